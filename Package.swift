@@ -1,0 +1,86 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// Module map: see README.md "Architecture" and ../shared/DESIGN.md.
+// Dependencies point one way; Scanner is the only target that knows every stage.
+
+let argumentParser = Target.Dependency.product(
+  name: "ArgumentParser", package: "swift-argument-parser")
+let grdb = Target.Dependency.product(name: "GRDB", package: "GRDB.swift")
+let yams = Target.Dependency.product(name: "Yams", package: "Yams")
+let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
+let x509 = Target.Dependency.product(name: "X509", package: "swift-certificates")
+let asn1 = Target.Dependency.product(name: "SwiftASN1", package: "swift-asn1")
+let httpClient = Target.Dependency.product(name: "AsyncHTTPClient", package: "async-http-client")
+
+let package = Package(
+  name: "tailguard",
+  platforms: [.macOS(.v14)],
+  products: [
+    .executable(name: "tailguard", targets: ["tailguard"])
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+    .package(url: "https://github.com/apple/swift-crypto", "3.0.0"..<"5.0.0"),
+    .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
+    .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
+    .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+  ],
+  targets: [
+    // zlib from the system (headers present on every machine of this kind).
+    .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+
+    .target(name: "TailguardModel"),
+    .target(name: "ByteFormats", dependencies: ["CZlib", crypto]),
+    .target(name: "ImageSources", dependencies: ["TailguardModel", "ByteFormats", crypto, httpClient]),
+    .target(name: "FileTrees", dependencies: ["TailguardModel", "ByteFormats"]),
+    .target(name: "Catalogers", dependencies: ["TailguardModel", "FileTrees", "ByteFormats", grdb]),
+    .target(name: "VersionSchemes", dependencies: ["TailguardModel"]),
+    .target(
+      name: "Advisories",
+      dependencies: ["TailguardModel", "VersionSchemes", "ByteFormats", grdb, yams, httpClient]),
+    .target(name: "Matching", dependencies: ["TailguardModel", "VersionSchemes", "Advisories"]),
+    .target(name: "Scoring", dependencies: ["TailguardModel"]),
+    .target(name: "Fleet", dependencies: ["TailguardModel", "Scoring", yams]),
+    .target(name: "Rego", dependencies: [yams, crypto]),
+    .target(name: "Policy", dependencies: ["TailguardModel", "Rego"]),
+    .target(
+      name: "Signatures",
+      dependencies: ["TailguardModel", "ImageSources", crypto, x509, asn1]),
+    .target(name: "SBOMFormats", dependencies: ["TailguardModel"]),
+    .target(name: "Reports", dependencies: ["TailguardModel"]),
+    .target(
+      name: "Scanner",
+      dependencies: [
+        "TailguardModel", "ByteFormats", "ImageSources", "FileTrees", "Catalogers",
+        "VersionSchemes", "Advisories", "Matching", "Scoring", "Fleet", "Rego", "Policy",
+        "Signatures", "SBOMFormats", "Reports",
+      ]),
+    .executableTarget(name: "tailguard", dependencies: ["Scanner", argumentParser]),
+
+    .target(
+      name: "TailguardTesting", dependencies: ["TailguardModel", "ByteFormats", "FileTrees"],
+      path: "Tests/TailguardTesting"),
+
+    .testTarget(name: "TailguardModelTests", dependencies: ["TailguardModel"]),
+    .testTarget(name: "ByteFormatsTests", dependencies: ["ByteFormats", "TailguardTesting"]),
+    .testTarget(
+      name: "ImageSourcesTests", dependencies: ["ImageSources", "FileTrees", "TailguardTesting"]),
+    .testTarget(name: "FileTreesTests", dependencies: ["FileTrees", "TailguardTesting"]),
+    .testTarget(name: "CatalogersTests", dependencies: ["Catalogers", "TailguardTesting"]),
+    .testTarget(name: "VersionSchemesTests", dependencies: ["VersionSchemes"]),
+    .testTarget(name: "AdvisoriesTests", dependencies: ["Advisories", "TailguardTesting"]),
+    .testTarget(name: "MatchingTests", dependencies: ["Matching", "TailguardTesting"]),
+    .testTarget(name: "ScoringTests", dependencies: ["Scoring"]),
+    .testTarget(name: "FleetTests", dependencies: ["Fleet"]),
+    .testTarget(name: "RegoTests", dependencies: ["Rego"]),
+    .testTarget(name: "PolicyTests", dependencies: ["Policy"]),
+    .testTarget(name: "SignaturesTests", dependencies: ["Signatures", "TailguardTesting"]),
+    .testTarget(name: "SBOMFormatsTests", dependencies: ["SBOMFormats", "TailguardTesting"]),
+    .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
+    .testTarget(name: "ScannerTests", dependencies: ["Scanner", "TailguardTesting"]),
+  ],
+  swiftLanguageModes: [.v6]
+)

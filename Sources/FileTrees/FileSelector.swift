@@ -1,0 +1,57 @@
+/// A cataloger's declaration of the files it wants, made up front so that one streaming walk
+/// over each layer captures every file any cataloger needs (DESIGN: "one walk per layer").
+///
+/// Paths are image paths without a leading slash (`var/lib/dpkg/status`).
+public struct FileSelector: Hashable, Sendable {
+  public enum Pattern: Hashable, Sendable {
+    /// Exactly this path.
+    case path(String)
+    /// Every file under this directory (the prefix ends with `/`), e.g. `var/lib/dpkg/status.d/`.
+    case directory(String)
+    /// Files whose last path component equals this, e.g. `package.json`.
+    case basename(String)
+    /// Files whose path ends with this, e.g. `.jar`, `.dist-info/METADATA`.
+    case suffix(String)
+    /// Regular files with any execute bit set (binaries: Go, Rust).
+    case executable
+  }
+
+  public var pattern: Pattern
+  /// When not empty, the file's first bytes must start with one of these (e.g. ELF `\u{7f}ELF`).
+  public var magic: [[UInt8]]
+  /// Files larger than this are not captured; the walk records a diagnostic instead.
+  public var maxSize: Int64
+
+  public init(_ pattern: Pattern, magic: [[UInt8]] = [], maxSize: Int64 = 64 << 20) {
+    self.pattern = pattern
+    self.magic = magic
+    self.maxSize = maxSize
+  }
+
+  /// Whether `path` (and the file's mode) matches the pattern; `magic` is checked separately
+  /// once the first bytes are known.
+  public func matches(path: String, isExecutable: Bool) -> Bool {
+    switch pattern {
+    case .path(let p): return path == p
+    case .directory(let d): return path.hasPrefix(d) && path.utf8.count > d.utf8.count
+    case .basename(let b):
+      if path == b { return true }
+      return path.hasSuffix("/" + b)
+    case .suffix(let s): return path.hasSuffix(s)
+    case .executable: return isExecutable
+    }
+  }
+
+  public func matchesMagic(_ prefix: some Collection<UInt8>) -> Bool {
+    magic.isEmpty || magic.contains { m in prefix.count >= m.count && prefix.prefix(m.count).elementsEqual(m) }
+  }
+
+  public static let elfMagic: [UInt8] = [0x7F, 0x45, 0x4C, 0x46]
+  public static let zipMagic: [UInt8] = [0x50, 0x4B, 0x03, 0x04]
+  /// Mach-O (32/64, both byte orders, and fat) and PE (`MZ`) magics.
+  public static let machOMagics: [[UInt8]] = [
+    [0xFE, 0xED, 0xFA, 0xCE], [0xFE, 0xED, 0xFA, 0xCF], [0xCE, 0xFA, 0xED, 0xFE],
+    [0xCF, 0xFA, 0xED, 0xFE], [0xCA, 0xFE, 0xBA, 0xBE],
+  ]
+  public static let peMagic: [UInt8] = [0x4D, 0x5A]
+}
