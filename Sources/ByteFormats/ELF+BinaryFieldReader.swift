@@ -17,8 +17,12 @@ struct BinaryFieldReader: Sendable {
     return bytes[offset]
   }
 
-  func u16(_ offset: Int) -> UInt16? { unsigned(offset, width: 2).map { UInt16(truncatingIfNeeded: $0) } }
-  func u32(_ offset: Int) -> UInt32? { unsigned(offset, width: 4).map { UInt32(truncatingIfNeeded: $0) } }
+  func u16(_ offset: Int) -> UInt16? {
+    unsigned(offset, width: 2).map { UInt16(truncatingIfNeeded: $0) }
+  }
+  func u32(_ offset: Int) -> UInt32? {
+    unsigned(offset, width: 4).map { UInt32(truncatingIfNeeded: $0) }
+  }
   func u64(_ offset: Int) -> UInt64? { unsigned(offset, width: 8) }
 
   /// An unsigned field of 4 or 8 bytes (ELF/Go pointer sizes), widened to UInt64.
@@ -30,7 +34,9 @@ struct BinaryFieldReader: Sendable {
     guard offset >= 0, width > 0, width <= 8, offset <= bytes.count - width else { return nil }
     var value: UInt64 = 0
     if littleEndian {
-      for i in stride(from: width - 1, through: 0, by: -1) { value = value << 8 | UInt64(bytes[offset + i]) }
+      for i in stride(from: width - 1, through: 0, by: -1) {
+        value = value << 8 | UInt64(bytes[offset + i])
+      }
     } else {
       for i in 0..<width { value = value << 8 | UInt64(bytes[offset + i]) }
     }
@@ -38,7 +44,9 @@ struct BinaryFieldReader: Sendable {
   }
 
   func slice(_ offset: Int, _ length: Int) -> ArraySlice<UInt8>? {
-    guard offset >= 0, length >= 0, offset <= bytes.count, length <= bytes.count - offset else { return nil }
+    guard offset >= 0, length >= 0, offset <= bytes.count, length <= bytes.count - offset else {
+      return nil
+    }
     return bytes[offset..<(offset + length)]
   }
 
