@@ -1,0 +1,178 @@
+/// A Debian package version, `[epoch:]upstream[-revision]`, ordered exactly as dpkg orders it
+/// (`lib/dpkg/version.c`: `dpkg_version_compare` and `verrevcmp`).
+///
+/// Parsing follows dpkg's `parseversion`: its hard errors (empty epoch, non-numeric or negative
+/// epoch, nothing after the colon, empty revision, empty upstream, embedded spaces) throw.
+/// dpkg only *warns* about an upstream that does not start with a digit or about unusual
+/// punctuation and still compares such versions, so they are accepted here too. Bytes outside
+/// printable ASCII are refused: dpkg never produces them and their order depends on the C
+/// library's `char` signedness.
+public struct DebianVersion: Comparable, Hashable, Sendable, CustomStringConvertible {
+  public let epoch: Int
+  /// Upstream part as bytes (compared with `verrevcmp`).
+  let upstreamBytes: [UInt8]
+  /// Revision part as bytes; empty when absent (dpkg treats absent and `0` alike).
+  let revisionBytes: [UInt8]
+
+  public var upstream: String { String(decoding: upstreamBytes, as: UTF8.self) }
+  public var revision: String { String(decoding: revisionBytes, as: UTF8.self) }
+
+  public var description: String {
+    var s = epoch != 0 ? "\(epoch):" : ""
+    s += upstream
+    if !revisionBytes.isEmpty { s += "-" + revision }
+    return s
+  }
+
+  public init(parsing text: String) throws(VersionParseError) {
+    func fail(_ reason: String) -> VersionParseError {
+      VersionParseError(scheme: "deb", input: text, reason: reason)
+    }
+    var bytes = try VersionLimits.bytes(text, scheme: "deb")
+    // dpkg strips leading and trailing blanks, then refuses embedded ones.
+    var lo = 0
+    var hi = bytes.count
+    while lo < hi, isCSpace(bytes[lo]) { lo += 1 }
+    while hi > lo, isCSpace(bytes[hi - 1]) { hi -= 1 }
+    if lo == hi { throw fail("version string is empty") }
+    bytes = Array(bytes[lo..<hi])
+    for c in bytes {
+      if isCSpace(c) { throw fail("version string has embedded spaces") }
+      if c < 0x21 || c > 0x7E { throw fail("invalid character in version number") }
+    }
+    var rest = bytes[...]
+    var epoch = 0
+    if let colon = bytes.firstIndex(of: UInt8(ascii: ":")) {
+      // strtol: optional sign, then digits that must run up to the colon.
+      var i = 0
+      var negative = false
+      if i < colon, bytes[i] == UInt8(ascii: "+") || bytes[i] == UInt8(ascii: "-") {
+        negative = bytes[i] == UInt8(ascii: "-")
+        i += 1
+      }
+      let digitsStart = i
+      while i < colon, isDigit(bytes[i]) { i += 1 }
+      if i == digitsStart {
+        throw fail(colon == 0 ? "epoch in version is empty" : "epoch in version is not number")
+      }
+      if i != colon { throw fail("epoch in version is not number") }
+      let value = DecimalDigits(digits: bytes[digitsStart..<colon])
+      if negative && !value.isZero { throw fail("epoch in version is negative") }
+      if value.big != nil || value.small > UInt64(Int32.max) {
+        throw fail("epoch in version is too big")
+      }
+      epoch = Int(value.small)
+      if colon + 1 == bytes.count { throw fail("nothing after colon in version number") }
+      rest = bytes[(colon + 1)...]
+    }
+    var upstream = rest
+    var revision: ArraySlice<UInt8> = []
+    if let hyphen = rest.lastIndex(of: UInt8(ascii: "-")) {
+      upstream = rest[rest.startIndex..<hyphen]
+      revision = rest[(hyphen + 1)...]
+      if revision.isEmpty { throw fail("revision number is empty") }
+    }
+    if upstream.isEmpty { throw fail("version number is empty") }
+    self.epoch = epoch
+    self.upstreamBytes = Array(upstream)
+    self.revisionBytes = Array(revision)
+  }
+
+  /// Whether dpkg would print a warning for this version (it still compares it).
+  public var hasSyntaxWarning: Bool {
+    guard let first = upstreamBytes.first, isDigit(first) else { return true }
+    let upstreamOK = upstreamBytes.allSatisfy { isAlnum($0) || ".-+~:".utf8.contains($0) }
+    let revisionOK = revisionBytes.allSatisfy { isAlnum($0) || ".+~".utf8.contains($0) }
+    return !(upstreamOK && revisionOK)
+  }
+
+  public static func compare(_ a: DebianVersion, _ b: DebianVersion) -> Int {
+    if a.epoch != b.epoch { return a.epoch < b.epoch ? -1 : 1 }
+    let r = verrevcmp(a.upstreamBytes, b.upstreamBytes)
+    if r != 0 { return r }
+    return verrevcmp(a.revisionBytes, b.revisionBytes)
+  }
+
+  public static func < (a: DebianVersion, b: DebianVersion) -> Bool { compare(a, b) < 0 }
+  public static func == (a: DebianVersion, b: DebianVersion) -> Bool { compare(a, b) == 0 }
+
+  /// Hashes the canonical form `verrevcmp` sees: alternating non-digit runs and numbers with
+  /// leading zeros removed, trailing zero numbers dropped (`1.` == `1.0`, `1a` == `1a0`).
+  public func hash(into hasher: inout Hasher) {
+    hasher.combine(epoch)
+    Self.hashCanonical(upstreamBytes, into: &hasher)
+    hasher.combine(0xFF as UInt8)
+    Self.hashCanonical(revisionBytes, into: &hasher)
+  }
+
+  private static func hashCanonical(_ s: [UInt8], into hasher: inout Hasher) {
+    var i = 0
+    var pendingZeros = 0  // runs of (empty non-digit, 0) that only count if something follows
+    while i < s.count {
+      let nStart = i
+      while i < s.count, !isDigit(s[i]) { i += 1 }
+      let nEnd = i
+      while i < s.count, s[i] == UInt8(ascii: "0") { i += 1 }
+      let dStart = i
+      while i < s.count, isDigit(s[i]) { i += 1 }
+      if nStart == nEnd && dStart == i {
+        pendingZeros += 1
+        continue
+      }
+      for _ in 0..<pendingZeros { hasher.combine(0xFE as UInt8) }
+      pendingZeros = 0
+      hasher.combine(0xFD as UInt8)
+      for c in s[nStart..<nEnd] { hasher.combine(c) }
+      hasher.combine(0xFC as UInt8)
+      for c in s[dStart..<i] { hasher.combine(c) }
+    }
+  }
+
+  /// dpkg's character order: `~` before everything (even the end), then the end and digits,
+  /// then letters, then everything else.
+  @inline(__always)
+  private static func order(_ c: UInt8?) -> Int {
+    guard let c else { return 0 }
+    if isDigit(c) { return 0 }
+    if isAlpha(c) { return Int(c) }
+    if c == UInt8(ascii: "~") { return -1 }
+    return Int(c) + 256
+  }
+
+  /// dpkg's `verrevcmp`, returning -1, 0 or 1.
+  static func verrevcmp(_ a: [UInt8], _ b: [UInt8]) -> Int {
+    var i = 0
+    var j = 0
+    let na = a.count
+    let nb = b.count
+    while i < na || j < nb {
+      var firstDiff = 0
+      while (i < na && !isDigit(a[i])) || (j < nb && !isDigit(b[j])) {
+        let ac = order(i < na ? a[i] : nil)
+        let bc = order(j < nb ? b[j] : nil)
+        if ac != bc { return ac < bc ? -1 : 1 }
+        i += 1
+        j += 1
+      }
+      while i < na, a[i] == UInt8(ascii: "0") { i += 1 }
+      while j < nb, b[j] == UInt8(ascii: "0") { j += 1 }
+      while i < na, j < nb, isDigit(a[i]), isDigit(b[j]) {
+        if firstDiff == 0 { firstDiff = Int(a[i]) - Int(b[j]) }
+        i += 1
+        j += 1
+      }
+      if i < na, isDigit(a[i]) { return 1 }
+      if j < nb, isDigit(b[j]) { return -1 }
+      if firstDiff != 0 { return firstDiff < 0 ? -1 : 1 }
+    }
+    return 0
+  }
+}
+
+/// `VersionScheme` conformance for dpkg versions.
+public enum DebianVersionScheme: VersionScheme {
+  public static let name = "deb"
+  public static func parse(_ text: String) throws(VersionParseError) -> DebianVersion {
+    try DebianVersion(parsing: text)
+  }
+}
