@@ -9,7 +9,7 @@ extension GoBuildInfo {
     var lineCount = 0
     // Which module the next `=>` line replaces: -1 = main, n = dependencies[n].
     var last: Int? = nil
-    for rawLine in text.split(separator: "\n", omittingEmptySubsequences: true) {
+    for rawLine in text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
       lineCount += 1
       guard lineCount <= limits.maxLines else {
         throw ByteFormatError(

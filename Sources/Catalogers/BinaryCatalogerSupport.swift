@@ -1,0 +1,69 @@
+import ByteFormats
+import FileTrees
+import TailguardModel
+
+/// Helpers the language and binary catalogers share: layer attribution of the evidence file,
+/// diagnostics in one shape, and the size bounds for files they read whole.
+enum BinaryCatalogerSupport {
+  /// Largest text manifest read whole (METADATA, package.json, PKG-INFO).
+  static let maxManifestSize = 8 << 20
+
+  /// The layer that wrote the evidence file the container sees: a package is introduced by
+  /// the layer that declares it.
+  static func layer(of path: String, in resolver: any FileResolver) -> (
+    digest: Digest?, index: Int?
+  ) {
+    guard
+      let entry = resolver.entry(at: path)
+        ?? resolver.resolve(path).flatMap({ resolver.entry(at: $0) })
+    else {
+      return (nil, nil)
+    }
+    let index = entry.changedInLayer
+    guard index >= 0, index < resolver.layers.count else {
+      return (nil, resolver.layers.isEmpty ? nil : index)
+    }
+    return (resolver.layers[index].digest, index)
+  }
+
+  static func diagnostic(
+    _ level: Diagnostic.Level, _ code: String, _ message: String, source: String, path: String,
+    resolver: any FileResolver
+  ) -> Diagnostic {
+    Diagnostic(
+      level, code: code, message, source: source, path: path,
+      layer: layer(of: path, in: resolver).digest)
+  }
+
+  /// Reads a whole small file as UTF-8 text (lossy), with a bound.
+  static func text(at path: String, in resolver: any FileResolver, limit: Int = maxManifestSize)
+    throws(ByteFormatError) -> String?
+  {
+    guard let source = resolver.contents(at: path) else { return nil }
+    return String(decoding: try source.readAll(limit: limit), as: UTF8.self)
+  }
+
+  /// Image path of `relative` against `directory`, with `.` and `..` resolved and clamped at the root.
+  static func join(_ directory: String, _ relative: String) -> String {
+    var parts: [Substring] = relative.hasPrefix("/") ? [] : directory.split(separator: "/")
+    for component in relative.split(separator: "/") {
+      if component == "." || component.isEmpty { continue }
+      if component == ".." {
+        _ = parts.popLast()
+        continue
+      }
+      parts.append(component)
+    }
+    return parts.joined(separator: "/")
+  }
+
+  static func parent(of path: String) -> String {
+    guard let slash = path.lastIndex(of: "/") else { return "" }
+    return String(path[..<slash])
+  }
+
+  static func basename(of path: String) -> String {
+    guard let slash = path.lastIndex(of: "/") else { return path }
+    return String(path[path.index(after: slash)...])
+  }
+}

@@ -1,0 +1,50 @@
+import FileTrees
+import Foundation
+import TailguardTesting
+
+/// Layer 2 of the planted image (`images/built/oci-layout`, tag `planted`): Python site-packages,
+/// log4j jars, Go binaries and npm semver, unpacked once with the system `tar` into a
+/// temporary directory shared by the language-cataloger tests.
+enum PlantedLayerFixture {
+  static let layout = "images/built/oci-layout"
+  static let manifestDigest = "76fa8eafdebb39ba069657275b0c93499d580450427ff5ad9fc0e9b23f992a50"
+
+  static let available: Bool =
+    SharedData.isAvailable && FixtureProcess.which("tar") != nil
+    && FileManager.default.fileExists(
+      atPath: SharedData.path("\(layout)/blobs/sha256/\(manifestDigest)"))
+
+  /// The unpacked directory (kept for the life of the test process).
+  static let directory: Result<String, FixtureError> = {
+    do {
+      let manifestPath = SharedData.path("\(layout)/blobs/sha256/\(manifestDigest)")
+      let manifest = try JSONSerialization.jsonObject(
+        with: Data(contentsOf: URL(fileURLWithPath: manifestPath)))
+      guard let layers = (manifest as? [String: Any])?["layers"] as? [[String: Any]],
+        layers.count == 2,
+        let digest = layers[1]["digest"] as? String
+      else { return .failure(FixtureError("planted manifest does not have two layers")) }
+      let blob = SharedData.path("\(layout)/blobs/sha256/" + digest.dropFirst("sha256:".count))
+      let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+        "langcat-planted-\(UUID().uuidString)")
+      try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+      try FixtureProcess.run("tar", ["-xzf", blob, "-C", dir.path])
+      return .success(dir.path)
+    } catch {
+      return .failure(FixtureError("cannot unpack the planted layer: \(error)"))
+    }
+  }()
+
+  static func resolver(selectors: [FileSelector]) throws -> InMemoryFileResolver {
+    try InMemoryFileResolver.loading(directory: try directory.get(), selectors: selectors)
+  }
+
+  static var expectedInventory: [String: Any] {
+    get throws {
+      let data = try Data(
+        contentsOf: URL(
+          fileURLWithPath: SharedData.path("images/built/planted.expected-inventory.json")))
+      return try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+    }
+  }
+}
