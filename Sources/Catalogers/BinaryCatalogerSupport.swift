@@ -67,3 +67,22 @@ enum BinaryCatalogerSupport {
     return String(path[path.index(after: slash)...])
   }
 }
+
+extension BinaryCatalogerSupport {
+  /// Executables with an ELF, Mach-O or PE magic, up to 1 GiB (large files are spooled, and only
+  /// their headers and a few sections are read).
+  static let executableSelector = FileSelector(
+    .executable, magic: [FileSelector.elfMagic] + FileSelector.machOMagics + [FileSelector.peMagic],
+    maxSize: 1 << 30)
+
+  /// purl namespace and name of a Go module path: the last element is the name.
+  static func golangPURL(path: String, version: String) -> PackageURL {
+    guard let slash = path.lastIndex(of: "/") else {
+      return PackageURL(type: "golang", name: path, version: version)
+    }
+    return PackageURL(
+      type: "golang", namespace: String(path[..<slash]),
+      name: String(path[path.index(after: slash)...]),
+      version: version)
+  }
+}

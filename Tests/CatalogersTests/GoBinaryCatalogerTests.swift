@@ -1,0 +1,149 @@
+import ByteFormats
+import FileTrees
+import Foundation
+import TailguardModel
+import TailguardTesting
+import Testing
+
+@testable import Catalogers
+
+private let goTestdata = "binaries/trivy/pkg/dependency/parser/golang/binary/testdata/"
+private let hasGo = FixtureProcess.which("go") != nil
+
+private func binaries(_ names: [String: String], mode: UInt32 = 0o755) throws
+  -> InMemoryFileResolver
+{
+  var files: [String: [UInt8]] = [:]
+  var modes: [String: UInt32] = [:]
+  for (image, shared) in names {
+    files[image] = [UInt8](try Data(contentsOf: URL(fileURLWithPath: SharedData.path(shared))))
+    modes[image] = mode
+  }
+  return InMemoryFileResolver(files: files, modes: modes, selectors: GoBinaryCataloger().selectors)
+}
+
+/// `go version -m` output as `path@version` for mod/dep lines (replacements applied) plus the Go version.
+private func oracle(_ path: String) throws -> (go: String, modules: [String]) {
+  let out = String(decoding: try FixtureProcess.run("go", ["version", "-m", path]), as: UTF8.self)
+  var lines = out.split(separator: "\n").map {
+    $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+  }
+  let first = lines.removeFirst().joined()
+  let go = String(first[first.index(first.firstIndex(of: ":")!, offsetBy: 2)...])
+  var modules: [String] = []
+  for f in lines where f.count >= 4 {
+    switch f[1] {
+    case "mod", "dep": modules.append("\(f[2])@\(f[3])")
+    case "=>": if !f[3].isEmpty { modules[modules.count - 1] = "\(f[2])@\(f[3])" }
+    default: break
+    }
+  }
+  return (go, modules)
+}
+
+@Suite struct GoBinaryCatalogerTests {
+  @Test func trivyBinaries() throws {
+    let resolver = try binaries([
+      "usr/bin/deps": goTestdata + "test.elf",
+      "usr/bin/ldflags": goTestdata + "main-version-via-ldflags.elf",
+      "usr/bin/experiment": goTestdata + "goexperiment",
+    ])
+    let result = GoBinaryCataloger().catalog(resolver, context: CatalogContext())
+    #expect(result.diagnostics.isEmpty)
+    let byPath = Dictionary(grouping: result.packages, by: { $0.locations[0].path })
+    #expect(
+      byPath["usr/bin/deps"]?.map(\.purl.description).sorted() == [
+        "pkg:golang/github.com/aquasecurity/go-pep440-version@v0.0.0-20210121094942-22b2f8951d46",
+        "pkg:golang/github.com/aquasecurity/go-version@v0.0.0-20210121072130-637058cfe492",
+        "pkg:golang/github.com/aquasecurity/test@%28devel%29",
+        "pkg:golang/golang.org/x/xerrors@v0.0.0-20200804184101-5ec99f83aff1",
+        "pkg:golang/stdlib@1.15.2",
+      ])
+    #expect(byPath["usr/bin/experiment"]?.map(\.purl.description) == ["pkg:golang/stdlib@1.22.1"])
+    let stdlib = try #require(byPath["usr/bin/experiment"]?.first)
+    guard case .goModule(let meta) = stdlib.metadata else {
+      Issue.record("no go metadata")
+      return
+    }
+    #expect(meta.goVersion == "go1.22.1 X:loopvar")
+    #expect(meta.architecture == "arm64")
+    #expect(meta.buildSettings.contains(KeyValue("GOEXPERIMENT", "loopvar")))
+    let main = try #require(
+      byPath["usr/bin/ldflags"]?.first { $0.name == "github.com/aquasecurity/test" })
+    #expect(main.version == "(devel)")
+    guard case .goModule(let mainMeta) = main.metadata else { return }
+    #expect(
+      mainMeta.buildSettings.first { $0.key == "-ldflags" }?.value == "-w -X main.version=v1.0.0")
+    #expect(
+      mainMeta.buildSettings.first { $0.key == "vcs.revision" }?.value
+        == "9640d75c13845419f5797e2e3ac3475f8d801d79")
+    // The main module contains stdlib and the dependencies; a binary without a main module is the container itself.
+    let deps = try #require(byPath["usr/bin/deps"])
+    let mainDeps = try #require(deps.first { $0.name == "github.com/aquasecurity/test" })
+    #expect(result.relationships.filter { $0.from == mainDeps.id }.count == 4)
+    #expect(
+      result.relationships.contains(
+        Relationship(from: "usr/bin/experiment", to: stdlib.id, kind: .contains)))
+  }
+
+  @Test(
+    "modules agree with go version -m", .enabled(if: hasGo, "go is not installed"),
+    arguments: ["test.elf", "main-version-via-ldflags.elf", "goexperiment"])
+  func agreesWithGoVersion(name: String) throws {
+    let expected = try oracle(SharedData.path(goTestdata + name))
+    let result = GoBinaryCataloger().catalog(
+      try binaries(["bin/x": goTestdata + name]), context: CatalogContext())
+    let modules = result.packages.filter { $0.name != "stdlib" }.map { "\($0.name)@\($0.version)" }
+      .sorted()
+    #expect(modules == expected.modules.sorted())
+    let stdlib = result.packages.first { $0.name == "stdlib" }
+    #expect(
+      stdlib.map { "go" + $0.version } == expected.go.split(separator: " ").first.map(String.init))
+  }
+
+  @Test(.enabled(if: PlantedLayerFixture.available, "planted image not available"))
+  func plantedBinariesMatchTheExpectedInventory() throws {
+    let resolver = try PlantedLayerFixture.resolver(selectors: GoBinaryCataloger().selectors)
+    let result = GoBinaryCataloger().catalog(resolver, context: CatalogContext())
+    let expected = try #require(
+      try PlantedLayerFixture.expectedInventory["go_binaries"] as? [String: [String: Any]])
+    let withDeps = try #require(expected["/usr/local/bin/gobin-with-deps"])
+    let deps = try #require(withDeps["deps"] as? [String: String])
+    let found = result.packages.filter { $0.locations[0].path == "usr/local/bin/gobin-with-deps" }
+    #expect(
+      Set(
+        found.filter { $0.name != "stdlib" && $0.version != "(devel)" }.map {
+          "\($0.name)@\($0.version)"
+        })
+        == Set(deps.map { "\($0.key)@\($0.value)" }))
+    #expect(found.contains { $0.name == withDeps["path"] as? String })
+    // umoci: a Debian GOPATH build records no modules, so only the toolchain is known.
+    let umoci = result.packages.filter { $0.locations[0].path == "usr/local/bin/umoci" }
+    #expect(
+      umoci.map(\.purl.description) == [
+        "pkg:golang/stdlib@"
+          + ((expected["/usr/local/bin/umoci"]?["go"] as? String) ?? "").dropFirst(2)
+      ])
+    guard case .goModule(let meta)? = umoci.first?.metadata else { return }
+    #expect(meta.mainModule == expected["/usr/local/bin/umoci"]?["path"] as? String)
+  }
+
+  @Test func nonExecutablesAndDamagedBinaries() throws {
+    var elf = [UInt8](
+      try Data(
+        contentsOf: URL(
+          fileURLWithPath: SharedData.path(goTestdata + "main-version-via-ldflags.elf"))))
+    let at = try #require(
+      try ELFFile(source: MemoryByteSource(elf)).section(named: ".go.buildinfo")?.offset)
+    // Corrupt the inline varint length of the version string.
+    for i in (at + 32)..<(at + 44) { elf[i] = 0xFF }
+    let resolver = InMemoryFileResolver(
+      files: ["bin/broken": elf, "data/not-exec.elf": elf],
+      modes: ["bin/broken": 0o755, "data/not-exec.elf": 0o644],
+      selectors: GoBinaryCataloger().selectors)
+    let result = GoBinaryCataloger().catalog(resolver, context: CatalogContext())
+    #expect(result.packages.isEmpty)
+    #expect(result.diagnostics.map(\.code) == ["go-binary.unreadable"])
+    #expect(result.diagnostics.first?.path == "bin/broken")
+  }
+}
