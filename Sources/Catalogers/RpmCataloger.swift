@@ -44,6 +44,9 @@ public struct RpmCataloger: Cataloger {
       }
       guard let format = present.first else { continue }
       let path = dir + format.fileName
+      // A symlinked directory (var/lib/rpm → ../../usr/lib/sysimage/rpm) is the same database.
+      let real = resolver.resolve(path) ?? path
+      guard seenDatabases.insert(real).inserted else { continue }
       for ignored in present.dropFirst() {
         diagnostics.append(
           Diagnostic(
@@ -51,9 +54,6 @@ public struct RpmCataloger: Cataloger {
             "\(ignored.fileName) ignored: \(format.fileName) in the same directory is read instead",
             source: id, path: dir + ignored.fileName))
       }
-      // A symlinked directory (var/lib/rpm → ../../usr/lib/sysimage/rpm) is the same database.
-      let real = resolver.resolve(path) ?? path
-      guard seenDatabases.insert(real).inserted else { continue }
       guard let source = resolver.contents(at: path) else { continue }
       let walPath = dir + "rpmdb.sqlite-wal"
       let wal = format == .sqlite ? resolver.contents(at: walPath) : nil
