@@ -1,0 +1,105 @@
+import Foundation
+
+/// The `METRIC:VALUE/…` part of a vector, parsed with the checks every CVSS version shares:
+/// no empty or malformed field, only known metrics with allowed values, no duplicates, all
+/// mandatory metrics present. Order is kept (and not enforced) as given.
+struct CVSSMetrics: Sendable, Hashable {
+  static let maxVectorLength = 512
+
+  let ordered: [(metric: String, value: String)]
+  let values: [String: String]
+
+  static func == (a: CVSSMetrics, b: CVSSMetrics) -> Bool { a.values == b.values }
+  func hash(into hasher: inout Hasher) { hasher.combine(values) }
+
+  subscript(_ metric: String) -> String? { values[metric] }
+
+  init(
+    body: Substring, vector: String, allowed: [String: Set<String>], mandatory: [String]
+  ) throws(CVSSError) {
+    if body.isEmpty { throw CVSSError(.empty, vector: vector, "no metrics") }
+    if body.hasSuffix("/") { throw CVSSError(.trailingSlash, vector: vector, "trailing '/'") }
+    var ordered: [(String, String)] = []
+    var values: [String: String] = [:]
+    for field in body.split(separator: "/", omittingEmptySubsequences: false) {
+      if field.isEmpty { throw CVSSError(.emptyField, vector: vector, "empty field ('//')") }
+      let parts = field.split(separator: ":", omittingEmptySubsequences: false)
+      guard parts.count == 2 else {
+        throw CVSSError(
+          .malformedField, vector: vector, field: String(field),
+          "field '\(field)' is not METRIC:VALUE")
+      }
+      let metric = String(parts[0])
+      let value = String(parts[1])
+      guard let allowedValues = allowed[metric] else {
+        throw CVSSError(
+          .unknownMetric, vector: vector, field: String(field), "unknown metric '\(metric)'")
+      }
+      guard allowedValues.contains(value) else {
+        throw CVSSError(
+          .invalidValue, vector: vector, field: String(field),
+          "invalid value '\(value)' for \(metric) (allowed: \(allowedValues.sorted().joined(separator: ", ")))"
+        )
+      }
+      if values[metric] != nil {
+        throw CVSSError(
+          .duplicateMetric, vector: vector, field: String(field), "metric \(metric) appears twice")
+      }
+      values[metric] = value
+      ordered.append((metric, value))
+    }
+    let missing = mandatory.filter { values[$0] == nil }
+    if !missing.isEmpty {
+      throw CVSSError(
+        .missingMetric, vector: vector,
+        "missing mandatory metric\(missing.count > 1 ? "s" : "") \(missing.joined(separator: ", "))"
+      )
+    }
+    self.ordered = ordered
+    self.values = values
+  }
+}
+
+/// Exact decimal arithmetic for the v2/v3 equations: the reference implementations compute in
+/// decimal, and binary floating point would put some scores on the wrong side of a rounding step.
+enum CVSSDecimal {
+  /// `significand × 10^exponent`.
+  static func d(_ significand: UInt64, _ exponent: Int) -> Decimal {
+    Decimal(sign: .plus, exponent: exponent, significand: Decimal(significand))
+  }
+
+  /// Round half away from zero to one decimal (v2's round_to_1_decimal).
+  static func roundHalfUp1(_ x: Decimal) -> Decimal {
+    var input = x
+    var result = Decimal()
+    NSDecimalRound(&result, &input, 1, .plain)
+    return result
+  }
+
+  /// The smallest one-decimal number >= x (v3.0's "Round up").
+  static func ceil1(_ x: Decimal) -> Decimal {
+    var input = x
+    var result = Decimal()
+    NSDecimalRound(&result, &input, 1, x < 0 ? .down : .up)
+    return result
+  }
+
+  /// CVSS v3.1's `Roundup`: round to 5 decimals first (so that representation noise never
+  /// bumps a score up a step), then up to one decimal. On exact decimals it equals `ceil1`
+  /// except for inputs within 0.000005 above a step.
+  static func roundup31(_ x: Decimal) -> Decimal {
+    var input = x * 100_000
+    var intInput = Decimal()
+    NSDecimalRound(&intInput, &input, 0, .plain)
+    var ten = intInput / 10_000
+    var floorTen = Decimal()
+    NSDecimalRound(&floorTen, &ten, 0, .down)
+    if floorTen * 10_000 == intInput { return intInput / 100_000 }
+    return (floorTen + 1) / 10
+  }
+
+  static func double(_ x: Decimal) -> Double {
+    let value = NSDecimalNumber(decimal: x).doubleValue
+    return value == 0 ? 0 : value  // no -0.0
+  }
+}
