@@ -123,12 +123,16 @@ public struct Inflater: StreamDecoder {
           throw ByteFormatError(.decompression, "zlib is out of memory", offset: Int(totalIn))
         default:
           let why = stream.pointee.msg.map { String(cString: $0) } ?? "code \(rc)"
-          let what = ended ? "trailing data after the compressed stream is not a gzip member" : "corrupt compressed data"
+          let what =
+            ended
+            ? "trailing data after the compressed stream is not a gzip member"
+            : "corrupt compressed data"
           throw ByteFormatError(.decompression, "\(what): \(why)", offset: Int(totalIn) + consumed)
         }
         if produced > 0 {
           totalOut += Int64(produced)
-          try limits.check(input: totalIn + Int64(consumed), output: totalOut, offset: Int(totalIn) + consumed)
+          try limits.check(
+            input: totalIn + Int64(consumed), output: totalOut, offset: Int(totalIn) + consumed)
           try sink(UnsafeRawBufferPointer(start: out.baseAddress, count: produced))
         }
         if rc == Z_BUF_ERROR && stream.pointee.avail_in == 0 { break }
