@@ -8,18 +8,22 @@ public enum SharedData {
       return env
     }
     // #filePath = <repo>/Tests/TailguardTesting/SharedData.swift
-    let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    let repo = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath().deletingLastPathComponent()
       .deletingLastPathComponent().deletingLastPathComponent()
-    return repo.deletingLastPathComponent().appendingPathComponent("shared/data").standardizedFileURL.path
+    return repo.deletingLastPathComponent().appendingPathComponent("shared/data")
+      .standardizedFileURL.path
   }()
 
   /// Absolute path of a file or folder under the shared data root.
   public static func path(_ relative: String) -> String { root + "/" + relative }
 
-  public static var isAvailable: Bool { FileManager.default.fileExists(atPath: root + "/MANIFEST.md") }
+  public static var isAvailable: Bool {
+    FileManager.default.fileExists(atPath: root + "/MANIFEST.md")
+  }
 
   /// The package root (for fixtures under Tests/).
-  public static let packageRoot: String = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+  public static let packageRoot: String = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
+    .deletingLastPathComponent()
     .deletingLastPathComponent().deletingLastPathComponent().standardizedFileURL.path
 }
 

@@ -1,0 +1,365 @@
+import Foundation
+import TailguardModel
+
+/// Reads CycloneDX (1.2–1.6 JSON) and SPDX (2.2/2.3 JSON) documents — ours and other tools'
+/// (syft, trivy, cdxgen…) — into a `SoftwareBOM`, so an imported SBOM is matched exactly like a
+/// scanned image. Components without a purl are kept as `generic` packages with a diagnostic.
+public struct SBOMReader: Sendable {
+  /// Largest document accepted (hostile input: bound memory before parsing).
+  public var maxBytes: Int
+  public var maxComponents: Int
+  public init(maxBytes: Int = 512 << 20, maxComponents: Int = 1_000_000) {
+    self.maxBytes = maxBytes
+    self.maxComponents = maxComponents
+  }
+
+  public enum Format: String, Sendable { case cyclonedx, spdx }
+
+  public func read(path: String) throws(SBOMFormatError) -> SoftwareBOM {
+    guard let attrs = try? FileManager.default.attributesOfItem(atPath: path),
+      let size = (attrs[.size] as? NSNumber)?.intValue
+    else { throw SBOMFormatError(.malformed, "cannot read SBOM file \(path)") }
+    guard size <= maxBytes else {
+      throw SBOMFormatError(
+        .tooLarge, "\(path): \(size) bytes exceeds the SBOM size limit of \(maxBytes)")
+    }
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw SBOMFormatError(.malformed, "cannot read SBOM file \(path)")
+    }
+    return try read(data: data, name: path)
+  }
+
+  public func read(data: Data, name: String) throws(SBOMFormatError) -> SoftwareBOM {
+    guard data.count <= maxBytes else {
+      throw SBOMFormatError(.tooLarge, "\(name): \(data.count) bytes exceeds the SBOM size limit")
+    }
+    let object: Any
+    do {
+      object = try JSONSerialization.jsonObject(with: data)
+    } catch {
+      throw SBOMFormatError(
+        .unknownFormat,
+        "\(name) is not a JSON SBOM (CycloneDX or SPDX JSON expected): \(error.localizedDescription)"
+      )
+    }
+    guard let doc = object as? [String: Any] else {
+      throw SBOMFormatError(.unknownFormat, "\(name): top level is not a JSON object")
+    }
+    if doc["bomFormat"] as? String == "CycloneDX" { return try readCycloneDX(doc, name: name) }
+    if let v = doc["spdxVersion"] as? String {
+      guard v.hasPrefix("SPDX-2.") else {
+        throw SBOMFormatError(.unsupportedVersion, "\(name): \(v) is not supported (SPDX 2.x JSON)")
+      }
+      return try readSPDX(doc, name: name)
+    }
+    throw SBOMFormatError(
+      .unknownFormat, "\(name): neither CycloneDX (bomFormat) nor SPDX (spdxVersion)")
+  }
+
+  // MARK: CycloneDX
+
+  func readCycloneDX(_ doc: [String: Any], name: String) throws(SBOMFormatError) -> SoftwareBOM {
+    var diagnostics: [Diagnostic] = []
+    let metadata = doc["metadata"] as? [String: Any] ?? [:]
+    let root = metadata["component"] as? [String: Any] ?? [:]
+    let rootRef = root["bom-ref"] as? String
+    var image = ImageMetadata(target: "sbom:\(name)", sourceKind: "sbom")
+    if let rootName = root["name"] as? String { image.reference = rootName }
+    if let v = root["version"] as? String, let d = try? Digest(parsing: v) {
+      image.manifestDigest = d
+    }
+    let rootProps = Self.properties(root)
+    if let p = rootProps.first(where: { $0.0 == "tailguard:image:platform" }) {
+      image.platform = try? Platform(parsing: p.1)
+    }
+    var layers: [Int: LayerInfo] = [:]
+    for (key, value) in rootProps where key.hasPrefix("tailguard:image:layer:") {
+      let parts = key.split(separator: ":")
+      guard parts.count == 5, let index = Int(parts[3]), (0..<10_000).contains(index) else {
+        continue
+      }
+      if parts[4] == "digest", let d = try? Digest(parsing: value) {
+        layers[index] = LayerInfo(
+          index: index, digest: d, mediaType: "", compression: .none, size: 0,
+          createdBy: layers[index]?.createdBy)
+      } else if parts[4] == "createdBy" {
+        layers[index]?.createdBy = value
+      }
+    }
+    image.layers = layers.keys.sorted().compactMap { layers[$0] }
+
+    var packages: [Package] = []
+    var distro: Distro?
+    var refToID: [String: String] = [:]
+    // Components may nest (`components` inside a component); walk them iteratively with a bound.
+    var queue: [[String: Any]] = (doc["components"] as? [[String: Any]]) ?? []
+    var index = 0
+    while index < queue.count {
+      let comp = queue[index]
+      index += 1
+      if queue.count > maxComponents {
+        diagnostics.append(
+          Diagnostic(
+            .error, code: "sbom.too-many-components",
+            "more than \(maxComponents) components; the rest were not read", source: "sbom",
+            path: name))
+        break
+      }
+      if let nested = comp["components"] as? [[String: Any]] { queue.append(contentsOf: nested) }
+      let type = comp["type"] as? String ?? "library"
+      let compName = comp["name"] as? String ?? ""
+      if type == "operating-system" {
+        distro = Distro(
+          id: compName.lowercased(), versionID: comp["version"] as? String,
+          prettyName: comp["description"] as? String)
+        continue
+      }
+      guard type == "library" || type == "framework" || type == "application" || type == "file"
+      else { continue }
+      let version = comp["version"] as? String ?? ""
+      let purlText = comp["purl"] as? String
+      let props = Self.properties(comp)
+      let licenses = (comp["licenses"] as? [[String: Any]] ?? []).compactMap { entry -> String? in
+        if let expr = entry["expression"] as? String { return expr }
+        let lic = entry["license"] as? [String: Any]
+        return (lic?["id"] as? String) ?? (lic?["name"] as? String)
+      }
+      guard
+        let pkg = makePackage(
+          name: compName, version: version, purlText: purlText, licenses: licenses,
+          properties: props,
+          documentName: name, diagnostics: &diagnostics)
+      else { continue }
+      if let ref = comp["bom-ref"] as? String { refToID[ref] = pkg.id }
+      if distro == nil, let d = Self.distro(fromPurl: pkg.purl) { distro = d }
+      packages.append(pkg)
+    }
+    var relationships: [Relationship] = []
+    for dep in doc["dependencies"] as? [[String: Any]] ?? [] {
+      guard let ref = dep["ref"] as? String else { continue }
+      let from = ref == rootRef ? Relationship.imageRootID : refToID[ref]
+      guard let from else { continue }
+      for target in dep["dependsOn"] as? [String] ?? [] {
+        guard let to = refToID[target] else { continue }
+        relationships.append(
+          Relationship(
+            from: from, to: to, kind: from == Relationship.imageRootID ? .contains : .dependsOn))
+      }
+    }
+    var bom = SoftwareBOM(
+      image: image, distro: distro, packages: packages, relationships: relationships,
+      diagnostics: diagnostics)
+    bom.normalize()
+    return bom
+  }
+
+  static func properties(_ object: [String: Any]) -> [(String, String)] {
+    (object["properties"] as? [[String: Any]] ?? []).compactMap { p in
+      guard let n = p["name"] as? String, let v = p["value"] as? String else { return nil }
+      return (n, v)
+    }
+  }
+
+  // MARK: SPDX
+
+  func readSPDX(_ doc: [String: Any], name: String) throws(SBOMFormatError) -> SoftwareBOM {
+    var diagnostics: [Diagnostic] = []
+    var image = ImageMetadata(target: "sbom:\(name)", sourceKind: "sbom")
+    image.reference = doc["name"] as? String
+    let described = Set((doc["documentDescribes"] as? [String]) ?? [])
+    let relationshipsRaw = doc["relationships"] as? [[String: Any]] ?? []
+    var describedIDs = described
+    for r in relationshipsRaw where (r["relationshipType"] as? String) == "DESCRIBES" {
+      if let id = r["relatedSpdxElement"] as? String { describedIDs.insert(id) }
+    }
+    var packages: [Package] = []
+    var distro: Distro?
+    var idMap: [String: String] = [:]
+    let rawPackages = doc["packages"] as? [[String: Any]] ?? []
+    if rawPackages.count > maxComponents {
+      throw SBOMFormatError(
+        .tooLarge, "\(name): \(rawPackages.count) packages exceeds the limit of \(maxComponents)")
+    }
+    for raw in rawPackages {
+      let spdxID = raw["SPDXID"] as? String ?? ""
+      let pkgName = raw["name"] as? String ?? ""
+      let version = raw["versionInfo"] as? String ?? ""
+      let purpose = raw["primaryPackagePurpose"] as? String
+      if purpose == "OPERATING-SYSTEM" {
+        distro = Distro(
+          id: pkgName.lowercased(), versionID: version == "NOASSERTION" ? nil : version,
+          prettyName: raw["description"] as? String)
+        continue
+      }
+      let refs = raw["externalRefs"] as? [[String: Any]] ?? []
+      let purlText =
+        refs.first { ($0["referenceType"] as? String) == "purl" }?["referenceLocator"] as? String
+      let isImage = purpose == "CONTAINER" || purlText?.hasPrefix("pkg:oci/") == true
+      if isImage && !describedIDs.contains(spdxID) {
+        // Another image of the document (a platform variant of an index): not a package.
+        diagnostics.append(
+          Diagnostic(
+            .info, code: "sbom.image-variant",
+            "'\(pkgName.prefix(100))' describes a container image, not a package; not matched",
+            source: "sbom", path: name))
+        continue
+      }
+      if describedIDs.contains(spdxID) && (isImage || purlText == nil) {
+        if let sums = raw["checksums"] as? [[String: Any]],
+          let sha = sums.first(where: { ($0["algorithm"] as? String) == "SHA256" })?[
+            "checksumValue"] as? String
+        {
+          image.manifestDigest = try? Digest(algorithm: "sha256", hex: sha.lowercased())
+        }
+        image.reference = pkgName
+        continue
+      }
+      var licenses: [String] = []
+      if let declared = raw["licenseDeclared"] as? String, declared != "NOASSERTION",
+        declared != "NONE"
+      {
+        licenses = [declared]
+      }
+      var props: [(String, String)] = []
+      if let info = raw["sourceInfo"] as? String,
+        let range = info.range(of: "source package ")
+      {
+        let parts =
+          info[range.upperBound...].split(separator: ";").first?.split(separator: " ") ?? []
+        if parts.count >= 2 {
+          props.append(("tailguard:source:name", String(parts[0])))
+          props.append(("tailguard:source:version", String(parts[1])))
+        }
+      }
+      guard
+        let pkg = makePackage(
+          name: pkgName, version: version == "NOASSERTION" ? "" : version, purlText: purlText,
+          licenses: licenses,
+          properties: props, documentName: name, diagnostics: &diagnostics)
+      else { continue }
+      idMap[spdxID] = pkg.id
+      if distro == nil, let d = Self.distro(fromPurl: pkg.purl) { distro = d }
+      packages.append(pkg)
+    }
+    var relationships: [Relationship] = []
+    for r in relationshipsRaw {
+      guard let a = r["spdxElementId"] as? String, let b = r["relatedSpdxElement"] as? String,
+        let type = r["relationshipType"] as? String
+      else { continue }
+      let from = describedIDs.contains(a) ? Relationship.imageRootID : idMap[a]
+      guard let from, let to = idMap[b] else { continue }
+      switch type {
+      case "CONTAINS": relationships.append(Relationship(from: from, to: to, kind: .contains))
+      case "DEPENDS_ON": relationships.append(Relationship(from: from, to: to, kind: .dependsOn))
+      default: continue
+      }
+    }
+    var bom = SoftwareBOM(
+      image: image, distro: distro, packages: packages, relationships: relationships,
+      diagnostics: diagnostics)
+    bom.normalize()
+    return bom
+  }
+
+  // MARK: shared
+
+  func makePackage(
+    name: String, version: String, purlText: String?, licenses: [String],
+    properties: [(String, String)],
+    documentName: String, diagnostics: inout [Diagnostic]
+  ) -> Package? {
+    var purl: PackageURL
+    if let purlText {
+      do {
+        purl = try PackageURL(parsing: purlText)
+      } catch {
+        diagnostics.append(
+          Diagnostic(
+            .warning, code: "sbom.bad-purl", "component '\(name.prefix(100))': \(error)",
+            source: "sbom", path: documentName))
+        purl = PackageURL(type: "generic", name: name.isEmpty ? "unknown" : name, version: version)
+      }
+    } else {
+      guard !name.isEmpty else { return nil }
+      diagnostics.append(
+        Diagnostic(
+          .info, code: "sbom.no-purl",
+          "component '\(name.prefix(100))' has no purl; kept as a generic package (not matched)",
+          source: "sbom",
+          path: documentName))
+      purl = PackageURL(type: "generic", name: name, version: version)
+    }
+    let ecosystem = Ecosystem(rawValue: purl.type) ?? (purl.type == "alpine" ? .apk : .generic)
+    // Namespaced ecosystems are named with their namespace (the purl is authoritative: tools
+    // differ in whether the component name carries the npm scope); others keep the declared name.
+    let namespaced = ["npm", "golang", "composer"].contains(purl.type) && purl.namespace != nil
+    let pkgName = name.isEmpty || namespaced ? Self.displayName(purl) : name
+    let pkgVersion = version.isEmpty ? (purl.version ?? "") : version
+    var props: [String: String] = [:]
+    var locations: [Location] = []
+    for (k, v) in properties {
+      if k == "tailguard:location" { locations.append(Location(path: v)) } else { props[k] = v }
+    }
+    var source: SourcePackage?
+    if let sname = props["tailguard:source:name"] {
+      source = SourcePackage(name: sname, version: props["tailguard:source:version"] ?? pkgVersion)
+    } else if let sname = props["aquasecurity:trivy:SrcName"] {
+      var sv = props["aquasecurity:trivy:SrcVersion"] ?? pkgVersion
+      if let rel = props["aquasecurity:trivy:SrcRelease"], !rel.isEmpty { sv += "-" + rel }
+      if let ep = props["aquasecurity:trivy:SrcEpoch"], ep != "0", !ep.isEmpty {
+        sv = ep + ":" + sv
+      }
+      source = SourcePackage(name: sname, version: sv)
+    } else if let upstream = purl.qualifiers["upstream"], ecosystem.isOperatingSystem {
+      // syft: upstream=NAME or NAME@VERSION (deb/apk), NAME-VER-REL.src.rpm (rpm)
+      if let at = upstream.firstIndex(of: "@") {
+        source = SourcePackage(
+          name: String(upstream[..<at]), version: String(upstream[upstream.index(after: at)...]))
+      } else if upstream.hasSuffix(".src.rpm") {
+        let base = upstream.dropLast(8).split(separator: "-")
+        if base.count >= 3 {
+          source = SourcePackage(
+            name: base.dropLast(2).joined(separator: "-"),
+            version: base.suffix(2).joined(separator: "-"))
+        }
+      } else {
+        source = SourcePackage(name: upstream, version: pkgVersion)
+      }
+    } else if ecosystem.isOperatingSystem {
+      source = SourcePackage(name: pkgName, version: pkgVersion)
+    }
+    var layer: Digest?
+    if let d = props["tailguard:layer:digest"] { layer = try? Digest(parsing: d) }
+    var pkg = Package(
+      name: pkgName, version: pkgVersion, ecosystem: ecosystem, purl: purl, licenses: licenses,
+      locations: locations.map {
+        Location(
+          path: $0.path, layer: layer, layerIndex: props["tailguard:layer:index"].flatMap(Int.init))
+      },
+      source: source, foundBy: props["tailguard:package:foundBy"] ?? "sbom", introducedBy: layer,
+      introducedByIndex: props["tailguard:layer:index"].flatMap(Int.init),
+      fromBaseImage: props["tailguard:layer:fromBaseImage"].flatMap(Bool.init),
+      id: props["tailguard:package:id"])
+    if pkg.id.isEmpty { pkg.id = Package.makeID(purl: purl, firstLocation: nil) }
+    return pkg
+  }
+
+  /// npm scoped packages and Go modules are named with their namespace (`@scope/name`,
+  /// `github.com/x/y`); Maven and OS packages by the name alone.
+  static func displayName(_ purl: PackageURL) -> String {
+    guard let ns = purl.namespace else { return purl.name }
+    switch purl.type {
+    case "npm", "golang", "composer": return ns + "/" + purl.name
+    default: return purl.name
+    }
+  }
+
+  /// `distro=debian-12` / `distro=alpine-3.10.4` / `distro=rhel-9.2` → Distro.
+  static func distro(fromPurl purl: PackageURL) -> Distro? {
+    guard let q = purl.qualifiers["distro"], let dash = q.lastIndex(of: "-") else { return nil }
+    let id = String(q[..<dash]).lowercased()
+    let version = String(q[q.index(after: dash)...])
+    guard !id.isEmpty, !version.isEmpty, version.first?.isNumber == true else { return nil }
+    return Distro(id: id, versionID: version)
+  }
+}
