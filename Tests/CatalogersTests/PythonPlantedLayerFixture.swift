@@ -25,11 +25,28 @@ enum PlantedLayerFixture {
         let digest = layers[1]["digest"] as? String
       else { return .failure(FixtureError("planted manifest does not have two layers")) }
       let blob = SharedData.path("\(layout)/blobs/sha256/" + digest.dropFirst("sha256:".count))
-      let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
-        "langcat-planted-\(UUID().uuidString)")
-      try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-      try FixtureProcess.run("tar", ["-xzf", blob, "-C", dir.path])
-      return .success(dir.path)
+      // Unpacked once per machine (keyed by the layer digest) and reused by later test runs.
+      let fm = FileManager.default
+      let hex = digest.dropFirst("sha256:".count).prefix(16)
+      let dir = fm.temporaryDirectory.appendingPathComponent("tailguard-planted-layer-\(hex)")
+      let root = dir.appendingPathComponent("root").path
+      let done = dir.appendingPathComponent(".complete").path
+      if fm.fileExists(atPath: done) { return .success(root) }
+      let staging = fm.temporaryDirectory.appendingPathComponent(
+        "tailguard-planted-\(UUID().uuidString)")
+      try fm.createDirectory(at: staging, withIntermediateDirectories: true)
+      try FixtureProcess.run("tar", ["-xzf", blob, "-C", staging.path])
+      try? fm.createDirectory(at: dir, withIntermediateDirectories: true)
+      if (try? fm.moveItem(atPath: staging.path, toPath: root)) != nil {
+        _ = fm.createFile(atPath: done, contents: Data())
+        return .success(root)
+      }
+      // Another test process got there first: use its copy once complete, else ours.
+      if fm.fileExists(atPath: done) {
+        try? fm.removeItem(at: staging)
+        return .success(root)
+      }
+      return .success(staging.path)
     } catch {
       return .failure(FixtureError("cannot unpack the planted layer: \(error)"))
     }
