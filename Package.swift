@@ -48,7 +48,10 @@ let package = Package(
     .target(name: "Policy", dependencies: ["TailguardModel", "Rego"]),
     .target(
       name: "Signatures",
-      dependencies: ["TailguardModel", "ImageSources", crypto, x509, asn1]),
+      dependencies: [
+        "TailguardModel", "ImageSources", crypto, x509, asn1,
+        .product(name: "_CryptoExtras", package: "swift-crypto"),
+      ]),
     .target(name: "SBOMFormats", dependencies: ["TailguardModel"]),
     .target(name: "Reports", dependencies: ["TailguardModel"]),
     .target(

@@ -1,0 +1,202 @@
+import Foundation
+
+/// The parts of a Rekor entry body (`canonicalizedBody`) that must agree with the bundle:
+/// hashedrekord v0.0.1 / v0.0.2 and dsse v0.0.1 / v0.0.2. A mismatch between the body and the
+/// bundle is how CVE-2022-36056 style substitutions are caught.
+public struct RekorEntryBody: Sendable, Hashable {
+  public enum Kind: Sendable, Hashable {
+    /// A digest of the signed data and one signature.
+    case hashedRekord(digestAlgorithm: String, digest: Data, signature: Data)
+    /// A DSSE envelope: the payload hash and every signature.
+    case dsse(payloadHashAlgorithm: String, payloadHash: Data, signatures: [Data])
+  }
+
+  public var apiVersion: String
+  public var kind: Kind
+  /// The verification material recorded in the body, DER (a certificate or a SubjectPublicKeyInfo),
+  /// one per signature.
+  public var verifierDER: [Data]
+
+  public init(parsing data: Data) throws(VerificationFailure) {
+    func fail(_ m: String) -> VerificationFailure {
+      VerificationFailure(.tlogBodyConsistency, "log entry body: \(m)")
+    }
+    let raw: RawBody
+    do {
+      raw = try ProtoJSON.decode(RawBody.self, from: data, code: .malformedBundle, path: nil)
+    } catch {
+      throw fail(error.message)
+    }
+    apiVersion = raw.apiVersion
+    switch (raw.kind, raw.apiVersion) {
+    case ("hashedrekord", "0.0.1"):
+      guard let hash = raw.spec.data?.hash, let value = hash.value.flatMap(Data.init(hexString:)),
+        let sig = raw.spec.signature?.content.flatMap(ProtoJSON.base64)
+      else { throw fail("hashedrekord 0.0.1 body lacks data.hash or signature.content") }
+      kind = .hashedRekord(digestAlgorithm: hash.algorithm ?? "", digest: value, signature: sig)
+      verifierDER = [try Self.pemOrDER(raw.spec.signature?.publicKey?.content, fail)]
+    case ("hashedrekord", "0.0.2"):
+      guard let v2 = raw.spec.hashedRekordV002,
+        let digest = v2.data.digest.flatMap(ProtoJSON.base64),
+        let sig = v2.signature.content.flatMap(ProtoJSON.base64)
+      else { throw fail("hashedrekord 0.0.2 body lacks data or signature") }
+      kind = .hashedRekord(digestAlgorithm: v2.data.algorithm ?? "", digest: digest, signature: sig)
+      verifierDER = [try Self.verifierV2(v2.signature.verifier, fail)]
+    case ("dsse", "0.0.1"):
+      guard let hash = raw.spec.payloadHash, let value = hash.value.flatMap(Data.init(hexString:)),
+        let sigs = raw.spec.signatures, sigs.count <= SigstoreBundle.maximumDSSESignatures
+      else { throw fail("dsse 0.0.1 body lacks payloadHash or signatures") }
+      var signatures: [Data] = []
+      var verifiers: [Data] = []
+      for s in sigs {
+        guard let sig = s.signature.flatMap(ProtoJSON.base64) else {
+          throw fail("bad dsse signature")
+        }
+        signatures.append(sig)
+        verifiers.append(try Self.pemOrDER(s.verifier, fail))
+      }
+      kind = .dsse(
+        payloadHashAlgorithm: hash.algorithm ?? "", payloadHash: value, signatures: signatures)
+      verifierDER = verifiers
+    case ("dsse", "0.0.2"):
+      guard let v2 = raw.spec.dsseV002,
+        let digest = v2.payloadHash.digest.flatMap(ProtoJSON.base64),
+        v2.signatures.count <= SigstoreBundle.maximumDSSESignatures
+      else { throw fail("dsse 0.0.2 body lacks payloadHash or signatures") }
+      var signatures: [Data] = []
+      var verifiers: [Data] = []
+      for s in v2.signatures {
+        guard let sig = s.content.flatMap(ProtoJSON.base64) else {
+          throw fail("bad dsse signature")
+        }
+        signatures.append(sig)
+        verifiers.append(try Self.verifierV2(s.verifier, fail))
+      }
+      kind = .dsse(
+        payloadHashAlgorithm: v2.payloadHash.algorithm ?? "", payloadHash: digest,
+        signatures: signatures)
+      verifierDER = verifiers
+    default:
+      throw fail("unsupported entry type \(raw.kind.prefix(30))/\(raw.apiVersion.prefix(20))")
+    }
+  }
+
+  /// Rekor v1 stores keys and certificates as base64 of PEM text.
+  private static func pemOrDER(_ base64: String?, _ fail: (String) -> VerificationFailure)
+    throws(VerificationFailure)
+    -> Data
+  {
+    guard let base64, let bytes = ProtoJSON.base64(base64) else { throw fail("missing verifier") }
+    if let text = String(data: bytes, encoding: .utf8), text.contains("-----BEGIN") {
+      guard let der = PEM.firstBlockDER(text) else { throw fail("verifier PEM cannot be decoded") }
+      return der
+    }
+    return bytes
+  }
+
+  private static func verifierV2(_ v: RawBody.VerifierV2?, _ fail: (String) -> VerificationFailure)
+    throws(VerificationFailure) -> Data
+  {
+    if let cert = v?.x509Certificate?.rawBytes, let der = ProtoJSON.base64(cert) { return der }
+    if let key = v?.publicKey?.rawBytes, let der = ProtoJSON.base64(key) { return der }
+    throw fail("missing verifier")
+  }
+}
+
+private struct RawBody: Decodable {
+  struct Hash: Decodable {
+    var algorithm: String?
+    var value: String?
+  }
+  struct DataV1: Decodable { var hash: Hash? }
+  struct Content: Decodable { var content: String? }
+  struct SignatureV1: Decodable {
+    var content: String?
+    var publicKey: Content?
+  }
+  struct DSSESignatureV1: Decodable {
+    var signature: String?
+    var verifier: String?
+  }
+  struct HashOutput: Decodable {
+    var algorithm: String?
+    var digest: String?
+  }
+  struct RawBytes: Decodable { var rawBytes: String? }
+  struct VerifierV2: Decodable {
+    var x509Certificate: RawBytes?
+    var publicKey: RawBytes?
+    var keyDetails: String?
+  }
+  struct SignatureV2: Decodable {
+    var content: String?
+    var verifier: VerifierV2?
+  }
+  struct HashedRekordV2: Decodable {
+    var data: HashOutput
+    var signature: SignatureV2
+  }
+  struct DSSEV2: Decodable {
+    var payloadHash: HashOutput
+    var signatures: [SignatureV2]
+  }
+  struct Spec: Decodable {
+    var data: DataV1?
+    var signature: SignatureV1?
+    var payloadHash: Hash?
+    var signatures: [DSSESignatureV1]?
+    var hashedRekordV002: HashedRekordV2?
+    var dsseV002: DSSEV2?
+  }
+  var apiVersion: String
+  var kind: String
+  var spec: Spec
+}
+
+/// Minimal PEM block extraction for the places where a library parser would lose the raw bytes.
+enum PEM {
+  static func blocksDER(_ text: String, limit: Int = 16) -> [(label: String, der: Data)] {
+    var out: [(String, Data)] = []
+    var label: String?
+    var body = ""
+    for line in text.split(whereSeparator: \.isNewline) {
+      let l = line.trimmingCharacters(in: .whitespaces)
+      if l.hasPrefix("-----BEGIN "), l.hasSuffix("-----") {
+        label = String(l.dropFirst(11).dropLast(5))
+        body = ""
+      } else if l.hasPrefix("-----END "), let current = label {
+        if let der = Data(base64Encoded: body) { out.append((current, der)) }
+        label = nil
+        if out.count >= limit { break }
+      } else if label != nil {
+        body += l
+      }
+    }
+    return out
+  }
+
+  static func firstBlockDER(_ text: String) -> Data? { blocksDER(text, limit: 1).first?.der }
+}
+
+extension Data {
+  init?(hexString: String) {
+    let utf8 = Array(hexString.utf8)
+    guard utf8.count % 2 == 0 else { return nil }
+    var out = Data(capacity: utf8.count / 2)
+    func nibble(_ c: UInt8) -> UInt8? {
+      switch c {
+      case 0x30...0x39: return c - 0x30
+      case 0x61...0x66: return c - 0x61 + 10
+      case 0x41...0x46: return c - 0x41 + 10
+      default: return nil
+      }
+    }
+    var i = 0
+    while i < utf8.count {
+      guard let hi = nibble(utf8[i]), let lo = nibble(utf8[i + 1]) else { return nil }
+      out.append(hi << 4 | lo)
+      i += 2
+    }
+    self = out
+  }
+}

@@ -1,0 +1,285 @@
+import Crypto
+import Foundation
+import X509
+
+/// Verifies Sigstore bundles offline against a trusted root, the way sigstore-python / cosign do:
+/// establish verified signing times (log integration time, RFC 3161 timestamps), validate the
+/// Fulcio chain at those times, match the identity policy, verify the transparency-log entry,
+/// the signature over the artifact (or DSSE PAE), and the consistency of the log entry body.
+public struct SigstoreVerifier: Sendable {
+  /// Who must have signed.
+  public enum Signer: Sendable, Hashable {
+    /// Keyless: a Fulcio certificate chaining to the trusted root and matching the policy.
+    case certificate(CertificateIdentityPolicy)
+    /// A key the user trusts (`--key`).
+    case key(VerificationKey)
+  }
+
+  public struct Options: Sendable, Hashable {
+    /// cosign's `--insecure-ignore-tlog`: accept a key-based bundle without a log entry.
+    public var ignoreTransparencyLog: Bool
+    /// Timestamps beyond this count make the bundle invalid (sigstore-go / sigstore-python: 32).
+    public var maximumTimestamps: Int
+    public init(ignoreTransparencyLog: Bool = false, maximumTimestamps: Int = 32) {
+      self.ignoreTransparencyLog = ignoreTransparencyLog
+      self.maximumTimestamps = maximumTimestamps
+    }
+  }
+
+  public var trustedRoot: TrustedRoot
+
+  public init(trustedRoot: TrustedRoot) {
+    self.trustedRoot = trustedRoot
+  }
+
+  /// Verifies `bundle` for `artifact` (the signed file's bytes; nil to verify a DSSE envelope
+  /// on its own, as `verify-attestation` does).
+  public func verify(
+    bundle: SigstoreBundle, artifact: Data?, signer: Signer, options: Options = Options()
+  ) async throws(VerificationFailure) -> VerifiedSignature {
+    // Bundle invariants (protobuf-specs client rules, as sigstore-python applies them).
+    guard let version = bundle.version else {
+      throw VerificationFailure(
+        .bundleFormat, "unsupported bundle media type '\(bundle.mediaType.prefix(80))'")
+    }
+    var leaf: FulcioCertificate?
+    if case .certificate = signer {
+      let der: Data
+      switch (version, bundle.material) {
+      case (.v0_3, .certificate(let d)): der = d
+      case (.v0_3, _):
+        throw VerificationFailure(.bundleFormat, "v0.3 bundle must carry a single certificate")
+      case (_, .certificateChain(let chain)):
+        guard let first = chain.first else {
+          throw VerificationFailure(.bundleFormat, "bundle certificate chain is empty")
+        }
+        der = first
+      case (_, .certificate(let d)): der = d
+      default: throw VerificationFailure(.bundleFormat, "bundle has no signing certificate")
+      }
+      do {
+        leaf = try FulcioCertificate(der: der)
+      } catch {
+        throw VerificationFailure(.bundleFormat, "signing certificate: \(error.message)")
+      }
+      if let leaf, let bc = try? leaf.certificate.extensions.basicConstraints,
+        case .isCertificateAuthority = bc
+      {
+        throw VerificationFailure(
+          .bundleFormat, "the certificate in the leaf position is a CA certificate")
+      }
+    }
+
+    let requireLog =
+      !(options.ignoreTransparencyLog
+      && { if case .key = signer { return true } else { return false } }())
+    let entry: TransparencyLogEntry?
+    if bundle.tlogEntries.isEmpty {
+      if requireLog {
+        throw VerificationFailure(.tlogEntryPresent, "bundle has no transparency-log entry")
+      }
+      entry = nil
+    } else {
+      guard bundle.tlogEntries.count == 1 else {
+        throw VerificationFailure(
+          .bundleFormat,
+          "expected exactly one transparency-log entry, found \(bundle.tlogEntries.count)")
+      }
+      entry = bundle.tlogEntries[0]
+    }
+    if let entry {
+      guard ["0.0.1", "0.0.2"].contains(entry.kindVersion) else {
+        throw VerificationFailure(
+          .bundleFormat, "unsupported log entry version \(entry.kindVersion.prefix(20))")
+      }
+      guard entry.inclusionProof?.checkpoint != nil else {
+        throw VerificationFailure(
+          .bundleFormat, "log entry must carry an inclusion proof with a checkpoint")
+      }
+      if version == .v0_1 {
+        guard entry.inclusionPromise != nil else {
+          throw VerificationFailure(.bundleFormat, "v0.1 bundle must carry an inclusion promise")
+        }
+      } else if entry.inclusionPromise == nil && bundle.rfc3161Timestamps.isEmpty {
+        throw VerificationFailure(
+          .bundleFormat, "bundle must carry an inclusion promise or signed timestamps")
+      }
+    }
+
+    // (0) Verified signing times.
+    var times: [VerifiedSignature.VerifiedTime] = []
+    if !bundle.rfc3161Timestamps.isEmpty {
+      guard bundle.rfc3161Timestamps.count <= options.maximumTimestamps else {
+        throw VerificationFailure(
+          .signedTimestamp,
+          "too many signed timestamps: \(bundle.rfc3161Timestamps.count) > \(options.maximumTimestamps)"
+        )
+      }
+      guard Set(bundle.rfc3161Timestamps).count == bundle.rfc3161Timestamps.count else {
+        throw VerificationFailure(.signedTimestamp, "duplicate signed timestamp")
+      }
+      guard !trustedRoot.timestampAuthorities.isEmpty else {
+        throw VerificationFailure(
+          .signedTimestamp,
+          "bundle has signed timestamps but the trusted root has no timestamp authority")
+      }
+      for raw in bundle.rfc3161Timestamps {
+        guard let stamp = try? RFC3161Timestamp(parsing: raw) else { continue }
+        if let date = await stamp.verify(
+          covering: bundle.signatureBytes, authorities: trustedRoot.timestampAuthorities)
+        {
+          times.append(.init(source: .timestampAuthority, date: date))
+        }
+      }
+    }
+    if let entry, let integrated = entry.integratedDate, entry.inclusionPromise != nil {
+      guard ["dsse", "hashedrekord"].contains(entry.kind), entry.kindVersion == "0.0.1" else {
+        throw VerificationFailure(
+          .bundleFormat, "integrated time is only defined for dsse/hashedrekord 0.0.1 entries")
+      }
+      times.append(.init(source: .transparencyLog, date: integrated))
+    }
+
+    // (1)–(3) Certificate chain, profile and identity.
+    let key: VerificationKey
+    switch signer {
+    case .certificate(let policy):
+      guard let leaf else {
+        throw VerificationFailure(.bundleFormat, "bundle has no signing certificate")
+      }
+      guard !times.isEmpty else {
+        throw VerificationFailure(
+          .verifiedTime, "no verified source of signing time (log entry promise or timestamp)")
+      }
+      for t in times {
+        _ = try await FulcioChainValidator.validate(
+          leaf: leaf.certificate, authorities: trustedRoot.certificateAuthorities, at: t.date)
+      }
+      guard let ku = try? leaf.certificate.extensions.keyUsage, ku.digitalSignature else {
+        throw VerificationFailure(
+          .certificateProfile, "key usage does not include digital signature")
+      }
+      guard let eku = try? leaf.certificate.extensions.extendedKeyUsage, eku.contains(.codeSigning)
+      else {
+        throw VerificationFailure(
+          .certificateProfile, "extended key usage does not include code signing")
+      }
+      try policy.check(leaf)
+      do {
+        key = try VerificationKey(leaf.certificate.publicKey)
+      } catch {
+        throw VerificationFailure(.certificateProfile, "signing key: \(error.message)")
+      }
+    case .key(let k):
+      key = k
+      if let hint = bundle.leafCertificateDER, let cert = try? Certificate(derEncoded: Array(hint)),
+        (try? VerificationKey(cert.publicKey))?.spkiDER != k.spkiDER
+      {
+        throw VerificationFailure(
+          .publicKey, "the bundle's certificate does not hold the given key")
+      }
+    }
+
+    // (4)–(5) Transparency log.
+    if let entry {
+      try TransparencyLogVerifier.verify(
+        entry, trustedRoot: trustedRoot, signingTimes: times.map(\.date))
+    }
+
+    // (6) Signing times inside the certificate validity.
+    if let leaf {
+      for t in times where t.date < leaf.notValidBefore || t.date > leaf.notValidAfter {
+        throw VerificationFailure(
+          .certificateValidity,
+          "signing time \(t.date) (\(t.source.rawValue)) is outside the certificate validity \(leaf.notValidBefore) – \(leaf.notValidAfter)"
+        )
+      }
+    }
+
+    // (7) Signature, (8) log body consistency.
+    let verifierDER = leaf?.der ?? key.spkiDER
+    var result = VerifiedSignature(
+      identities: leaf?.identities ?? [], issuer: leaf?.issuer,
+      certificateFields: leaf?.fields ?? [:],
+      verifiedTimes: times, logIndex: entry?.logIndex, payloadType: nil, payload: nil)
+    switch bundle.content {
+    case .messageSignature(let message):
+      guard let artifact else {
+        throw VerificationFailure(
+          .artifactDigest, "a message-signature bundle needs the artifact to verify")
+      }
+      guard let digest = ComputedDigest.compute(message.digestAlgorithm, over: artifact) else {
+        throw VerificationFailure(
+          .bundleFormat, "unsupported digest algorithm \(message.digestAlgorithm ?? "")")
+      }
+      if let recorded = message.digest, recorded != digest.bytes {
+        throw VerificationFailure(
+          .artifactDigest,
+          "artifact \(digest.shortName) digest \(digest.bytes.hexString) differs from the bundle's \(recorded.hexString)"
+        )
+      }
+      let valid =
+        key.algorithm == .ed25519
+        ? key.isValidSignature(message.signature, over: artifact)
+        : key.isValidSignature(message.signature, digest: digest)
+      guard valid else {
+        throw VerificationFailure(.signature, "signature is invalid for the artifact")
+      }
+      if let entry {
+        guard entry.kind == "hashedrekord" else {
+          throw VerificationFailure(
+            .tlogBodyConsistency,
+            "expected a hashedrekord log entry, found \(entry.kind.prefix(30))")
+        }
+        let body = try RekorEntryBody(parsing: entry.canonicalizedBody)
+        guard case .hashedRekord(_, let bodyDigest, let bodySig) = body.kind,
+          bodyDigest == digest.bytes,
+          bodySig == message.signature, body.verifierDER == [verifierDER]
+        else {
+          throw VerificationFailure(
+            .tlogBodyConsistency,
+            "transparency log entry is inconsistent with the signature, key or artifact")
+        }
+      }
+    case .dsseEnvelope(let envelope):
+      guard envelope.signatures.count >= 1 else {
+        throw VerificationFailure(.signature, "DSSE envelope has no signature")
+      }
+      let pae = envelope.preAuthenticationEncoding
+      for s in envelope.signatures where !key.isValidSignature(s.signature, over: pae) {
+        throw VerificationFailure(.signature, "DSSE signature is invalid for the envelope")
+      }
+      if let entry {
+        let body = try RekorEntryBody(parsing: entry.canonicalizedBody)
+        switch (entry.kind, entry.kindVersion, body.kind) {
+        case ("hashedrekord", "0.0.2", .hashedRekord(_, let d, let sig)):
+          guard envelope.signatures.count == 1, d == key.naturalHash.digest(pae).bytes,
+            sig == envelope.signatures[0].signature, body.verifierDER == [verifierDER]
+          else {
+            throw VerificationFailure(
+              .tlogBodyConsistency, "transparency log entry is inconsistent with the DSSE envelope")
+          }
+        case ("dsse", _, .dsse(_, let payloadHash, let sigs)):
+          guard payloadHash == Data(SHA256.hash(data: envelope.payload)),
+            sigs == envelope.signatures.map(\.signature),
+            body.verifierDER.allSatisfy({ $0 == verifierDER })
+          else {
+            throw VerificationFailure(
+              .tlogBodyConsistency, "transparency log entry is inconsistent with the DSSE envelope")
+          }
+        default:
+          throw VerificationFailure(
+            .tlogBodyConsistency,
+            "unsupported DSSE log entry type \(entry.kind.prefix(30))/\(entry.kindVersion.prefix(20))"
+          )
+        }
+      }
+      if let artifact {
+        try InTotoStatement.requireSubject(in: envelope, matching: artifact)
+      }
+      result.payloadType = envelope.payloadType
+      result.payload = envelope.payload
+    }
+    return result
+  }
+}

@@ -1,0 +1,88 @@
+import Crypto
+import Foundation
+
+/// Verifies a Rekor entry against the trusted root's transparency logs: log identity and key
+/// window, RFC 6962 inclusion proof, the signed checkpoint, and (Rekor v1) the signed entry
+/// timestamp over the canonical JSON `{body, integratedTime, logID, logIndex}`.
+public enum TransparencyLogVerifier {
+  /// - Parameter signingTimes: verified times used for the key-window check when the entry has
+  ///   no integrated time (Rekor v2).
+  public static func verify(
+    _ entry: TransparencyLogEntry, trustedRoot: TrustedRoot, signingTimes: [Date] = []
+  )
+    throws(VerificationFailure)
+  {
+    guard let log = trustedRoot.tlog(withID: entry.logID) else {
+      throw VerificationFailure(
+        .tlogKnownLog,
+        "log ID \(entry.logID.hexString) is not a transparency log of the trusted root")
+    }
+    let key: VerificationKey
+    do {
+      key = try VerificationKey(spkiDER: log.publicKey.rawBytes)
+    } catch {
+      throw VerificationFailure(
+        .tlogKnownLog, "trusted root key of \(log.baseURL) is unusable: \(error.message)")
+    }
+    // The log ID is derived from the key; a trusted root whose ID does not match is inconsistent.
+    let expectedID: Data
+    if key.algorithm == .ed25519 {
+      var h = SHA256()
+      h.update(data: Data((log.noteName + "\n").utf8) + Data([0x01]) + key.spkiDER.suffix(32))
+      expectedID = Data(h.finalize())
+    } else {
+      expectedID = key.sha256KeyID
+    }
+    guard expectedID == log.logID else {
+      throw VerificationFailure(
+        .tlogKnownLog, "trusted root log ID of \(log.baseURL) does not match its key")
+    }
+    let times = entry.integratedDate.map { [$0] } ?? signingTimes
+    for t in times where !log.publicKey.validFor.contains(t) {
+      throw VerificationFailure(
+        .tlogKnownLog, "entry time \(t) is outside the validity window of log \(log.baseURL)")
+    }
+
+    guard let proof = entry.inclusionProof else {
+      throw VerificationFailure(.tlogInclusionProof, "entry has no inclusion proof")
+    }
+    guard
+      MerkleInclusionProof.verify(
+        leaf: entry.canonicalizedBody, index: proof.logIndex, treeSize: proof.treeSize,
+        proof: proof.hashes,
+        rootHash: proof.rootHash)
+    else {
+      throw VerificationFailure(
+        .tlogInclusionProof,
+        "inclusion proof for index \(proof.logIndex) in a tree of \(proof.treeSize) does not lead to root \(proof.rootHash.hexString)"
+      )
+    }
+    guard let text = proof.checkpoint else {
+      throw VerificationFailure(.tlogCheckpoint, "inclusion proof has no checkpoint")
+    }
+    let checkpoint = try SignedCheckpoint(parsing: text)
+    try checkpoint.verify(logID: log.logID, key: key)
+    guard checkpoint.rootHash == proof.rootHash, checkpoint.treeSize == proof.treeSize else {
+      throw VerificationFailure(
+        .tlogCheckpoint, "checkpoint root hash or tree size differs from the inclusion proof")
+    }
+
+    if let promise = entry.inclusionPromise, let integrated = entry.integratedTime {
+      let payload = canonicalPromisePayload(entry, integratedTime: integrated)
+      guard key.isValidSignature(promise, over: payload) else {
+        throw VerificationFailure(
+          .tlogInclusionPromise,
+          "signed entry timestamp does not verify with the key of \(log.baseURL)")
+      }
+    }
+  }
+
+  /// RFC 8785 canonical JSON of the SET payload: keys sorted, no whitespace, integers plain.
+  static func canonicalPromisePayload(_ entry: TransparencyLogEntry, integratedTime: Int64) -> Data
+  {
+    let body = entry.canonicalizedBody.base64EncodedString()
+    return Data(
+      "{\"body\":\"\(body)\",\"integratedTime\":\(integratedTime),\"logID\":\"\(entry.logID.hexString)\",\"logIndex\":\(entry.logIndex)}"
+        .utf8)
+  }
+}
