@@ -94,4 +94,38 @@ import Testing
       (#expect(throws: ByteFormatError.self) { try hostileReader.blob(for: slot) })?.code
         == .outOfBounds)
   }
+
+  @Test func randomDamageNeverCrashes() throws {
+    let original = try Self.load()
+    var state: UInt64 = 0xDEAD_BEEF_CAFE_F00D
+    func next() -> UInt64 {
+      state ^= state << 13
+      state ^= state >> 7
+      state ^= state << 17
+      return state
+    }
+    var failures = 0
+    for _ in 0..<100 {
+      var bytes = original
+      for _ in 0..<(1 + Int(next() % 32)) {
+        // The header and slot table (first 4096 bytes) and the blob heads are where it hurts.
+        let at = next() % 2 == 0 ? Int(next() % 4096) : Int(next() % UInt64(bytes.count))
+        bytes[at] = UInt8(truncatingIfNeeded: next())
+      }
+      guard let reader = try? NDBPackagesReader(source: MemoryByteSource(bytes)) else {
+        failures += 1
+        continue
+      }
+      for slot in reader.slots {
+        do {
+          let blob = try reader.blob(for: slot)
+          #expect(blob.count <= bytes.count)
+          _ = try? RpmPackageInfo(parsing: blob)
+        } catch {
+          failures += 1
+        }
+      }
+    }
+    #expect(failures > 0)
+  }
 }

@@ -207,4 +207,39 @@ import Testing
     #expect(result.diagnostics.filter { $0.code == "rpm.ignored-database" }.count == 1)
     #expect(result.packages.first?.purl.qualifiers["distro"] == "mariner-2.0")
   }
+
+  static var hasSQLite3: Bool { FixtureProcess.which("sqlite3") != nil }
+
+  @Test(.enabled(if: hasSQLite3, "the sqlite3 shell is not installed"))
+  func sqliteRowsWithGarbageBlobsAreDiagnosedPerRow() throws {
+    let dir = try TemporaryDirectory(prefix: "rpm-sqlite")
+    let db = dir.file("rpmdb.sqlite")
+    let blob = SharedData.path("pkgdb/rpmdb/go-rpmdb/blob.bin")
+    let sql = """
+      CREATE TABLE Packages (hnum INTEGER PRIMARY KEY AUTOINCREMENT, blob BLOB);
+      INSERT INTO Packages (blob) VALUES (readfile('\(blob)'));
+      INSERT INTO Packages (blob) VALUES (x'00010203');
+      INSERT INTO Packages (blob) VALUES (NULL);
+      INSERT INTO Packages (blob) VALUES (zeroblob(100000));
+      """
+    let r = try OracleProcess.run("sqlite3", [db, sql])
+    #expect(r.status == 0, "\(r.output)")
+    let result = Self.catalog([
+      "var/lib/rpm/rpmdb.sqlite": try [UInt8](Data(contentsOf: URL(fileURLWithPath: db)))
+    ])
+    #expect(result.packages.map(\.name) == ["publicsuffix-list-dafsa"])
+    // blob.bin has one damaged DIRINDEXES entry; the three other rows are not headers.
+    #expect(
+      result.diagnostics.map(\.code).sorted() == [
+        "rpm.bad-file-table", "rpm.bad-header", "rpm.bad-header", "rpm.bad-record",
+      ])
+    // A database without the Packages table.
+    let other = dir.file("other.sqlite")
+    _ = try OracleProcess.run("sqlite3", [other, "CREATE TABLE t (x);"])
+    let missing = Self.catalog([
+      "var/lib/rpm/rpmdb.sqlite": try [UInt8](Data(contentsOf: URL(fileURLWithPath: other)))
+    ])
+    #expect(missing.packages.isEmpty)
+    #expect(missing.diagnostics.map(\.code) == ["rpm.unreadable-database"])
+  }
 }
