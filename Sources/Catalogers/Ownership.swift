@@ -1,0 +1,90 @@
+import FileTrees
+import TailguardModel
+
+/// The precision rule: a file the OS package manager installed is reported as that OS package,
+/// not again as a language package. Debian's `python3-yaml` ships a `PyYAML-*.dist-info`; the
+/// deb is the component (and Debian's advisories cover it), so the PyPI reading of the same
+/// files is dropped unless the user asked for every ecosystem (`CatalogOptions.allEcosystems`).
+///
+/// Pure function over the merged result of all catalogers; the scanner applies it once, after
+/// every cataloger ran. Each drop is recorded as an info diagnostic, never silently.
+public enum Ownership {
+  public static let diagnosticSource = "ownership"
+
+  /// `result` with language packages whose evidence files are owned by a dpkg, apk or rpm
+  /// package removed, together with relationships that mention them. With a resolver, paths
+  /// are also compared after symlink resolution (merged-/usr images list `/lib/...` in dpkg
+  /// while the file is reached as `usr/lib/...`).
+  public static func apply(
+    to result: CatalogResult, options: CatalogOptions, resolver: (any FileResolver)? = nil
+  ) -> CatalogResult {
+    guard !options.allEcosystems else { return result }
+    var owners: [String: Package] = [:]
+    for package in result.packages where package.ecosystem.isOperatingSystem {
+      for file in ownedFiles(of: package) {
+        let path = clean(file)
+        if owners[path] == nil { owners[path] = package }
+        if let resolved = resolver?.resolve(path), owners[resolved] == nil {
+          owners[resolved] = package
+        }
+      }
+    }
+    guard !owners.isEmpty else { return result }
+    var kept: [Package] = []
+    var dropped = Set<String>()
+    var diagnostics = result.diagnostics
+    for package in result.packages {
+      guard !package.ecosystem.isOperatingSystem else {
+        kept.append(package)
+        continue
+      }
+      let evidence = package.locations.map { clean($0.path) }
+      let owned = evidence.lazy.compactMap { path -> (String, Package)? in
+        if let owner = owners[path] { return (path, owner) }
+        if let resolved = resolver?.resolve(path), let owner = owners[resolved] {
+          return (path, owner)
+        }
+        return nil
+      }.first
+      guard let (path, owner) = owned else {
+        kept.append(package)
+        continue
+      }
+      dropped.insert(package.id)
+      diagnostics.append(
+        Diagnostic(
+          .info, code: "ownership.dropped",
+          "\(package.purl) not reported: \(path) belongs to \(owner.ecosystem.rawValue) package \(owner.name) \(owner.version) (use --all-ecosystems to keep both)",
+          source: diagnosticSource, path: path, layer: package.introducedBy))
+    }
+    var out = result
+    out.packages = kept
+    out.relationships = result.relationships.filter {
+      !dropped.contains($0.from) && !dropped.contains($0.to)
+    }
+    out.diagnostics = diagnostics
+    return out
+  }
+
+  /// Convenience over a package list.
+  public static func apply(
+    to packages: [Package], options: CatalogOptions, resolver: (any FileResolver)? = nil
+  ) -> (packages: [Package], diagnostics: [Diagnostic]) {
+    let out = apply(to: CatalogResult(packages: packages), options: options, resolver: resolver)
+    return (out.packages, out.diagnostics)
+  }
+
+  static func ownedFiles(of package: Package) -> [String] {
+    switch package.metadata {
+    case .dpkg(let m): m.files
+    case .apk(let m): m.files
+    case .rpm(let m): m.files
+    default: []
+    }
+  }
+
+  /// Image path form: no leading slash, no `.` or empty components.
+  static func clean(_ path: String) -> String {
+    path.split(separator: "/").filter { $0 != "." }.joined(separator: "/")
+  }
+}

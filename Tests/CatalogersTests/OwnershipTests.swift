@@ -1,0 +1,122 @@
+import FileTrees
+import Foundation
+import TailguardModel
+import TailguardTesting
+import Testing
+
+@testable import Catalogers
+
+private let hasDpkg =
+  FixtureProcess.which("dpkg") != nil && FixtureProcess.which("dpkg-query") != nil
+
+@Suite struct OwnershipTests {
+  /// The brief's example: Debian's python3-yaml ships PyYAML's dist-info; the deb is the component.
+  @Test func debianPythonYamlIsTheDebNotAPyPIPackage() throws {
+    let metadata = "usr/lib/python3/dist-packages/PyYAML-6.0.dist-info/METADATA"
+    let files: [String: [UInt8]] = [
+      metadata: Array("Metadata-Version: 2.1\nName: PyYAML\nVersion: 6.0\n".utf8),
+      "usr/local/lib/python3.11/site-packages/requests-2.19.0.dist-info/METADATA": Array(
+        "Name: requests\nVersion: 2.19.0\n".utf8),
+    ]
+    let resolver = InMemoryFileResolver(files: files, selectors: PythonCataloger().selectors)
+    var merged = PythonCataloger().catalog(resolver, context: CatalogContext())
+    let yaml = OwnershipTestsSupport.deb(
+      "python3-yaml", "6.0-3",
+      files: ["/usr/lib/python3/dist-packages/yaml/__init__.py", "/" + metadata])
+    merged.packages.append(yaml)
+    let pyyamlID = try #require(merged.packages.first { $0.name == "PyYAML" }?.id)
+    merged.relationships.append(Relationship(from: yaml.id, to: pyyamlID, kind: .contains))
+
+    let out = Ownership.apply(to: merged, options: CatalogOptions(), resolver: resolver)
+    #expect(
+      out.packages.map(\.purl.description).sorted() == [
+        "pkg:deb/debian/python3-yaml@6.0-3", "pkg:pypi/requests@2.19.0",
+      ])
+    #expect(out.relationships.isEmpty)
+    let note = try #require(out.diagnostics.first { $0.code == "ownership.dropped" })
+    #expect(note.level == .info)
+    #expect(note.path == metadata)
+    #expect(note.message.contains("python3-yaml"))
+
+    let all = Ownership.apply(
+      to: merged, options: CatalogOptions(allEcosystems: true), resolver: resolver)
+    #expect(all.packages.count == 3)
+    #expect(all.diagnostics.allSatisfy { $0.code != "ownership.dropped" })
+  }
+
+  /// Real Debian data: this machine's own dpkg database and the egg-info/dist-info files its
+  /// python3-* packages installed. Every such distribution is found by the python cataloger and
+  /// every one is dropped in favour of the owning deb, whose name `dpkg -S` reports.
+  @Test(.enabled(if: hasDpkg, "dpkg is not installed"))
+  func hostDebianPythonPackages() throws {
+    let out = String(
+      decoding: (try? FixtureProcess.run(
+        "dpkg",
+        [
+          "-S", "/usr/lib/python3/dist-packages/*-info/PKG-INFO",
+          "/usr/lib/python3/dist-packages/*.dist-info/METADATA",
+        ]))
+        ?? [], as: UTF8.self)
+    var owners: [String: String] = [:]  // image path → deb name
+    for line in out.split(separator: "\n") {
+      guard let sep = line.range(of: ": ") else { continue }
+      let package = line[..<sep.lowerBound].split(separator: ":").first.map(String.init) ?? ""
+      owners[String(line[sep.upperBound...].dropFirst())] = package
+    }
+    try #require(!owners.isEmpty, "no dpkg-owned Python metadata on this machine")
+    var files: [String: [UInt8]] = [:]
+    var debs: [Package] = []
+    for deb in Set(owners.values).sorted() {
+      let version = String(
+        decoding: try FixtureProcess.run("dpkg-query", ["-W", "-f=${Version}", deb]), as: UTF8.self)
+      let list = String(decoding: try FixtureProcess.run("dpkg-query", ["-L", deb]), as: UTF8.self)
+      debs.append(
+        OwnershipTestsSupport.deb(deb, version, files: list.split(separator: "\n").map(String.init))
+      )
+    }
+    for path in owners.keys {
+      files[path] = [UInt8](try Data(contentsOf: URL(fileURLWithPath: "/" + path)))
+    }
+    let resolver = InMemoryFileResolver(files: files, selectors: PythonCataloger().selectors)
+    let python = PythonCataloger().catalog(resolver, context: CatalogContext())
+    #expect(python.packages.count == owners.count)
+    let out2 = Ownership.apply(
+      to: CatalogResult(packages: python.packages + debs), options: CatalogOptions())
+    #expect(out2.packages.allSatisfy { $0.ecosystem == .deb })
+    let dropped = out2.diagnostics.filter { $0.code == "ownership.dropped" }
+    #expect(dropped.count == owners.count)
+    for d in dropped {
+      let owner = try #require(owners[d.path ?? ""])
+      #expect(d.message.contains("deb package \(owner) "))
+    }
+  }
+
+  @Test func goBinaryInstalledByAnOSPackage() {
+    let go = Package(
+      name: "stdlib", version: "1.19.8", ecosystem: .golang,
+      purl: PackageURL(type: "golang", name: "stdlib", version: "1.19.8"),
+      locations: [Location(path: "usr/bin/umoci")], foundBy: "go-binary")
+    let copied = Package(
+      name: "stdlib", version: "1.19.8", ecosystem: .golang,
+      purl: PackageURL(type: "golang", name: "stdlib", version: "1.19.8"),
+      locations: [Location(path: "usr/local/bin/umoci")], foundBy: "go-binary")
+    let apk = Package(
+      name: "umoci", version: "0.4.7-r1", ecosystem: .apk,
+      purl: PackageURL(type: "apk", namespace: "alpine", name: "umoci"),
+      foundBy: "apk", metadata: .apk(ApkMetadata(files: ["usr/bin/umoci"])))
+    let (kept, notes) = Ownership.apply(to: [go, copied, apk], options: CatalogOptions())
+    #expect(kept.map(\.locations) == [copied.locations, []])
+    #expect(notes.count == 1)
+  }
+}
+
+/// Debian packages made from a file list, standing in for the dpkg cataloger's output.
+enum OwnershipTestsSupport {
+  static func deb(_ name: String, _ version: String, files: [String]) -> Package {
+    Package(
+      name: name, version: version, ecosystem: .deb,
+      purl: PackageURL(type: "deb", namespace: "debian", name: name, version: version),
+      locations: [Location(path: "var/lib/dpkg/status")], foundBy: "dpkg",
+      metadata: .dpkg(DpkgMetadata(files: files)))
+  }
+}
