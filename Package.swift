@@ -82,7 +82,8 @@ let package = Package(
     .testTarget(name: "FleetTests", dependencies: ["Fleet"]),
     .testTarget(name: "RegoTests", dependencies: ["Rego"]),
     .testTarget(name: "PolicyTests", dependencies: ["Policy"]),
-    .testTarget(name: "SignaturesTests", dependencies: ["Signatures", "TailguardTesting"]),
+    .testTarget(
+      name: "SignaturesTests", dependencies: ["Signatures", "TailguardTesting"], exclude: ["Fixtures"]),
     .testTarget(name: "SBOMFormatsTests", dependencies: ["SBOMFormats", "TailguardTesting"]),
     .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
     .testTarget(name: "ScannerTests", dependencies: ["Scanner", "TailguardTesting"]),

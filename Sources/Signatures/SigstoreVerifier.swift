@@ -151,6 +151,14 @@ public struct SigstoreVerifier: Sendable {
         throw VerificationFailure(
           .verifiedTime, "no verified source of signing time (log entry promise or timestamp)")
       }
+      // (6) Signing times inside the certificate validity (checked before the chain so an
+      // expired certificate is reported as such, not as an unbuildable chain).
+      for t in times where t.date < leaf.notValidBefore || t.date > leaf.notValidAfter {
+        throw VerificationFailure(
+          .certificateValidity,
+          "signing time \(t.date) (\(t.source.rawValue)) is outside the certificate validity \(leaf.notValidBefore) – \(leaf.notValidAfter)"
+        )
+      }
       for t in times {
         _ = try await FulcioChainValidator.validate(
           leaf: leaf.certificate, authorities: trustedRoot.certificateAuthorities, at: t.date)
@@ -184,16 +192,6 @@ public struct SigstoreVerifier: Sendable {
     if let entry {
       try TransparencyLogVerifier.verify(
         entry, trustedRoot: trustedRoot, signingTimes: times.map(\.date))
-    }
-
-    // (6) Signing times inside the certificate validity.
-    if let leaf {
-      for t in times where t.date < leaf.notValidBefore || t.date > leaf.notValidAfter {
-        throw VerificationFailure(
-          .certificateValidity,
-          "signing time \(t.date) (\(t.source.rawValue)) is outside the certificate validity \(leaf.notValidBefore) – \(leaf.notValidAfter)"
-        )
-      }
     }
 
     // (7) Signature, (8) log body consistency.
