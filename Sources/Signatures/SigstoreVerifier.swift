@@ -195,7 +195,7 @@ public struct SigstoreVerifier: Sendable {
     }
 
     // (7) Signature, (8) log body consistency.
-    let verifierDER = leaf?.der ?? key.spkiDER
+    let verifierDER = leaf?.der ?? bundle.leafCertificateDER ?? key.spkiDER
     var result = VerifiedSignature(
       identities: leaf?.identities ?? [], issuer: leaf?.issuer,
       certificateFields: leaf?.fields ?? [:],

@@ -1,0 +1,128 @@
+import Crypto
+import Foundation
+import Signatures
+import TailguardTesting
+import Testing
+
+/// Key-based signatures (`--key cosign.pub`), with openssl as the oracle for the signature itself
+/// (sigstore-python's CLI cannot verify key-based bundles; see MANIFEST "Sigstore").
+struct KeyBasedVerificationTests {
+  static let opensslAvailable = FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl")
+
+  /// `openssl dgst -sha256 -verify KEY -signature SIG FILE` → true on "Verified OK".
+  static func openssl(key: String, signature: Data, artifact: Data, in dir: TemporaryDirectory)
+    throws -> Bool
+  {
+    try signature.write(to: URL(fileURLWithPath: dir.file("sig.bin")))
+    try artifact.write(to: URL(fileURLWithPath: dir.file("artifact.bin")))
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+    p.arguments = [
+      "dgst", "-sha256", "-verify", key, "-signature", dir.file("sig.bin"),
+      dir.file("artifact.bin"),
+    ]
+    p.standardOutput = FileHandle.nullDevice
+    p.standardError = FileHandle.nullDevice
+    try p.run()
+    p.waitUntilExit()
+    return p.terminationStatus == 0
+  }
+
+  @Test(.enabled(if: opensslAvailable, "openssl is not installed"))
+  func keyBasedBundleAgreesWithOpenSSL() async throws {
+    let f = SigstoreFixture()
+    let dir = try TemporaryDirectory()
+    let artifact = Data("payload for a key-based signature\n".utf8)
+    let json = try f.bundleJSON(for: artifact, spoil: .init(keyBased: true))
+    let keyPath = dir.file("cosign.pub")
+    try f.leafKey.publicKey.pemRepresentation.write(
+      toFile: keyPath, atomically: true, encoding: .utf8)
+    let key = try VerificationKey(contentsOf: keyPath)
+    let bundle = try SigstoreBundle(parsing: json)
+    guard case .publicKeyHint = bundle.material else {
+      Issue.record("expected a public-key hint")
+      return
+    }
+    guard case .messageSignature(let message) = bundle.content else {
+      Issue.record("expected a message signature")
+      return
+    }
+    let verifier = SigstoreVerifier(trustedRoot: try f.trustedRoot())
+    var tampered = artifact
+    tampered[3] ^= 0x20
+    for candidate in [artifact, tampered] {
+      let oracle = try Self.openssl(
+        key: keyPath, signature: message.signature, artifact: candidate, in: dir)
+      let ours: Bool
+      do {
+        _ = try await verifier.verify(bundle: bundle, artifact: candidate, signer: .key(key))
+        ours = true
+      } catch {
+        ours = false
+      }
+      #expect(ours == oracle)
+    }
+    #expect(
+      try Self.openssl(key: keyPath, signature: message.signature, artifact: artifact, in: dir))
+  }
+
+  @Test func keyBasedBundleWithoutLogEntryNeedsInsecureIgnoreTlog() async throws {
+    let f = SigstoreFixture()
+    let artifact = Data("x".utf8)
+    let bundle = try SigstoreBundle(
+      parsing: f.bundleJSON(for: artifact, spoil: .init(dropLogEntry: true, keyBased: true)))
+    let key = try VerificationKey(spkiDER: f.leafKey.publicKey.derRepresentation)
+    let verifier = SigstoreVerifier(trustedRoot: try f.trustedRoot())
+    await #expect(
+      throws: VerificationFailure(.tlogEntryPresent, "bundle has no transparency-log entry")
+    ) {
+      try await verifier.verify(bundle: bundle, artifact: artifact, signer: .key(key))
+    }
+    let v = try await verifier.verify(
+      bundle: bundle, artifact: artifact, signer: .key(key),
+      options: .init(ignoreTransparencyLog: true))
+    #expect(v.logIndex == nil)
+  }
+
+  /// sigstore-python's detached `.sig`/`.crt` pairs: our signature check vs openssl with the
+  /// certificate's key, on every pair and on every swapped artifact.
+  @Test(
+    .enabled(if: opensslAvailable && SharedData.isAvailable, "needs openssl and ../shared/data"))
+  func detachedSignaturePairsAgreeWithOpenSSL() throws {
+    let assets = SharedData.path("sigstore/sigstore-python/test/assets")
+    let names = ["a.txt", "b.txt", "c.txt", "bad.txt", "bundle.txt", "offline-rekor.txt"]
+    let dir = try TemporaryDirectory()
+    var compared = 0
+    var verified = 0
+    for sigName in names {
+      let sigFile = try Data(contentsOf: URL(fileURLWithPath: "\(assets)/\(sigName).sig"))
+      let crtFile = try Data(contentsOf: URL(fileURLWithPath: "\(assets)/\(sigName).crt"))
+      let detached = try CosignDetachedSignature(signatureFile: sigFile, certificateFile: crtFile)
+      let certPath = dir.file("cert.pem")
+      try crtFile.write(to: URL(fileURLWithPath: certPath))
+      let keyPath = dir.file("key.pem")
+      try Self.extractPublicKey(certificate: certPath, to: keyPath)
+      for artifactName in names {
+        let artifact = try Data(contentsOf: URL(fileURLWithPath: "\(assets)/\(artifactName)"))
+        let oracle = try Self.openssl(
+          key: keyPath, signature: detached.signature, artifact: artifact, in: dir)
+        let ours = (try? detached.verifySignature(artifact: artifact)) != nil
+        #expect(ours == oracle, "\(sigName).sig over \(artifactName)")
+        compared += 1
+        if ours { verified += 1 }
+      }
+    }
+    #expect(compared == 36)
+    // Each signature verifies over its own file; bad.txt's signature is deliberately not over bad.txt.
+    #expect(verified >= 5)
+  }
+
+  static func extractPublicKey(certificate: String, to output: String) throws {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+    p.arguments = ["x509", "-in", certificate, "-pubkey", "-noout", "-out", output]
+    p.standardError = FileHandle.nullDevice
+    try p.run()
+    p.waitUntilExit()
+  }
+}

@@ -1,0 +1,250 @@
+import Crypto
+import Foundation
+import Signatures
+import SwiftASN1
+import X509
+
+/// Builds a complete private Sigstore instance inside a test: a Fulcio-like CA, a signing
+/// certificate with SAN and OIDC issuer extensions, a Rekor-like log (P-256 key, Merkle tree,
+/// signed checkpoint, signed entry timestamp) and the trusted root describing them. Every piece
+/// can be spoiled on purpose to check that each verification step fails with its own reason.
+struct SigstoreFixture {
+  let caKey = P256.Signing.PrivateKey()
+  let leafKey = P256.Signing.PrivateKey()
+  let logKey = P256.Signing.PrivateKey()
+  let integratedTime: Int64 = 1_750_000_000
+  var identity = "builder@example.com"
+  var issuer = "https://accounts.example.com"
+  var workflowRepository: String? = "example/project"
+  var logName = "log.example.test"
+
+  var signingDate: Date { Date(timeIntervalSince1970: TimeInterval(integratedTime)) }
+
+  static func der<T: DERSerializable>(_ value: T) throws -> Data {
+    var s = DER.Serializer()
+    try s.serialize(value)
+    return Data(s.serializedBytes)
+  }
+
+  func caCertificate() throws -> Certificate {
+    let name = try DistinguishedName { CommonName("test-fulcio-root") }
+    return try Certificate(
+      version: .v3, serialNumber: .init(), publicKey: .init(caKey.publicKey),
+      notValidBefore: signingDate.addingTimeInterval(-86_400 * 365),
+      notValidAfter: signingDate.addingTimeInterval(86_400 * 365),
+      issuer: name, subject: name, signatureAlgorithm: .ecdsaWithSHA256,
+      extensions: try Certificate.Extensions {
+        Critical(BasicConstraints.isCertificateAuthority(maxPathLength: nil))
+        Critical(KeyUsage(keyCertSign: true))
+      }, issuerPrivateKey: .init(caKey))
+  }
+
+  /// The signing certificate, valid for ten minutes around the signing time unless told otherwise.
+  func leafCertificate(notBefore: Date? = nil, notAfter: Date? = nil, codeSigning: Bool = true)
+    throws -> Certificate
+  {
+    var extensions = try Certificate.Extensions {
+      Critical(KeyUsage(digitalSignature: true))
+      try ExtendedKeyUsage(codeSigning ? [.codeSigning] : [.emailProtection])
+      Critical(SubjectAlternativeNames([.rfc822Name(identity)]))
+    }
+    try extensions.append(
+      Certificate.Extension(
+        oid: [1, 3, 6, 1, 4, 1, 57264, 1, 1], critical: false, value: ArraySlice(issuer.utf8)))
+    try extensions.append(
+      Certificate.Extension(
+        oid: [1, 3, 6, 1, 4, 1, 57264, 1, 8], critical: false,
+        value: ArraySlice(Self.der(ASN1UTF8String(issuer)))))
+    if let workflowRepository {
+      try extensions.append(
+        Certificate.Extension(
+          oid: [1, 3, 6, 1, 4, 1, 57264, 1, 5], critical: false,
+          value: ArraySlice(workflowRepository.utf8)))
+    }
+    return try Certificate(
+      version: .v3, serialNumber: .init(), publicKey: .init(leafKey.publicKey),
+      notValidBefore: notBefore ?? signingDate.addingTimeInterval(-300),
+      notValidAfter: notAfter ?? signingDate.addingTimeInterval(300),
+      issuer: try caCertificate().subject, subject: DistinguishedName(),
+      signatureAlgorithm: .ecdsaWithSHA256,
+      extensions: extensions, issuerPrivateKey: .init(caKey))
+  }
+
+  var logID: Data { Data(SHA256.hash(data: logKey.publicKey.derRepresentation)) }
+
+  func trustedRootJSON(caValidFrom: String = "2000-01-01T00:00:00Z", logValidUntil: String? = nil)
+    throws -> Data
+  {
+    var validFor: [String: String] = ["start": "2000-01-01T00:00:00Z"]
+    if let logValidUntil { validFor["end"] = logValidUntil }
+    let root: [String: Any] = [
+      "mediaType": "application/vnd.dev.sigstore.trustedroot+json;version=0.1",
+      "tlogs": [
+        [
+          "baseUrl": "https://\(logName)", "hashAlgorithm": "SHA2_256",
+          "publicKey": [
+            "rawBytes": logKey.publicKey.derRepresentation.base64EncodedString(),
+            "keyDetails": "PKIX_ECDSA_P256_SHA_256", "validFor": validFor,
+          ],
+          "logId": ["keyId": logID.base64EncodedString()],
+        ]
+      ],
+      "certificateAuthorities": [
+        [
+          "subject": ["organization": "example", "commonName": "test-fulcio"],
+          "uri": "https://fulcio.example.test",
+          "certChain": [
+            "certificates": [["rawBytes": try Self.der(caCertificate()).base64EncodedString()]]
+          ],
+          "validFor": ["start": caValidFrom],
+        ]
+      ],
+      "ctlogs": [], "timestampAuthorities": [],
+    ]
+    return try JSONSerialization.data(withJSONObject: root, options: [.sortedKeys])
+  }
+
+  func trustedRoot() throws -> TrustedRoot { try TrustedRoot(parsing: trustedRootJSON()) }
+
+  // MARK: Merkle tree (RFC 6962 §2.1), computed independently of the code under test.
+
+  static func leafHash(_ d: Data) -> Data { Data(SHA256.hash(data: Data([0]) + d)) }
+  static func node(_ l: Data, _ r: Data) -> Data { Data(SHA256.hash(data: Data([1]) + l + r)) }
+  static func largestPowerOfTwoBelow(_ n: Int) -> Int {
+    var k = 1
+    while k * 2 < n { k *= 2 }
+    return k
+  }
+  static func root(_ leaves: ArraySlice<Data>) -> Data {
+    if leaves.count == 1 { return leafHash(leaves[leaves.startIndex]) }
+    let k = largestPowerOfTwoBelow(leaves.count)
+    return node(root(leaves.prefix(k)), root(leaves.dropFirst(k)))
+  }
+  static func path(_ m: Int, _ leaves: ArraySlice<Data>) -> [Data] {
+    if leaves.count <= 1 { return [] }
+    let k = largestPowerOfTwoBelow(leaves.count)
+    if m < k { return path(m, leaves.prefix(k)) + [root(leaves.dropFirst(k))] }
+    return path(m - k, leaves.dropFirst(k)) + [root(leaves.prefix(k))]
+  }
+
+  // MARK: Bundles
+
+  struct Spoilers {
+    var artifactForSignature: Data?
+    var bodyDigest: Data?
+    var dropLogEntry = false
+    var breakProof = false
+    var breakCheckpointSignature = false
+    var breakPromise = false
+    var unknownLogID = false
+    var leaf: Certificate?
+    var messageDigest: Data?
+    /// cosign key-based shape: a public-key hint instead of a certificate, the PEM key in the log body.
+    var keyBased = false
+  }
+
+  func signature(over data: Data) throws -> Data {
+    try leafKey.signature(for: SHA256.hash(data: data)).derRepresentation
+  }
+
+  /// A v0.3 message-signature bundle for `artifact`, logged at index 3 of a 6-entry tree.
+  func bundleJSON(for artifact: Data, spoil: Spoilers = Spoilers()) throws -> Data {
+    let leaf = try spoil.leaf ?? leafCertificate()
+    let leafDER = try Self.der(leaf)
+    let sig = try signature(over: spoil.artifactForSignature ?? artifact)
+    let digest = Data(SHA256.hash(data: artifact))
+    let pem =
+      spoil.keyBased
+      ? leafKey.publicKey.pemRepresentation + "\n"
+      : "-----BEGIN CERTIFICATE-----\n\(leafDER.base64EncodedString(options: [.lineLength64Characters, .endLineWithLineFeed]))\n-----END CERTIFICATE-----\n"
+    let body: [String: Any] = [
+      "apiVersion": "0.0.1", "kind": "hashedrekord",
+      "spec": [
+        "data": [
+          "hash": [
+            "algorithm": "sha256",
+            "value": (spoil.bodyDigest ?? digest).map { String(format: "%02x", $0) }.joined(),
+          ]
+        ],
+        "signature": [
+          "content": sig.base64EncodedString(),
+          "publicKey": ["content": Data(pem.utf8).base64EncodedString()],
+        ],
+      ],
+    ]
+    let bodyBytes = try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])
+    var leaves = (0..<6).map { Data("other entry \($0)".utf8) }
+    let index = 3
+    leaves[index] = bodyBytes
+    let rootHash = Self.root(leaves[...])
+    var proof = Self.path(index, leaves[...])
+    if spoil.breakProof { proof[0] = Data(SHA256.hash(data: Data("x".utf8))) }
+    let logID = spoil.unknownLogID ? Data(SHA256.hash(data: Data("other log".utf8))) : self.logID
+
+    let note = "\(logName) - 42\n\(leaves.count)\n\(rootHash.base64EncodedString())\n"
+    var noteSig = try logKey.signature(for: SHA256.hash(data: Data(note.utf8))).derRepresentation
+    if spoil.breakCheckpointSignature {
+      noteSig = try logKey.signature(for: SHA256.hash(data: Data("other".utf8))).derRepresentation
+    }
+    let checkpoint =
+      note + "\n\u{2014} \(logName) \((logID.prefix(4) + noteSig).base64EncodedString())\n"
+
+    let logIndex: Int64 = 1_000 + Int64(index)
+    let setPayload =
+      "{\"body\":\"\(bodyBytes.base64EncodedString())\",\"integratedTime\":\(integratedTime),\"logID\":\"\(logID.map { String(format: "%02x", $0) }.joined())\",\"logIndex\":\(logIndex)}"
+    var set = try logKey.signature(for: SHA256.hash(data: Data(setPayload.utf8))).derRepresentation
+    if spoil.breakPromise {
+      set = try logKey.signature(for: SHA256.hash(data: Data("other".utf8))).derRepresentation
+    }
+
+    let entry: [String: Any] = [
+      "logIndex": String(logIndex), "logId": ["keyId": logID.base64EncodedString()],
+      "kindVersion": ["kind": "hashedrekord", "version": "0.0.1"],
+      "integratedTime": String(integratedTime),
+      "inclusionPromise": ["signedEntryTimestamp": set.base64EncodedString()],
+      "inclusionProof": [
+        "logIndex": String(index), "rootHash": rootHash.base64EncodedString(),
+        "treeSize": String(leaves.count),
+        "hashes": proof.map { $0.base64EncodedString() }, "checkpoint": ["envelope": checkpoint],
+      ],
+      "canonicalizedBody": bodyBytes.base64EncodedString(),
+    ]
+    let bundle: [String: Any] = [
+      "mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json",
+      "verificationMaterial": [
+        spoil.keyBased ? "publicKey" : "certificate": spoil.keyBased
+          ? ["hint": logID.base64EncodedString()] : ["rawBytes": leafDER.base64EncodedString()],
+        "tlogEntries": spoil.dropLogEntry ? [] : [entry],
+      ],
+      "messageSignature": [
+        "messageDigest": [
+          "algorithm": "SHA2_256", "digest": (spoil.messageDigest ?? digest).base64EncodedString(),
+        ],
+        "signature": sig.base64EncodedString(),
+      ],
+    ]
+    return try JSONSerialization.data(withJSONObject: bundle, options: [.sortedKeys])
+  }
+
+  var policy: CertificateIdentityPolicy {
+    CertificateIdentityPolicy(identity: .exact(identity), issuer: .exact(issuer))
+  }
+
+  /// nil when verified, else the failed check.
+  func verify(
+    _ bundleJSON: Data, artifact: Data, policy: CertificateIdentityPolicy? = nil,
+    root: TrustedRoot? = nil
+  )
+    async throws -> VerificationFailure?
+  {
+    let bundle = try SigstoreBundle(parsing: bundleJSON)
+    let trusted = try root ?? trustedRoot()
+    do {
+      _ = try await SigstoreVerifier(trustedRoot: trusted).verify(
+        bundle: bundle, artifact: artifact, signer: .certificate(policy ?? self.policy))
+      return nil
+    } catch {
+      return error
+    }
+  }
+}
