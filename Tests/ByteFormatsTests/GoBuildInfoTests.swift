@@ -41,6 +41,9 @@ private func render(_ info: GoBuildInfo) -> [String] {
 private func oracleLines(_ path: String) throws -> (version: String, lines: [String]) {
   let out = String(decoding: try FixtureProcess.run("go", ["version", "-m", path]), as: UTF8.self)
   var lines = out.split(separator: "\n").map(String.init)
+  guard !lines.isEmpty, lines[0].contains(":") else {
+    throw FixtureError("go version -m printed nothing for \(path)")
+  }
   let first = lines.removeFirst()
   let version = String(first[first.index(first.firstIndex(of: ":")!, offsetBy: 2)...])
   // `go version -m` prints a trailing tab after an empty checksum; keep fields as printed.

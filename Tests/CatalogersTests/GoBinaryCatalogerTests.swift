@@ -22,14 +22,24 @@ private func binaries(_ names: [String: String], mode: UInt32 = 0o755) throws
   return InMemoryFileResolver(files: files, modes: modes, selectors: GoBinaryCataloger().selectors)
 }
 
+/// A gzip fixture under Fixtures/lang/go, decompressed.
+private func goFixture(_ name: String) throws -> [UInt8] {
+  let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+    "Fixtures/lang/go/" + name)
+  return try Inflater.inflate([UInt8](try Data(contentsOf: path)), mode: .gzip, limit: 16 << 20)
+}
+
 /// `go version -m` output as `path@version` for mod/dep lines (replacements applied) plus the Go version.
 private func oracle(_ path: String) throws -> (go: String, modules: [String]) {
   let out = String(decoding: try FixtureProcess.run("go", ["version", "-m", path]), as: UTF8.self)
   var lines = out.split(separator: "\n").map {
     $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
   }
+  guard !lines.isEmpty, let colon = lines[0].joined().firstIndex(of: ":") else {
+    throw FixtureError("go version -m printed nothing for \(path)")
+  }
   let first = lines.removeFirst().joined()
-  let go = String(first[first.index(first.firstIndex(of: ":")!, offsetBy: 2)...])
+  let go = String(first[first.index(colon, offsetBy: 2)...])
   var modules: [String] = []
   for f in lines where f.count >= 4 {
     switch f[1] {
@@ -145,5 +155,44 @@ private func oracle(_ path: String) throws -> (go: String, modules: [String]) {
     #expect(result.packages.isEmpty)
     #expect(result.diagnostics.map(\.code) == ["go-binary.unreadable"])
     #expect(result.diagnostics.first?.path == "bin/broken")
+  }
+
+  /// Mach-O, PE, 32-bit ELF and big-endian ELF builds of one program (sparse fixtures, see
+  /// Fixtures/lang/go/README.md), checked by hand and against `go version -m`.
+  @Test(arguments: [
+    ("darwin-arm64", "arm64"), ("windows-amd64", "amd64"), ("linux-386", "386"),
+    ("linux-s390x", "s390x"),
+  ])
+  func otherExecutableFormats(fixture: String, arch: String) throws {
+    let bytes = try goFixture("probe-\(fixture).gz")
+    let resolver = InMemoryFileResolver(
+      files: ["bin/probe": bytes], modes: ["bin/probe": 0o755],
+      selectors: GoBinaryCataloger().selectors)
+    #expect(resolver.paths(matching: BinaryCatalogerSupport.executableSelector) == ["bin/probe"])
+    let result = GoBinaryCataloger().catalog(resolver, context: CatalogContext())
+    #expect(result.diagnostics.isEmpty)
+    #expect(
+      result.packages.map(\.purl.description) == [
+        "pkg:golang/example.com/tailguard/probe@%28devel%29", "pkg:golang/stdlib@1.19.8",
+      ])
+    guard case .goModule(let meta)? = result.packages.first?.metadata else {
+      Issue.record("no go metadata")
+      return
+    }
+    #expect(meta.architecture == arch)
+    #expect(meta.buildSettings.first { $0.key == "-ldflags" }?.value == "-X main.version=v9")
+    #expect(
+      meta.buildSettings.first { $0.key == "GOOS" }?.value
+        == String(fixture.split(separator: "-")[0]))
+    if hasGo {
+      let dir = try TemporaryDirectory()
+      try Data(bytes).write(to: URL(fileURLWithPath: dir.file("probe")))
+      // `go version` skips files without an execute bit.
+      try FileManager.default.setAttributes(
+        [.posixPermissions: 0o755], ofItemAtPath: dir.file("probe"))
+      let expected = try oracle(dir.file("probe"))
+      #expect(expected.go == "go1.19.8")
+      #expect(expected.modules == ["example.com/tailguard/probe@(devel)"])
+    }
   }
 }
