@@ -120,3 +120,35 @@ enum OwnershipTestsSupport {
       metadata: .dpkg(DpkgMetadata(files: files)))
   }
 }
+
+/// Every language cataloger over the planted image's second layer, attributed with the
+/// image's real layer digests: each package is introduced by layer 2, where its evidence lives.
+@Suite struct LanguageLayerAttributionTests {
+  @Test(.enabled(if: PlantedLayerFixture.available, "planted image not available"))
+  func plantedPackagesAreIntroducedBySecondLayer() throws {
+    let catalogers: [any Cataloger] = [
+      PythonCataloger(), NpmCataloger(), GoBinaryCataloger(), RustBinaryCataloger(),
+      JavaCataloger(),
+    ]
+    let layers = try PlantedLayerFixture.layers()
+    try #require(layers.count == 2)
+    let inner = try PlantedLayerFixture.resolver(selectors: catalogers.flatMap(\.selectors))
+    let resolver = LayerShiftedResolver(inner: inner, layers: layers, layerIndex: 1)
+    var all: [Package] = []
+    for cataloger in catalogers {
+      let result = cataloger.catalog(resolver, context: CatalogContext())
+      #expect(
+        result.diagnostics.filter { $0.level != .info }.isEmpty,
+        "\(cataloger.id): \(result.diagnostics)")
+      all += result.packages
+    }
+    // 7 python + 1 npm + (gobin: main, stdlib, 3 deps) + (umoci: stdlib) + 2 jars.
+    #expect(all.count == 7 + 1 + 5 + 1 + 2)
+    #expect(all.allSatisfy { $0.introducedBy == layers[1].digest && $0.introducedByIndex == 1 })
+    #expect(
+      all.allSatisfy {
+        $0.locations.allSatisfy { $0.layer == layers[1].digest && $0.layerIndex == 1 }
+      })
+    #expect(Set(all.map(\.id)).count == all.count)
+  }
+}

@@ -1,5 +1,7 @@
+import ByteFormats
 import FileTrees
 import Foundation
+import TailguardModel
 import TailguardTesting
 
 /// Layer 2 of the planted image (`images/built/oci-layout`, tag `planted`): Python site-packages,
@@ -62,6 +64,45 @@ enum PlantedLayerFixture {
         contentsOf: URL(
           fileURLWithPath: SharedData.path("images/built/planted.expected-inventory.json")))
       return try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
+    }
+  }
+}
+
+/// Presents every file of an inner resolver as written by one given layer of a layer list, so
+/// layer attribution can be checked with the planted image's real layer digests.
+struct LayerShiftedResolver: FileResolver {
+  let inner: InMemoryFileResolver
+  let layers: [LayerInfo]
+  let layerIndex: Int
+
+  var diagnostics: [Diagnostic] { inner.diagnostics }
+  func entry(at path: String) -> FileEntry? {
+    guard var e = inner.entry(at: path) else { return nil }
+    e.addedInLayer = layerIndex
+    e.changedInLayer = layerIndex
+    return e
+  }
+  func resolve(_ path: String) -> String? { inner.resolve(path) }
+  func contents(at path: String) -> (any ByteSource)? { inner.contents(at: path) }
+  func history(of path: String) -> [FileVersion] {
+    inner.history(of: path).map { FileVersion(layerIndex: layerIndex, contents: $0.contents) }
+  }
+  func paths(matching selector: FileSelector) -> [String] { inner.paths(matching: selector) }
+  func children(of directory: String) -> [String] { inner.children(of: directory) }
+}
+
+extension PlantedLayerFixture {
+  /// The planted image's two layers as the manifest lists them.
+  static func layers() throws -> [LayerInfo] {
+    let manifestPath = SharedData.path("\(layout)/blobs/sha256/\(manifestDigest)")
+    let manifest = try JSONSerialization.jsonObject(
+      with: Data(contentsOf: URL(fileURLWithPath: manifestPath)))
+    let entries = (manifest as? [String: Any])?["layers"] as? [[String: Any]] ?? []
+    return try entries.enumerated().map { i, layer in
+      LayerInfo(
+        index: i, digest: try Digest(parsing: layer["digest"] as? String ?? ""),
+        mediaType: layer["mediaType"] as? String ?? "", compression: .gzip,
+        size: (layer["size"] as? NSNumber)?.int64Value ?? 0)
     }
   }
 }
