@@ -24,14 +24,19 @@ public struct APKVersion: Comparable, Hashable, Sendable, CustomStringConvertibl
     static func < (a: Suffix, b: Suffix) -> Bool { a.rawValue < b.rawValue }
   }
 
+  /// A token; `start`/`count` locate its text in `bytes` (plain values, no reference counting
+  /// when comparing).
   struct Token: Sendable {
     var kind: Kind
     var suffix: Suffix = .invalid
     var number: UInt64 = 0
-    var value: ArraySlice<UInt8> = []
+    var start: Int32 = 0
+    var count: Int32 = 0
+    var first: UInt8 = 0  // first byte of the token's text (0 when empty)
   }
 
   let tokens: [Token]
+  let bytes: [UInt8]
   public let text: String
   /// Whether apk-tools considers the version valid (`apk_version_validate`).
   public var isValid: Bool { tokens.last?.kind == .end }
@@ -48,6 +53,7 @@ public struct APKVersion: Comparable, Hashable, Sendable, CustomStringConvertibl
         reason: "invalid apk version syntax at byte \(failedAt)")
     }
     self.tokens = tokens
+    self.bytes = bytes
     self.text = text
   }
 
@@ -55,6 +61,7 @@ public struct APKVersion: Comparable, Hashable, Sendable, CustomStringConvertibl
   public init(lenient text: String) {
     let bytes = Array(text.utf8.prefix(VersionLimits.maxBytes))
     self.tokens = Self.tokenize(bytes).tokens
+    self.bytes = bytes
     self.text = text
   }
 
@@ -86,7 +93,7 @@ public struct APKVersion: Comparable, Hashable, Sendable, CustomStringConvertibl
       pos += 1
     }
     t.number = n
-    t.value = b[start..<pos]
+    setValue(&t, b, start, pos)
     if start == pos { t.kind = .invalid }
   }
 
@@ -102,7 +109,7 @@ public struct APKVersion: Comparable, Hashable, Sendable, CustomStringConvertibl
         t.kind = .invalid
         return
       }
-      t.value = b[pos..<(pos + 1)]
+      setValue(&t, b, pos, pos + 1)
       t.kind = .letter
       pos += 1
     case UInt8(ascii: "."), UInt8(ascii: "0")...UInt8(ascii: "9"):
@@ -129,8 +136,8 @@ public struct APKVersion: Comparable, Hashable, Sendable, CustomStringConvertibl
       pos += 1
       let start = pos
       while pos < b.endIndex, isLower(b[pos]) { pos += 1 }
-      t.value = b[start..<pos]
-      t.suffix = suffixValue(t.value)
+      setValue(&t, b, start, pos)
+      t.suffix = suffixValue(b[start..<pos])
       if t.suffix == .invalid {
         t.kind = .invalid
         return
@@ -144,8 +151,8 @@ public struct APKVersion: Comparable, Hashable, Sendable, CustomStringConvertibl
       pos += 1
       let start = pos
       while pos < b.endIndex, isHexDigit(b[pos]) { pos += 1 }
-      t.value = b[start..<pos]
-      if t.value.isEmpty {
+      setValue(&t, b, start, pos)
+      if start == pos {
         t.kind = .invalid
         return
       }
@@ -165,6 +172,13 @@ public struct APKVersion: Comparable, Hashable, Sendable, CustomStringConvertibl
     default:
       t.kind = .invalid
     }
+  }
+
+  @inline(__always)
+  private static func setValue(_ t: inout Token, _ b: ArraySlice<UInt8>, _ start: Int, _ end: Int) {
+    t.start = Int32(start)
+    t.count = Int32(end - start)
+    t.first = end > start ? b[start] : 0
   }
 
   /// apk's hex class for commit hashes: digits and lowercase `a`–`f`.
@@ -196,13 +210,15 @@ public struct APKVersion: Comparable, Hashable, Sendable, CustomStringConvertibl
 
   /// `token_cmp`.
   @inline(__always)
-  private static func tokenCompare(_ ta: Token, _ tb: Token) -> Int {
+  private static func tokenCompare(
+    _ ta: Token, _ pa: UnsafeBufferPointer<UInt8>, _ tb: Token, _ pb: UnsafeBufferPointer<UInt8>
+  ) -> Int {
     let a: UInt64
     let b: UInt64
     switch ta.kind {
     case .digit:
-      if ta.value.first == UInt8(ascii: "0") || tb.value.first == UInt8(ascii: "0") {
-        return compareBytes(ta.value, tb.value)
+      if ta.first == UInt8(ascii: "0") || tb.first == UInt8(ascii: "0") {
+        return compareBytes(slice(pa, ta), slice(pb, tb))
       }
       a = ta.number
       b = tb.number
@@ -210,28 +226,48 @@ public struct APKVersion: Comparable, Hashable, Sendable, CustomStringConvertibl
       a = ta.number
       b = tb.number
     case .letter:
-      a = UInt64(ta.value.first ?? 0)
-      b = UInt64(tb.value.first ?? 0)
+      a = UInt64(ta.first)
+      b = UInt64(tb.first)
     case .suffix:
       a = UInt64(ta.suffix.rawValue)
       b = UInt64(tb.suffix.rawValue)
     default:
-      return compareBytes(ta.value, tb.value)
+      return compareBytes(slice(pa, ta), slice(pb, tb))
     }
     return a < b ? -1 : (a == b ? 0 : 1)
   }
 
+  @inline(__always)
+  private static func slice(_ p: UnsafeBufferPointer<UInt8>, _ t: Token) -> UnsafeBufferPointer<
+    UInt8
+  > {
+    UnsafeBufferPointer(rebasing: p[Int(t.start)..<Int(t.start + t.count)])
+  }
+
   /// `apk_version_compare` (non-fuzzy), returning -1, 0 or 1.
   public static func compare(_ a: APKVersion, _ b: APKVersion) -> Int {
+    a.bytes.withUnsafeBufferPointer { pa in
+      b.bytes.withUnsafeBufferPointer { pb in
+        a.tokens.withUnsafeBufferPointer { ta in
+          b.tokens.withUnsafeBufferPointer { tb in compare(ta, pa, tb, pb) }
+        }
+      }
+    }
+  }
+
+  private static func compare(
+    _ at: UnsafeBufferPointer<Token>, _ pa: UnsafeBufferPointer<UInt8>,
+    _ bt: UnsafeBufferPointer<Token>, _ pb: UnsafeBufferPointer<UInt8>
+  ) -> Int {
     var i = 0
-    var ta = a.tokens[0]
-    var tb = b.tokens[0]
+    var ta = at[0]
+    var tb = bt[0]
     while ta.kind == tb.kind && ta.kind < .end {
-      let r = tokenCompare(ta, tb)
+      let r = tokenCompare(ta, pa, tb, pb)
       if r != 0 { return r }
       i += 1
-      ta = a.tokens[i]
-      tb = b.tokens[i]
+      ta = at[i]
+      tb = bt[i]
     }
     if ta.kind == tb.kind { return 0 }
     if ta.kind == .suffix && ta.suffix < .none { return -1 }
@@ -250,16 +286,16 @@ public struct APKVersion: Comparable, Hashable, Sendable, CustomStringConvertibl
       hasher.combine(t.kind.rawValue)
       switch t.kind {
       case .digit:
-        if t.value.first == UInt8(ascii: "0") {
+        if t.first == UInt8(ascii: "0") {
           hasher.combine(0 as UInt8)
-          for c in t.value { hasher.combine(c) }
+          hasher.combine(bytes[Int(t.start)..<Int(t.start + t.count)])
         } else {
           hasher.combine(t.number)
         }
       case .initialDigit, .suffixNumber, .revision: hasher.combine(t.number)
-      case .letter: hasher.combine(t.value.first ?? 0)
+      case .letter: hasher.combine(t.first)
       case .suffix: hasher.combine(t.suffix.rawValue)
-      case .commitHash: for c in t.value { hasher.combine(c) }
+      case .commitHash: hasher.combine(bytes[Int(t.start)..<Int(t.start + t.count)])
       case .end, .invalid: break
       }
     }

@@ -129,40 +129,55 @@ public struct DebianVersion: Comparable, Hashable, Sendable, CustomStringConvert
   }
 
   /// dpkg's character order: `~` before everything (even the end), then the end and digits,
-  /// then letters, then everything else.
+  /// then letters, then everything else. `c` is -1 for the end of the string.
   @inline(__always)
-  private static func order(_ c: UInt8?) -> Int {
-    guard let c else { return 0 }
-    if isDigit(c) { return 0 }
-    if isAlpha(c) { return Int(c) }
-    if c == UInt8(ascii: "~") { return -1 }
-    return Int(c) + 256
+  private static func order(_ c: Int) -> Int {
+    if c < 0 { return 0 }
+    if c >= 48 && c <= 57 { return 0 }
+    if (c >= 65 && c <= 90) || (c >= 97 && c <= 122) { return c }
+    if c == 126 { return -1 }
+    return c + 256
   }
 
   /// dpkg's `verrevcmp`, returning -1, 0 or 1.
   static func verrevcmp(_ a: [UInt8], _ b: [UInt8]) -> Int {
-    var i = 0
-    var j = 0
+    a.withUnsafeBufferPointer { pa in
+      b.withUnsafeBufferPointer { pb in verrevcmp(pa, pb) }
+    }
+  }
+
+  private static func verrevcmp(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>)
+    -> Int
+  {
     let na = a.count
     let nb = b.count
+    @inline(__always) func at(_ p: UnsafeBufferPointer<UInt8>, _ i: Int, _ n: Int) -> Int {
+      i < n ? Int(p[i]) : -1
+    }
+    @inline(__always) func digit(_ c: Int) -> Bool { c >= 48 && c <= 57 }
+    var i = 0
+    var j = 0
     while i < na || j < nb {
       var firstDiff = 0
-      while (i < na && !isDigit(a[i])) || (j < nb && !isDigit(b[j])) {
-        let ac = order(i < na ? a[i] : nil)
-        let bc = order(j < nb ? b[j] : nil)
+      while true {
+        let ca = at(a, i, na)
+        let cb = at(b, j, nb)
+        guard (ca >= 0 && !digit(ca)) || (cb >= 0 && !digit(cb)) else { break }
+        let ac = order(ca)
+        let bc = order(cb)
         if ac != bc { return ac < bc ? -1 : 1 }
         i += 1
         j += 1
       }
-      while i < na, a[i] == UInt8(ascii: "0") { i += 1 }
-      while j < nb, b[j] == UInt8(ascii: "0") { j += 1 }
-      while i < na, j < nb, isDigit(a[i]), isDigit(b[j]) {
+      while i < na, a[i] == 48 { i += 1 }
+      while j < nb, b[j] == 48 { j += 1 }
+      while i < na, j < nb, digit(Int(a[i])), digit(Int(b[j])) {
         if firstDiff == 0 { firstDiff = Int(a[i]) - Int(b[j]) }
         i += 1
         j += 1
       }
-      if i < na, isDigit(a[i]) { return 1 }
-      if j < nb, isDigit(b[j]) { return -1 }
+      if i < na, digit(Int(a[i])) { return 1 }
+      if j < nb, digit(Int(b[j])) { return -1 }
       if firstDiff != 0 { return firstDiff < 0 ? -1 : 1 }
     }
     return 0

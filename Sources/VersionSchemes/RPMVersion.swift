@@ -9,17 +9,23 @@
 /// byte-wise, and a number is newer than letters. The comparison is precomputed as a token list
 /// so that comparing two parsed versions does not re-scan the text.
 public struct RPMVersion: Comparable, Hashable, Sendable, CustomStringConvertible {
-  enum Token: Hashable, Sendable {
-    case tilde
-    case caret
-    case number([UInt8])  // digits without leading zeros
-    case alpha([UInt8])
+  /// One `rpmvercmp` segment: its kind and where its bytes are in `storage` (numbers without
+  /// leading zeros). Plain values, so comparing does no reference counting.
+  struct Segment: Hashable, Sendable {
+    static let tilde: UInt8 = 0
+    static let caret: UInt8 = 1
+    static let number: UInt8 = 2
+    static let alpha: UInt8 = 3
+    var kind: UInt8
+    var start: UInt32
+    var count: UInt32
   }
 
   /// Epoch digits without leading zeros (empty = 0).
   let epochDigits: [UInt8]
-  let versionTokens: [Token]
-  let releaseTokens: [Token]?
+  let storage: [UInt8]
+  let versionTokens: [Segment]
+  let releaseTokens: [Segment]?
   public let epochText: String?
   public let version: String
   public let release: String?
@@ -67,32 +73,38 @@ public struct RPMVersion: Comparable, Hashable, Sendable, CustomStringConvertibl
     self.epochDigits = epochDigits
     self.version = String(decoding: versionPart, as: UTF8.self)
     self.release = releasePart.map { String(decoding: $0, as: UTF8.self) }
-    self.versionTokens = Self.tokenize(versionPart)
-    self.releaseTokens = releasePart.map(Self.tokenize)
+    var storage: [UInt8] = []
+    self.versionTokens = Self.tokenize(versionPart, into: &storage)
+    self.releaseTokens = releasePart.map { Self.tokenize($0, into: &storage) }
+    self.storage = storage
   }
 
-  static func tokenize(_ s: ArraySlice<UInt8>) -> [Token] {
-    var tokens: [Token] = []
+  static func tokenize(_ s: ArraySlice<UInt8>, into storage: inout [UInt8]) -> [Segment] {
+    var tokens: [Segment] = []
     var i = s.startIndex
+    func add(_ kind: UInt8, _ bytes: ArraySlice<UInt8>) {
+      tokens.append(Segment(kind: kind, start: UInt32(storage.count), count: UInt32(bytes.count)))
+      storage.append(contentsOf: bytes)
+    }
     while i < s.endIndex {
       let c = s[i]
       if c == UInt8(ascii: "~") {
-        tokens.append(.tilde)
+        add(Segment.tilde, [])
         i += 1
       } else if c == UInt8(ascii: "^") {
-        tokens.append(.caret)
+        add(Segment.caret, [])
         i += 1
       } else if isDigit(c) {
         var j = i
         while j < s.endIndex, isDigit(s[j]) { j += 1 }
         var k = i
         while k < j, s[k] == UInt8(ascii: "0") { k += 1 }
-        tokens.append(.number(Array(s[k..<j])))
+        add(Segment.number, s[k..<j])
         i = j
       } else if isAlpha(c) {
         var j = i
         while j < s.endIndex, isAlpha(s[j]) { j += 1 }
-        tokens.append(.alpha(Array(s[i..<j])))
+        add(Segment.alpha, s[i..<j])
         i = j
       } else {
         i += 1  // separator
@@ -101,55 +113,65 @@ public struct RPMVersion: Comparable, Hashable, Sendable, CustomStringConvertibl
     return tokens
   }
 
-  /// `rpmvercmp` over token lists, returning -1, 0 or 1.
-  static func compareTokens(_ a: [Token], _ b: [Token]) -> Int {
+  /// `rpmvercmp` over segment lists, returning -1, 0 or 1.
+  static func compareTokens(
+    _ a: [Segment], _ aBytes: [UInt8], _ b: [Segment], _ bBytes: [UInt8]
+  ) -> Int {
+    aBytes.withUnsafeBufferPointer { pa in
+      bBytes.withUnsafeBufferPointer { pb in
+        a.withUnsafeBufferPointer { sa in
+          b.withUnsafeBufferPointer { sb in compareTokens(sa, pa, sb, pb) }
+        }
+      }
+    }
+  }
+
+  private static func compareTokens(
+    _ a: UnsafeBufferPointer<Segment>, _ pa: UnsafeBufferPointer<UInt8>,
+    _ b: UnsafeBufferPointer<Segment>, _ pb: UnsafeBufferPointer<UInt8>
+  ) -> Int {
+    let end: UInt8 = 0xFF
     var i = 0
     while true {
-      let ta: Token? = i < a.count ? a[i] : nil
-      let tb: Token? = i < b.count ? b[i] : nil
-      if case .tilde = ta {
-        if case .tilde = tb {
-          i += 1
-          continue
-        }
-        return -1
+      let ka = i < a.count ? a[i].kind : end
+      let kb = i < b.count ? b[i].kind : end
+      if ka == Segment.tilde || kb == Segment.tilde {
+        if ka != Segment.tilde { return 1 }
+        if kb != Segment.tilde { return -1 }
+        i += 1
+        continue
       }
-      if case .tilde = tb { return 1 }
-      if case .caret = ta {
-        if tb == nil { return 1 }
-        if case .caret = tb {
-          i += 1
-          continue
-        }
-        return -1
+      if ka == Segment.caret || kb == Segment.caret {
+        if ka == end { return -1 }
+        if kb == end { return 1 }
+        if ka != Segment.caret { return 1 }
+        if kb != Segment.caret { return -1 }
+        i += 1
+        continue
       }
-      if case .caret = tb {
-        if ta == nil { return -1 }
-        return 1
+      if ka == end || kb == end {
+        if ka == kb { return 0 }
+        return ka == end ? -1 : 1
       }
-      guard let ta, let tb else {
-        if ta == nil && tb == nil { return 0 }
-        return ta == nil ? -1 : 1
-      }
-      switch (ta, tb) {
-      case (.number(let x), .number(let y)):
-        if x.count != y.count { return x.count < y.count ? -1 : 1 }
-        let r = compareBytes(x, y)
-        if r != 0 { return r }
-      case (.alpha(let x), .alpha(let y)):
-        let r = compareBytes(x, y)
-        if r != 0 { return r }
-      case (.number, .alpha): return 1
-      case (.alpha, .number): return -1
-      default: return 0  // unreachable: tilde and caret handled above
-      }
+      if ka != kb { return ka == Segment.number ? 1 : -1 }
+      let x = a[i]
+      let y = b[i]
+      if ka == Segment.number && x.count != y.count { return x.count < y.count ? -1 : 1 }
+      let r = compareBytes(
+        UnsafeBufferPointer(rebasing: pa[Int(x.start)..<Int(x.start + x.count)]),
+        UnsafeBufferPointer(rebasing: pb[Int(y.start)..<Int(y.start + y.count)]))
+      if r != 0 { return r }
       i += 1
     }
   }
 
   /// `rpmvercmp` on two raw strings (no epoch/release splitting).
   public static func rpmvercmp(_ a: String, _ b: String) -> Int {
-    compareTokens(tokenize(Array(a.utf8)[...]), tokenize(Array(b.utf8)[...]))
+    var sa: [UInt8] = []
+    var sb: [UInt8] = []
+    let ta = tokenize(Array(a.utf8)[...], into: &sa)
+    let tb = tokenize(Array(b.utf8)[...], into: &sb)
+    return compareTokens(ta, sa, tb, sb)
   }
 
   public static func compare(_ a: RPMVersion, _ b: RPMVersion) -> Int {
@@ -159,13 +181,13 @@ public struct RPMVersion: Comparable, Hashable, Sendable, CustomStringConvertibl
       }
       return compareBytes(a.epochDigits, b.epochDigits)
     }
-    let v = compareTokens(a.versionTokens, b.versionTokens)
+    let v = compareTokens(a.versionTokens, a.storage, b.versionTokens, b.storage)
     if v != 0 { return v }
     switch (a.releaseTokens, b.releaseTokens) {
     case (nil, nil): return 0
     case (nil, _): return -1
     case (_, nil): return 1
-    case (let x?, let y?): return compareTokens(x, y)
+    case (let x?, let y?): return compareTokens(x, a.storage, y, b.storage)
     }
   }
 
@@ -174,8 +196,19 @@ public struct RPMVersion: Comparable, Hashable, Sendable, CustomStringConvertibl
 
   public func hash(into hasher: inout Hasher) {
     hasher.combine(epochDigits)
-    hasher.combine(versionTokens)
-    hasher.combine(releaseTokens)
+    hashSegments(versionTokens, into: &hasher)
+    if let releaseTokens {
+      hasher.combine(1 as UInt8)
+      hashSegments(releaseTokens, into: &hasher)
+    }
+  }
+
+  private func hashSegments(_ segments: [Segment], into hasher: inout Hasher) {
+    hasher.combine(segments.count)
+    for s in segments {
+      hasher.combine(s.kind)
+      hasher.combine(storage[Int(s.start)..<Int(s.start + s.count)])
+    }
   }
 }
 
