@@ -83,10 +83,10 @@ public struct JavaCataloger: Cataloger {
     mutating func note(
       _ level: Diagnostic.Level, _ code: String, _ message: String, chain: [String]
     ) {
-      let where_ = chain.count > 1 ? " (in \(chain.dropFirst().joined(separator: " → ")))" : ""
+      let context = chain.count > 1 ? " (in \(chain.dropFirst().joined(separator: " → ")))" : ""
       diagnostics.append(
         Diagnostic(
-          level, code: code, message + where_, source: cataloger.id, path: imagePath,
+          level, code: code, message + context, source: cataloger.id, path: imagePath,
           layer: layer.digest))
     }
 
