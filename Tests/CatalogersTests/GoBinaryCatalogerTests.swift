@@ -195,4 +195,32 @@ private func oracle(_ path: String) throws -> (go: String, modules: [String]) {
       #expect(expected.modules == ["example.com/tailguard/probe@(devel)"])
     }
   }
+
+  /// Random corruption of the Mach-O load commands, PE section table and ELF headers (and of
+  /// the build-info header) never crashes; lying counts are refused by the readers' limits.
+  @Test(arguments: ["darwin-arm64", "windows-amd64", "linux-386", "linux-s390x"])
+  func corruptedHeadersNeverCrash(fixture: String) throws {
+    let original = try goFixture("probe-\(fixture).gz")
+    let magic = GoBuildInfo.magic
+    let buildinfo = try #require(
+      stride(from: 0, to: original.count - 32, by: 16).first {
+        original[$0..<($0 + magic.count)].elementsEqual(magic)
+      })
+    var rng = SystemRandomNumberGenerator()
+    for _ in 0..<300 {
+      var bytes = original
+      for _ in 0..<6 {
+        let at =
+          Bool.random(using: &rng)
+          ? Int.random(in: 0..<4096, using: &rng) : buildinfo + Int.random(in: 0..<64, using: &rng)
+        bytes[at] = UInt8.random(in: 0...255, using: &rng)
+      }
+      let resolver = InMemoryFileResolver(
+        files: ["bin/x": bytes], modes: ["bin/x": 0o755], selectors: GoBinaryCataloger().selectors)
+      let result = GoBinaryCataloger().catalog(resolver, context: CatalogContext())
+      #expect(
+        result.diagnostics.allSatisfy { $0.code.hasPrefix("go-binary.") && $0.path == "bin/x" })
+      _ = RustBinaryCataloger().catalog(resolver, context: CatalogContext())
+    }
+  }
 }

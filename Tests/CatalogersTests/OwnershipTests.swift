@@ -152,3 +152,37 @@ enum OwnershipTestsSupport {
     #expect(Set(all.map(\.id)).count == all.count)
   }
 }
+
+/// Every language cataloger over the whole of syft's and trivy's fixture trees (hundreds of
+/// files, corrupt ones included): no crash, every problem a diagnostic with a path, and the
+/// trees' known packages found.
+@Suite struct LanguageFixtureSweepTests {
+  @Test(arguments: ["pkgdb/syft", "pkgdb/trivy"])
+  func sweep(tree: String) throws {
+    let catalogers: [any Cataloger] = [
+      PythonCataloger(), NpmCataloger(), GoBinaryCataloger(), RustBinaryCataloger(),
+      JavaCataloger(),
+    ]
+    let resolver = try InMemoryFileResolver.loading(
+      directory: SharedData.path(tree), selectors: catalogers.flatMap(\.selectors))
+    var counts: [String: Int] = [:]
+    for cataloger in catalogers {
+      let result = cataloger.catalog(resolver, context: CatalogContext())
+      counts[cataloger.id] = result.packages.count
+      #expect(result.diagnostics.allSatisfy { $0.path != nil && $0.source == cataloger.id })
+      #expect(
+        result.packages.allSatisfy {
+          !$0.name.isEmpty && $0.foundBy == cataloger.id && !$0.locations.isEmpty
+        })
+      #expect(result.packages == result.packages.sorted())
+    }
+    // Counts checked by hand against the trees' listings (see the files each cataloger selects).
+    if tree == "pkgdb/syft" {
+      // 10 site-packages fixtures + Python-2.7.egg-info + 4 in image-pkg-coverage.
+      #expect(counts == ["python": 15, "npm": 2, "java": 4, "go-binary": 0, "rust-binary": 0])
+    } else {
+      // 5 dist/egg-info directories + 2 zipped eggs + 1 egg-info file; 24 Maven coordinates.
+      #expect(counts == ["python": 8, "npm": 0, "java": 24, "go-binary": 0, "rust-binary": 0])
+    }
+  }
+}
