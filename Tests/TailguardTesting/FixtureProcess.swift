@@ -22,7 +22,7 @@ public enum FixtureProcess {
     let inPipe = Pipe()
     let outFile = FileManager.default.temporaryDirectory.appendingPathComponent(
       "fixture-out-\(UUID().uuidString)")
-    FileManager.default.createFile(atPath: outFile.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: outFile.path, contents: nil)
     defer { try? FileManager.default.removeItem(at: outFile) }
     let outHandle = try FileHandle(forWritingTo: outFile)
     process.standardInput = inPipe

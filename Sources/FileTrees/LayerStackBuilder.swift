@@ -1,0 +1,497 @@
+import ByteFormats
+import Foundation
+import TailguardModel
+
+/// Builds a `LayerStack` from layer tars pushed in order, one streaming pass per layer: tar
+/// entries go straight into the compact index; whiteouts (`.wh.name`) and opaque markers
+/// (`.wh..wh..opq`) follow the OCI image spec ("Representing Changes"): they hide what lower
+/// layers put at that path (or under that directory) and are not themselves files. Regular
+/// files some `FileSelector` wants are captured as they stream (in memory up to a threshold,
+/// spooled to the scan's temporary directory beyond it), within each selector's `maxSize` and
+/// the overall budgets. Device files and FIFOs are recorded but never read.
+public struct LayerStackBuilder {
+  typealias Node = LayerStack.Node
+
+  public let layers: [LayerInfo]
+  public let selectors: [FileSelector]
+  public let options: CaptureOptions
+
+  var nodes: [Node] = [
+    Node(path: "", parent: -1, kind: .directory, mode: 0o755, size: 0, added: 0, changed: 0)
+  ]
+  var index: [String: Int32] = ["": 0]
+  var links: [Int32: String] = [:]
+  var whiteouts: [String: Int32] = [:]
+  var opaques: [String: Int32] = [:]
+  var versions: [String: [FileVersion]] = [:]
+  var versionSelectors: [String: [[Int32]]] = [:]
+  public private(set) var diagnostics: [Diagnostic] = []
+  var diagnosticCounts: [String: Int] = [:]
+  var spool: SpoolDirectory?
+  var spoolCounter = 0
+  var memoryUsed: Int64 = 0
+  var diskUsed: Int64 = 0
+  var layer: Int32 = -1
+  var parser = TarParser()
+  var capture: Capture?
+  /// Regular-file bytes seen in the current layer.
+  public private(set) var layerBytes: Int64 = 0
+  public private(set) var layerEntries = 0
+
+  struct Capture {
+    var path: String
+    var matched: [Int32]
+    var needMagic: Bool
+    var head: [UInt8] = []
+    var buffer: [UInt8] = []
+    var spoolFD: Int32 = -1
+    var spoolPath: String?
+    var written: Int64 = 0
+    var size: Int64
+  }
+
+  static let maxDiagnosticsPerCode = 50
+
+  public init(
+    layers: [LayerInfo], selectors: [FileSelector], options: CaptureOptions = CaptureOptions()
+  ) {
+    self.layers = layers
+    self.selectors = selectors
+    self.options = options
+  }
+
+  var layerDigest: Digest? {
+    layer >= 0 && Int(layer) < layers.count ? layers[Int(layer)].digest : nil
+  }
+
+  mutating func note(_ level: Diagnostic.Level, _ code: String, _ message: String, path: String?) {
+    let n = diagnosticCounts[code, default: 0] + 1
+    diagnosticCounts[code] = n
+    if n <= Self.maxDiagnosticsPerCode {
+      diagnostics.append(
+        Diagnostic(
+          level, code: code, message, source: "layer-reader", path: path, layer: layerDigest))
+    } else if n == Self.maxDiagnosticsPerCode + 1 {
+      diagnostics.append(
+        Diagnostic(
+          level, code: code, "more '\(code)' diagnostics omitted", source: "layer-reader",
+          layer: layerDigest))
+    }
+  }
+
+  // MARK: layers
+
+  /// Starts layer `index` (layers must come in order).
+  public mutating func beginLayer(_ index: Int, tarLimits: TarLimits = TarLimits()) {
+    layer = Int32(index)
+    parser = TarParser(limits: tarLimits)
+    capture = nil
+    layerBytes = 0
+    layerEntries = 0
+  }
+
+  /// Pushes uncompressed tar bytes of the current layer.
+  public mutating func push(_ tarBytes: UnsafeRawBufferPointer) throws(FileTreeError) {
+    do {
+      var p = parser
+      parser = TarParser()
+      defer { parser = p }
+      try p.push(tarBytes) { event in try self.handle(event) }
+    } catch let e as FileTreeError {
+      throw e
+    } catch let e as ByteFormatError {
+      abandonCapture()
+      throw FileTreeError(
+        e.code == .limitExceeded ? .limitExceeded : .corruptLayer,
+        "layer \(layer + 1)\(layerDigest.map { " (\($0))" } ?? ""): \(e.description)",
+        layer: layerDigest)
+    } catch {
+      abandonCapture()
+      throw FileTreeError(.corruptLayer, "layer \(layer + 1): \(error)", layer: layerDigest)
+    }
+  }
+
+  /// Ends the current layer: the tar must be complete.
+  public mutating func endLayer() throws(FileTreeError) {
+    do {
+      try parser.finish()
+    } catch {
+      abandonCapture()
+      throw FileTreeError(
+        .corruptLayer,
+        "layer \(layer + 1)\(layerDigest.map { " (\($0))" } ?? ""): \(error.description)",
+        layer: layerDigest)
+    }
+  }
+
+  // MARK: events
+
+  mutating func handle(_ event: TarParser.Event) throws {
+    switch event {
+    case .entry(let e): try add(e)
+    case .data(let span): if capture != nil { try captureData(span) }
+    case .entryEnd: if capture != nil { try finishCapture() }
+    case .warning(let w):
+      note(.warning, w.code, w.message, path: w.path.map(PathNormalizer.clean))
+    }
+  }
+
+  mutating func add(_ e: TarEntry) throws {
+    layerEntries += 1
+    let norm = PathNormalizer.normalize(e.path)
+    if norm.escaped {
+      note(
+        .warning, "layer.path-traversal",
+        "entry name '\(e.path.prefix(300))' climbs above the root with '..'; clamped to /\(norm.path)",
+        path: norm.path)
+    }
+    let path = norm.path
+    if path.isEmpty { return }  // the root itself ("./")
+    guard nodes.count < options.maxEntries else {
+      throw FileTreeError(
+        .limitExceeded, "image has more than \(options.maxEntries) file entries", layer: layerDigest
+      )
+    }
+    let slash = path.lastIndex(of: "/")
+    let base = slash.map { path[path.index(after: $0)...] } ?? path[...]
+    let dir = slash.map { String(path[..<$0]) } ?? ""
+    if base.hasPrefix(".wh.") {
+      if base == ".wh..wh..opq" {
+        opaques[dir] = max(opaques[dir] ?? -1, layer)
+        _ = ensureDirectory(dir)
+      } else if base.hasPrefix(".wh..wh.") {
+        // aufs bookkeeping (.wh..wh.plnk, .wh..wh.aufs): not part of the container's view.
+      } else {
+        let victim = dir.isEmpty ? String(base.dropFirst(4)) : dir + "/" + base.dropFirst(4)
+        whiteouts[victim] = max(whiteouts[victim] ?? -1, layer)
+      }
+      return
+    }
+    let kind: FileKind
+    switch e.kind {
+    case .regular: kind = .regular
+    case .hardLink: kind = .hardlink
+    case .symlink: kind = .symlink
+    case .characterDevice: kind = .characterDevice
+    case .blockDevice: kind = .blockDevice
+    case .directory: kind = .directory
+    case .fifo: kind = .fifo
+    case .other: return
+    }
+    var size = e.size
+    var link: String?
+    if kind == .symlink { link = e.linkName }
+    if kind == .hardlink {
+      let t = PathNormalizer.normalize(e.linkName)
+      if t.escaped {
+        note(
+          .warning, "layer.path-traversal",
+          "hard link target '\(e.linkName.prefix(300))' climbs above the root; clamped", path: path)
+      }
+      link = t.path
+      if let ti = index[t.path] { size = nodes[Int(ti)].size }
+    }
+    let i = upsert(path, kind: kind, mode: e.mode, size: size)
+    if let link { links[i] = link } else if links[i] != nil { links[i] = nil }
+    if kind == .regular {
+      layerBytes += e.size
+      startCapture(path: path, size: e.size, mode: e.mode)
+    } else if kind == .hardlink, let target = link {
+      captureHardLink(path: path, target: target, mode: e.mode)
+    }
+  }
+
+  /// Whether node `i` is hidden by a whiteout or opaque marker of a layer after its last change.
+  func isHidden(_ i: Int32) -> Bool {
+    if whiteouts.isEmpty && opaques.isEmpty { return false }
+    let n = nodes[Int(i)]
+    if n.path.isEmpty { return false }
+    if let d = whiteouts[n.path], d > n.changed { return true }
+    var p = Substring(n.path)
+    while true {
+      let parent: Substring
+      if let slash = p.lastIndex(of: "/") { parent = p[..<slash] } else { parent = "" }
+      let key = String(parent)
+      if let o = opaques[key], o > n.changed { return true }
+      if parent.isEmpty { return false }
+      if let d = whiteouts[key], d > n.changed { return true }
+      p = parent
+    }
+  }
+
+  /// The directory node at `path`, created (with its parents) when missing or hidden.
+  mutating func ensureDirectory(_ path: String) -> Int32 {
+    if let i = index[path] {
+      if nodes[Int(i)].kind == .directory && !isHidden(i) { return i }
+      if nodes[Int(i)].kind != .directory && !isHidden(i) {
+        // A non-directory used as a parent (e.g. a symlink to a directory): keep it.
+        return i
+      }
+      // Hidden: comes back as a new directory.
+      nodes[Int(i)].kind = .directory
+      nodes[Int(i)].added = layer
+      nodes[Int(i)].changed = layer
+      nodes[Int(i)].size = 0
+      links[i] = nil
+      return i
+    }
+    let slash = path.lastIndex(of: "/")
+    let parent = slash.map { ensureDirectory(String(path[..<$0])) } ?? 0
+    let i = Int32(nodes.count)
+    nodes.append(
+      Node(
+        path: path, parent: parent, kind: .directory, mode: 0o755, size: 0, added: layer,
+        changed: layer))
+    index[path] = i
+    return i
+  }
+
+  mutating func upsert(_ path: String, kind: FileKind, mode: UInt32, size: Int64) -> Int32 {
+    if let i = index[path] {
+      let hidden = isHidden(i)
+      let old = nodes[Int(i)]
+      if old.kind == .directory && kind != .directory && !hidden {
+        // A directory replaced by a file: everything below it disappears.
+        opaques[path] = max(opaques[path] ?? -1, layer)
+      }
+      if hidden || old.path.isEmpty {
+        let slash = path.lastIndex(of: "/")
+        if let slash { _ = ensureDirectory(String(path[..<slash])) }
+      }
+      nodes[Int(i)].kind = kind
+      nodes[Int(i)].mode = mode
+      nodes[Int(i)].size = size
+      nodes[Int(i)].changed = layer
+      if hidden { nodes[Int(i)].added = layer }
+      return i
+    }
+    let slash = path.lastIndex(of: "/")
+    let parent = slash.map { ensureDirectory(String(path[..<$0])) } ?? 0
+    let i = Int32(nodes.count)
+    nodes.append(
+      Node(
+        path: path, parent: parent, kind: kind, mode: mode, size: size, added: layer, changed: layer
+      ))
+    index[path] = i
+    return i
+  }
+
+  // MARK: capture
+
+  mutating func startCapture(path: String, size: Int64, mode: UInt32) {
+    guard !selectors.isEmpty else { return }
+    let exec = mode & 0o111 != 0
+    var matched: [Int32] = []
+    var needMagic = false
+    var tooLarge: FileSelector?
+    for (k, s) in selectors.enumerated() where s.matches(path: path, isExecutable: exec) {
+      if size <= s.maxSize {
+        matched.append(Int32(k))
+        if !s.magic.isEmpty { needMagic = true }
+      } else {
+        tooLarge = s
+      }
+    }
+    if matched.isEmpty {
+      if let s = tooLarge, s.magic.isEmpty {
+        note(
+          .warning, "capture.too-large",
+          "file of \(size) bytes exceeds the \(s.maxSize)-byte limit of a cataloger's selector; not read",
+          path: path)
+      }
+      return
+    }
+    var c = Capture(path: path, matched: matched, needMagic: needMagic, size: size)
+    if size <= options.memoryThreshold && memoryUsed + size <= options.memoryBudget {
+      c.buffer.reserveCapacity(Int(size))
+      memoryUsed += size
+    } else if diskUsed + size <= options.diskBudget {
+      do {
+        if spool == nil { spool = try SpoolDirectory(parent: options.temporaryDirectory) }
+        spoolCounter += 1
+        let p = "\(spool!.path)/\(spoolCounter)"
+        let fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
+        guard fd >= 0 else { throw FileTreeError(.io, "cannot create \(p)") }
+        c.spoolFD = fd
+        c.spoolPath = p
+        diskUsed += size
+      } catch {
+        note(.warning, "capture.io", "cannot spool a captured file: \(error)", path: path)
+        return
+      }
+    } else {
+      note(
+        .warning, "capture.budget",
+        "capture budget exhausted (\(options.memoryBudget) bytes in memory, \(options.diskBudget) on disk); file not read",
+        path: path)
+      return
+    }
+    capture = c
+    if size == 0 { /* finished at entryEnd */  }
+  }
+
+  mutating func captureData(_ span: UnsafeRawBufferPointer) throws {
+    guard var c = capture else { return }
+    capture = nil
+    if c.needMagic && c.head.count < 16 {
+      c.head += span.prefix(16 - c.head.count)
+      if c.head.count >= 16 {
+        if !filterMagic(&c) {
+          release(c)
+          return
+        }
+      }
+    }
+    if c.spoolFD >= 0 {
+      var off = 0
+      while off < span.count {
+        let n = write(c.spoolFD, span.baseAddress! + off, span.count - off)
+        if n < 0 && errno == EINTR { continue }
+        guard n > 0 else {
+          note(
+            .warning, "capture.io",
+            "cannot write a spooled capture: \(String(cString: strerror(errno)))", path: c.path)
+          release(c)
+          return
+        }
+        off += n
+      }
+      c.written += Int64(span.count)
+    } else {
+      c.buffer.append(contentsOf: span)
+    }
+    capture = c
+  }
+
+  /// Drops selectors whose magic the head does not match; false when none is left.
+  func filterMagic(_ c: inout Capture) -> Bool {
+    c.matched = c.matched.filter { selectors[Int($0)].matchesMagic(c.head) }
+    c.needMagic = false
+    return !c.matched.isEmpty
+  }
+
+  mutating func release(_ c: Capture) {
+    if c.spoolFD >= 0 {
+      close(c.spoolFD)
+      if let p = c.spoolPath { unlink(p) }
+      diskUsed -= c.size
+    } else {
+      memoryUsed -= c.size
+    }
+  }
+
+  mutating func abandonCapture() {
+    if let c = capture { release(c) }
+    capture = nil
+  }
+
+  mutating func finishCapture() throws {
+    guard var c = capture else { return }
+    capture = nil
+    if c.needMagic && !filterMagic(&c) {
+      release(c)
+      return
+    }
+    let source: any ByteSource
+    if c.spoolFD >= 0 {
+      close(c.spoolFD)
+      source = DiskByteSource(path: c.spoolPath!, count: Int(c.written), owner: spool)
+    } else {
+      source = MemoryByteSource(c.buffer)
+    }
+    versions[c.path, default: []].append(FileVersion(layerIndex: Int(layer), contents: source))
+    versionSelectors[c.path, default: []].append(c.matched)
+  }
+
+  mutating func captureHardLink(path: String, target: String, mode: UInt32) {
+    guard !selectors.isEmpty else { return }
+    let exec = mode & 0o111 != 0
+    let wanted = selectors.indices.filter { selectors[$0].matches(path: path, isExecutable: exec) }
+    guard !wanted.isEmpty else { return }
+    guard let v = versions[target]?.last else {
+      note(
+        .info, "capture.hardlink",
+        "hard link to \(target), which no selector captured; contents unavailable", path: path)
+      return
+    }
+    let head = (try? v.contents.read(at: 0, length: 16)) ?? []
+    let matched = wanted.filter {
+      Int64(v.contents.count) <= selectors[$0].maxSize && selectors[$0].matchesMagic(head)
+    }.map { Int32($0) }
+    guard !matched.isEmpty else { return }
+    versions[path, default: []].append(FileVersion(layerIndex: Int(layer), contents: v.contents))
+    versionSelectors[path, default: []].append(matched)
+  }
+
+  // MARK: entries from elsewhere (directories on disk)
+
+  /// Adds an entry read from somewhere other than a tar (a root filesystem on disk), with
+  /// optional lazily read contents.
+  public mutating func addEntry(
+    path rawPath: String, kind: FileKind, mode: UInt32, size: Int64, linkTarget: String?,
+    contents: (() -> (any ByteSource)?)?
+  ) {
+    if layer < 0 { layer = 0 }
+    let path = PathNormalizer.clean(rawPath)
+    guard !path.isEmpty, nodes.count < options.maxEntries else { return }
+    let i = upsert(path, kind: kind, mode: mode, size: size)
+    if let linkTarget { links[i] = linkTarget }
+    guard kind == .regular, let contents, !selectors.isEmpty else { return }
+    let exec = mode & 0o111 != 0
+    var matched: [Int32] = []
+    var needMagic = false
+    for (k, s) in selectors.enumerated() where s.matches(path: path, isExecutable: exec) {
+      if size <= s.maxSize {
+        matched.append(Int32(k))
+        if !s.magic.isEmpty { needMagic = true }
+      } else if s.magic.isEmpty {
+        note(
+          .warning, "capture.too-large",
+          "file of \(size) bytes exceeds the \(s.maxSize)-byte limit of a cataloger's selector; not read",
+          path: path)
+      }
+    }
+    guard !matched.isEmpty, let source = contents() else { return }
+    if needMagic {
+      let head = (try? source.read(at: 0, length: 16)) ?? []
+      matched = matched.filter { selectors[Int($0)].matchesMagic(head) }
+      guard !matched.isEmpty else { return }
+    }
+    versions[path, default: []].append(FileVersion(layerIndex: Int(layer), contents: source))
+    versionSelectors[path, default: []].append(matched)
+  }
+
+  /// Records a diagnostic from the caller (e.g. an unreadable directory).
+  public mutating func addDiagnostic(_ d: Diagnostic) { diagnostics.append(d) }
+
+  // MARK: finish
+
+  /// The squashed view.
+  public func finish() -> LayerStack {
+    var visible = [Bool](repeating: true, count: nodes.count)
+    if !whiteouts.isEmpty || !opaques.isEmpty {
+      for i in nodes.indices where isHidden(Int32(i)) { visible[i] = false }
+      // A visible node under a hidden parent is hidden too (its parent chain is gone).
+      for i in nodes.indices where visible[i] {
+        var p = nodes[i].parent
+        var depth = 0
+        while p > 0 && depth < 4096 {
+          if !visible[Int(p)] {
+            visible[i] = false
+            break
+          }
+          p = nodes[Int(p)].parent
+          depth += 1
+        }
+      }
+    }
+    var children: [Int32: [Int32]] = [:]
+    for i in 1..<nodes.count where visible[i] {
+      children[nodes[i].parent, default: []].append(Int32(i))
+    }
+    return LayerStack(
+      layers: layers, diagnostics: diagnostics, nodes: nodes, index: index, links: links,
+      visible: visible, children: children, versions: versions, versionSelectors: versionSelectors,
+      selectors: selectors, spool: spool)
+  }
+}
