@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// A Debian package version, `[epoch:]upstream[-revision]`, ordered exactly as dpkg orders it
 /// (`lib/dpkg/version.c`: `dpkg_version_compare` and `verrevcmp`).
 ///
@@ -13,6 +19,9 @@ public struct DebianVersion: Comparable, Hashable, Sendable, CustomStringConvert
   let upstreamBytes: [UInt8]
   /// Revision part as bytes; empty when absent (dpkg treats absent and `0` alike).
   let revisionBytes: [UInt8]
+  /// A byte string whose lexicographic order is dpkg's order (see `sortKey`), so comparing two
+  /// parsed versions is one `memcmp`; equal versions have equal keys.
+  let key: [UInt8]
 
   public var upstream: String { String(decoding: upstreamBytes, as: UTF8.self) }
   public var revision: String { String(decoding: revisionBytes, as: UTF8.self) }
@@ -76,6 +85,50 @@ public struct DebianVersion: Comparable, Hashable, Sendable, CustomStringConvert
     self.epoch = epoch
     self.upstreamBytes = Array(upstream)
     self.revisionBytes = Array(revision)
+    var key: [UInt8] = []
+    key.reserveCapacity(bytes.count * 2 + 20)
+    withUnsafeBytes(of: UInt32(epoch).bigEndian) { key.append(contentsOf: $0) }
+    Self.appendSortKey(upstream, to: &key)
+    Self.appendSortKey(revision, to: &key)
+    self.key = key
+  }
+
+  /// Encodes a string so that byte order equals `verrevcmp` order. The string is a sequence of
+  /// (non-digit run, number) pairs. Each non-digit byte maps to a byte in dpkg's character
+  /// order (`~` 0x01 < end of run 0x02 < letters < other punctuation 0x80+c); the run ends with
+  /// 0x02; the number follows as a two-byte length and its digits without leading zeros. After
+  /// the last pair come two "end" pairs (0x02 0 0), which is how `verrevcmp` sees a string that
+  /// has run out; a lone final (empty run, 0) pair is dropped because it equals that padding.
+  static func appendSortKey(_ s: ArraySlice<UInt8>, to key: inout [UInt8]) {
+    var i = s.startIndex
+    var pairs = 0
+    while i < s.endIndex {
+      let pairStart = key.count
+      while i < s.endIndex, !isDigit(s[i]) {
+        let c = s[i]
+        if c == UInt8(ascii: "~") {
+          key.append(0x01)
+        } else if isAlpha(c) {
+          key.append(c)
+        } else {
+          key.append(0x80 | c)
+        }
+        i += 1
+      }
+      key.append(0x02)
+      while i < s.endIndex, s[i] == UInt8(ascii: "0") { i += 1 }
+      let digitsStart = i
+      while i < s.endIndex, isDigit(s[i]) { i += 1 }
+      let n = i - digitsStart
+      key.append(UInt8(truncatingIfNeeded: n >> 8))
+      key.append(UInt8(truncatingIfNeeded: n))
+      key.append(contentsOf: s[digitsStart..<i])
+      pairs += 1
+      if i == s.endIndex && pairs == 1 && key.count - pairStart == 3 {
+        key.removeLast(3)  // the whole string is zeros: the same as the empty string
+      }
+    }
+    key.append(contentsOf: [0x02, 0x00, 0x00, 0x02, 0x00, 0x00])
   }
 
   /// Whether dpkg would print a warning for this version (it still compares it).
@@ -87,6 +140,19 @@ public struct DebianVersion: Comparable, Hashable, Sendable, CustomStringConvert
   }
 
   public static func compare(_ a: DebianVersion, _ b: DebianVersion) -> Int {
+    a.key.withUnsafeBufferPointer { x in
+      b.key.withUnsafeBufferPointer { y in
+        let n = min(x.count, y.count)
+        let r = n == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, n)
+        if r != 0 { return r < 0 ? -1 : 1 }
+        return x.count == y.count ? 0 : (x.count < y.count ? -1 : 1)
+      }
+    }
+  }
+
+  /// dpkg's algorithm applied directly (epoch, then `verrevcmp` on upstream and revision); the
+  /// tests check that `compare` (the sort key) always agrees with it.
+  static func compareDirect(_ a: DebianVersion, _ b: DebianVersion) -> Int {
     if a.epoch != b.epoch { return a.epoch < b.epoch ? -1 : 1 }
     let r = verrevcmp(a.upstreamBytes, b.upstreamBytes)
     if r != 0 { return r }
@@ -96,37 +162,8 @@ public struct DebianVersion: Comparable, Hashable, Sendable, CustomStringConvert
   public static func < (a: DebianVersion, b: DebianVersion) -> Bool { compare(a, b) < 0 }
   public static func == (a: DebianVersion, b: DebianVersion) -> Bool { compare(a, b) == 0 }
 
-  /// Hashes the canonical form `verrevcmp` sees: alternating non-digit runs and numbers with
-  /// leading zeros removed, trailing zero numbers dropped (`1.` == `1.0`, `1a` == `1a0`).
-  public func hash(into hasher: inout Hasher) {
-    hasher.combine(epoch)
-    Self.hashCanonical(upstreamBytes, into: &hasher)
-    hasher.combine(0xFF as UInt8)
-    Self.hashCanonical(revisionBytes, into: &hasher)
-  }
-
-  private static func hashCanonical(_ s: [UInt8], into hasher: inout Hasher) {
-    var i = 0
-    var pendingZeros = 0  // runs of (empty non-digit, 0) that only count if something follows
-    while i < s.count {
-      let nStart = i
-      while i < s.count, !isDigit(s[i]) { i += 1 }
-      let nEnd = i
-      while i < s.count, s[i] == UInt8(ascii: "0") { i += 1 }
-      let dStart = i
-      while i < s.count, isDigit(s[i]) { i += 1 }
-      if nStart == nEnd && dStart == i {
-        pendingZeros += 1
-        continue
-      }
-      for _ in 0..<pendingZeros { hasher.combine(0xFE as UInt8) }
-      pendingZeros = 0
-      hasher.combine(0xFD as UInt8)
-      for c in s[nStart..<nEnd] { hasher.combine(c) }
-      hasher.combine(0xFC as UInt8)
-      for c in s[dStart..<i] { hasher.combine(c) }
-    }
-  }
+  /// Equal versions have equal sort keys (`1.` == `1.0`, `1a` == `1a0`, `1.0-0` == `1.0`).
+  public func hash(into hasher: inout Hasher) { hasher.combine(key) }
 
   /// dpkg's character order: `~` before everything (even the end), then the end and digits,
   /// then letters, then everything else. `c` is -1 for the end of the string.

@@ -41,6 +41,28 @@ struct RobustnessTests {
     _ = parsed.sorted()
   }
 
+  /// Debian versions compare through a precomputed sort key; it must agree with dpkg's
+  /// algorithm applied directly on every pair.
+  @Test func debianSortKeyAgreesWithVerrevcmp() {
+    var g = PairGenerator(seed: 0xDEB2)
+    var versions: [DebianVersion] = []
+    let alphabet = Array("0123456789~~.+-:aAzZ")
+    while versions.count < 1500 {
+      let text =
+        g.chance(0.5) ? g.debian() : String((0..<g.int(1...10)).map { _ in g.pick(alphabet) })
+      if let v = try? DebianVersion(parsing: text) { versions.append(v) }
+    }
+    var mismatches: [String] = []
+    for (i, a) in versions.enumerated() {
+      for b in versions[(i + 1)...].prefix(40) + [a] {
+        let direct = DebianVersion.compareDirect(a, b)
+        if DebianVersion.compare(a, b) != direct { mismatches.append("\(a) vs \(b)") }
+        if direct == 0 && a.hashValue != b.hashValue { mismatches.append("hash \(a) vs \(b)") }
+      }
+    }
+    #expect(mismatches.isEmpty, "\(mismatches.prefix(10))")
+  }
+
   @Test func apkLenientNeverCrashes() {
     let inputs = Self.randomStrings(seed: 0xA9C, count: 5_000)
     let versions = inputs.map(APKVersion.init(lenient:))
