@@ -40,7 +40,7 @@ let package = Package(
     .target(name: "VersionSchemes", dependencies: ["TailguardModel"]),
     .target(
       name: "Advisories",
-      dependencies: ["TailguardModel", "VersionSchemes", "ByteFormats", grdb, yams, httpClient]),
+      dependencies: ["TailguardModel", "VersionSchemes", "ByteFormats", "CZlib", grdb, yams, httpClient]),
     .target(name: "Matching", dependencies: ["TailguardModel", "VersionSchemes", "Advisories"]),
     .target(name: "Scoring", dependencies: ["TailguardModel"]),
     .target(name: "Fleet", dependencies: ["TailguardModel", "Scoring", yams]),
@@ -59,7 +59,7 @@ let package = Package(
       dependencies: [
         "TailguardModel", "ByteFormats", "ImageSources", "FileTrees", "Catalogers",
         "VersionSchemes", "Advisories", "Matching", "Scoring", "Fleet", "Rego", "Policy",
-        "Signatures", "SBOMFormats", "Reports",
+        "Signatures", "SBOMFormats", "Reports", yams,
       ]),
     .executableTarget(name: "tailguard", dependencies: ["Scanner", argumentParser]),
 

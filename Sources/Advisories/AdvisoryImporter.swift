@@ -1,0 +1,203 @@
+import Foundation
+import TailguardModel
+
+/// The kinds of advisory input tailguard reads.
+public enum AdvisoryFeedKind: String, Sendable, CaseIterable, Codable {
+  case osv
+  case alpineSecDB = "alpine-secdb"
+  case kev
+  case epss
+}
+
+/// Reads advisory files from disk (single files, directory trees, OSV zip exports, gzip) and
+/// turns them into one `ImportBatch`. Parsing is delegated to the pure parsers; this type only
+/// walks, detects and decompresses. A bad file or record is a diagnostic, never an abort.
+public struct AdvisoryImporter: Sendable {
+  public var maxFileBytes = 512 << 20
+  public var maxFiles = 2_000_000
+  /// Used for every OSV record instead of the record's own ecosystem (the updater sets it).
+  public var osvSourceOverride: String?
+
+  public init(osvSourceOverride: String? = nil) {
+    self.osvSourceOverride = osvSourceOverride
+  }
+
+  /// Loads every path; `kind` forces the parser, otherwise it is detected per file.
+  public func load(paths: [String], kind: AdvisoryFeedKind? = nil, now: Date = Date())
+    -> ImportBatch
+  {
+    var batch = ImportBatch()
+    let stamp = Self.timestamp(now)
+    for path in paths {
+      var isDir: ObjCBool = false
+      guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+        batch.diagnostics.append(
+          OSVParser.diag(.error, "import.missing", "no such file or directory", path))
+        continue
+      }
+      let files: [String]
+      if isDir.boolValue {
+        files = Self.walk(path, limit: maxFiles, diagnostics: &batch.diagnostics)
+      } else {
+        files = [path]
+      }
+      var part = ImportBatch()
+      for file in files { part.append(loadFile(file, kind: kind)) }
+      part.sources = Self.summarize(part, location: path, importedAt: stamp)
+      batch.append(part)
+    }
+    return batch
+  }
+
+  /// Loads one file (any kind, possibly compressed).
+  public func loadFile(_ path: String, kind forced: AdvisoryFeedKind?) -> ImportBatch {
+    var batch = ImportBatch()
+    let lower = path.lowercased()
+    do {
+      if lower.hasSuffix(".zip") {
+        let source = try Self.open(path)
+        let zip = try ZipArchive(source: source, path: path)
+        for entry in zip.entries.sorted(by: { $0.name < $1.name })
+        where entry.name.lowercased().hasSuffix(".json") {
+          do {
+            let bytes = try zip.contents(of: entry)
+            batch.append(parse(bytes, path: "\(path)!\(entry.name)", kind: forced ?? .osv))
+          } catch {
+            batch.diagnostics.append(
+              OSVParser.diag(.error, "import.bad-entry", error.message, "\(path)!\(entry.name)"))
+          }
+        }
+        return batch
+      }
+      var bytes = try Self.read(path, limit: maxFileBytes)
+      var name = lower
+      if lower.hasSuffix(".gz") {
+        bytes = try Inflate.inflate(bytes, wrapper: .gzipOrZlib, limit: maxFileBytes, path: path)
+        name = String(lower.dropLast(3))
+      }
+      guard let kind = forced ?? Self.detect(name: name, bytes: bytes) else {
+        batch.diagnostics.append(
+          OSVParser.diag(
+            .info, "import.skipped",
+            "not an advisory file (expected OSV/KEV/secdb JSON, secdb YAML, EPSS CSV or an OSV zip); skipped",
+            path))
+        return batch
+      }
+      batch.append(parse(bytes, path: path, kind: kind))
+    } catch {
+      batch.diagnostics.append(OSVParser.diag(.error, "import.unreadable", error.message, path))
+    }
+    return batch
+  }
+
+  /// Parses bytes of a known kind.
+  public func parse(_ bytes: [UInt8], path: String, kind: AdvisoryFeedKind) -> ImportBatch {
+    var batch = ImportBatch()
+    switch kind {
+    case .osv:
+      let out = OSVParser(sourceOverride: osvSourceOverride).parse(bytes, path: path)
+      if let r = out.record { batch.records.append(r) }
+      batch.diagnostics += out.diagnostics
+    case .alpineSecDB:
+      let out = AlpineSecDBParser().parse(bytes, path: path)
+      batch.records += out.records
+      batch.diagnostics += out.diagnostics
+    case .kev:
+      let out = KEVParser().parse(bytes, path: path)
+      batch.kev = out.entries
+      batch.diagnostics += out.diagnostics
+      if let v = out.catalogVersion {
+        batch.sources.append(
+          SourceInfo(
+            name: "kev", kind: "kev", location: path, records: out.entries.count, importedAt: "",
+            dataDate: v.replacingOccurrences(of: ".", with: "-")))
+      }
+    case .epss:
+      let out = EPSSParser().parse(bytes, path: path)
+      batch.epss = out.scores
+      batch.diagnostics += out.diagnostics
+      if let d = out.scoreDate {
+        batch.sources.append(
+          SourceInfo(
+            name: "epss", kind: "epss", location: path, records: out.scores.count, importedAt: "",
+            dataDate: d))
+      }
+    }
+    return batch
+  }
+
+  /// Guesses the kind from the name and the first bytes.
+  static func detect(name: String, bytes: [UInt8]) -> AdvisoryFeedKind? {
+    if name.hasSuffix(".csv") {
+      let head = String(decoding: bytes.prefix(512), as: UTF8.self).lowercased()
+      return head.contains("cve,epss") || head.hasPrefix("#model_version") ? .epss : nil
+    }
+    if name.hasSuffix(".yaml") || name.hasSuffix(".yml") {
+      return String(decoding: bytes.prefix(1 << 16), as: UTF8.self).contains("packages")
+        ? .alpineSecDB : nil
+    }
+    guard name.hasSuffix(".json") else { return nil }
+    let head = String(decoding: bytes.prefix(1 << 16), as: UTF8.self)
+    if head.contains("\"catalogVersion\"") && head.contains("\"vulnerabilities\"") { return .kev }
+    if head.contains("\"secfixes\"") || head.contains("\"distroversion\"") { return .alpineSecDB }
+    if head.contains("\"$schema\"") || head.contains("\"$id\"") { return nil }  // JSON schemas shipped beside data
+    // Anything else named .json is taken as OSV, so a broken record is reported, not skipped.
+    return .osv
+  }
+
+  /// Builds per-source summaries for `db status`.
+  static func summarize(_ batch: ImportBatch, location: String, importedAt: String) -> [SourceInfo]
+  {
+    var counts: [String: Int] = [:]
+    for r in batch.records { counts[r.advisory.source, default: 0] += 1 }
+    var out = counts.keys.sorted().map { name in
+      SourceInfo(
+        name: name, kind: name.hasPrefix("alpine-secdb") ? "alpine-secdb" : "osv",
+        location: location, records: counts[name] ?? 0, importedAt: importedAt)
+    }
+    for var s in batch.sources {
+      s.importedAt = importedAt
+      out.append(s)
+    }
+    return out
+  }
+
+  static func walk(_ root: String, limit: Int, diagnostics: inout [Diagnostic]) -> [String] {
+    guard let e = FileManager.default.enumerator(atPath: root) else { return [] }
+    var out: [String] = []
+    while let rel = e.nextObject() as? String {
+      let full = root + "/" + rel
+      var isDir: ObjCBool = false
+      if FileManager.default.fileExists(atPath: full, isDirectory: &isDir), !isDir.boolValue {
+        out.append(full)
+        if out.count >= limit {
+          diagnostics.append(
+            OSVParser.diag(
+              .warning, "import.limit", "more than \(limit) files; the rest is ignored", root))
+          break
+        }
+      }
+    }
+    return out.sorted()
+  }
+
+  static func open(_ path: String) throws(AdvisoryError) -> RandomAccessFile {
+    try RandomAccessFile(path: path)
+  }
+
+  static func read(_ path: String, limit: Int) throws(AdvisoryError) -> [UInt8] {
+    let file = try open(path)
+    guard file.count <= limit else {
+      throw AdvisoryError(
+        .limitExceeded, "file of \(file.count) bytes exceeds the limit of \(limit) bytes",
+        path: path)
+    }
+    return try file.read(at: 0, length: file.count)
+  }
+
+  static func timestamp(_ date: Date) -> String {
+    let f = ISO8601DateFormatter()
+    f.formatOptions = [.withInternetDateTime]
+    return f.string(from: date)
+  }
+}

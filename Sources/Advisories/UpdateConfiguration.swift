@@ -1,0 +1,70 @@
+/// Where `db update` downloads from, and how hard it tries. Every URL is configurable so an
+/// air-gapped mirror (or a test's loopback server) can stand in for the public feeds.
+public struct UpdateConfiguration: Sendable {
+  /// OSV's public bucket; each ecosystem is `<base>/<ECOSYSTEM>/all.zip`.
+  public static let defaultOSVBase = "https://osv-vulnerabilities.storage.googleapis.com"
+  public static let defaultKEVURL =
+    "https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json"
+  public static let defaultEPSSURL = "https://epss.empiricalsecurity.com/epss_scores-current.csv.gz"
+  /// Ecosystems fetched when none are named: the language ecosystems tailguard catalogs and the
+  /// distros whose OSV data is keyed by release.
+  public static let defaultEcosystems = [
+    "Alpine", "Debian", "Go", "Maven", "npm", "PyPI", "RubyGems", "crates.io", "NuGet", "Packagist",
+    "Ubuntu",
+    "Rocky Linux", "AlmaLinux", "Wolfi", "Chainguard",
+  ]
+
+  public var osvBaseURL: String
+  public var ecosystems: [String]
+  /// nil skips the feed.
+  public var kevURL: String?
+  public var epssURL: String?
+  public var maxAttempts: Int
+  /// First retry delay in seconds; doubles on every further attempt.
+  public var initialBackoff: Double
+  /// Per-request timeout in seconds.
+  public var timeout: Int64
+  public var maxDownloadBytes: Int
+
+  public init(
+    osvBaseURL: String = UpdateConfiguration.defaultOSVBase,
+    ecosystems: [String] = UpdateConfiguration.defaultEcosystems,
+    kevURL: String? = UpdateConfiguration.defaultKEVURL,
+    epssURL: String? = UpdateConfiguration.defaultEPSSURL,
+    maxAttempts: Int = 4, initialBackoff: Double = 1, timeout: Int64 = 300,
+    maxDownloadBytes: Int = 4 << 30
+  ) {
+    self.osvBaseURL = osvBaseURL
+    self.ecosystems = ecosystems
+    self.kevURL = kevURL
+    self.epssURL = epssURL
+    self.maxAttempts = maxAttempts
+    self.initialBackoff = initialBackoff
+    self.timeout = timeout
+    self.maxDownloadBytes = maxDownloadBytes
+  }
+
+  /// `<base>/<ECOSYSTEM>/all.zip` with the ecosystem percent-encoded (`Rocky%20Linux`).
+  public func osvURL(for ecosystem: String) -> String {
+    let allowed = Set(
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~:".unicodeScalars)
+    var encoded = ""
+    for scalar in ecosystem.unicodeScalars {
+      if allowed.contains(scalar) {
+        encoded.unicodeScalars.append(scalar)
+      } else {
+        for byte in String(scalar).utf8 {
+          encoded += "%" + String(byte, radix: 16, uppercase: true).leftPadded(2)
+        }
+      }
+    }
+    let base = osvBaseURL.hasSuffix("/") ? String(osvBaseURL.dropLast()) : osvBaseURL
+    return "\(base)/\(encoded)/all.zip"
+  }
+}
+
+extension String {
+  fileprivate func leftPadded(_ n: Int) -> String {
+    String(repeating: "0", count: max(0, n - count)) + self
+  }
+}

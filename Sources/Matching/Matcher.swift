@@ -1,0 +1,287 @@
+import Advisories
+import TailguardModel
+import VersionSchemes
+
+/// Matches every package of a `SoftwareBOM` against an `AdvisoryStore` with OSV semantics and
+/// returns findings with their evidence. Pure apart from store reads; deterministic output.
+///
+/// - OS packages (deb/apk/rpm) are looked up by source package in their distro release only.
+/// - Go binaries: each module by its path; the toolchain as OSV's `stdlib` module. When the BOM
+///   has no `stdlib` package for a binary, one is synthesised from the modules' `goVersion`
+///   (same location, so it gets a stable id) and reported like any other package.
+/// - Advisories that share an id or alias are merged into one finding per package; its primary
+///   id is chosen by `PrimaryID` (CVE when present).
+public struct Matcher: Sendable {
+  public let store: any AdvisoryStore
+
+  public init(store: any AdvisoryStore) {
+    self.store = store
+  }
+
+  public func match(_ bom: SoftwareBOM) -> MatchResult {
+    var diagnostics: Set<Diagnostic> = []
+    var findings: [Finding] = []
+    var cache: [String: [Advisory]] = [:]
+    for package in Self.withSynthesizedStdlib(bom.packages) {
+      let target: MatchTarget
+      switch MatchTarget.forPackage(package, distro: bom.distro) {
+      case .success(let t): target = t
+      case .failure(let skip):
+        let d = skip.diagnostic
+        diagnostics.insert(
+          Diagnostic(
+            .info, code: d.code, d.message, source: "matching", path: package.locations.min()?.path)
+        )
+        continue
+      }
+      var matches: [AdvisoryMatch] = []
+      for ecosystem in target.ecosystems {
+        let key = ecosystem + "\u{0}" + target.name
+        let advisories: [Advisory]
+        if let cached = cache[key] {
+          advisories = cached
+        } else {
+          do {
+            advisories = try store.advisories(ecosystem: ecosystem, name: target.name)
+          } catch {
+            diagnostics.insert(
+              Diagnostic(.error, code: "match.store", error.description, source: "matching"))
+            advisories = []
+          }
+          cache[key] = advisories
+        }
+        for advisory in advisories where advisory.withdrawn == nil {
+          if let m = evaluate(advisory, target: target, package: package, diagnostics: &diagnostics)
+          {
+            matches.append(m)
+          }
+        }
+      }
+      findings += merge(matches, package: package)
+    }
+    findings = attachExploitation(findings, diagnostics: &diagnostics)
+    findings.sort()
+    let sortedDiagnostics = diagnostics.sorted {
+      ($0.code, $0.path ?? "", $0.message) < ($1.code, $1.path ?? "", $1.message)
+    }
+    return MatchResult(findings: findings, diagnostics: sortedDiagnostics)
+  }
+
+  /// One advisory record that matched one package.
+  struct AdvisoryMatch {
+    var advisory: Advisory
+    var evidence: [MatchEvidence]
+    /// Fixed versions named by the matching entries (as text) and their ordering scheme.
+    var fixedVersions: [String]
+    var scheme: VersionSchemeKind
+    /// True when some matching interval has no closing event or only `last_affected`.
+    var openEnded: Bool
+  }
+
+  /// Evaluates every affected entry of an advisory (already filtered to this package's name).
+  func evaluate(
+    _ advisory: Advisory, target: MatchTarget, package: Package, diagnostics: inout Set<Diagnostic>
+  ) -> AdvisoryMatch? {
+    var evidence: [MatchEvidence] = []
+    var fixed: [String] = []
+    var openEnded = false
+    var usedScheme: VersionSchemeKind = .generic
+    for entry in advisory.affected {
+      let ecosystemScheme = VersionSchemeKind(osvEcosystem: entry.ecosystem) ?? .generic
+      usedScheme = ecosystemScheme
+      func note(_ kind: String, _ scheme: VersionSchemeKind, _ interval: String) {
+        evidence.append(
+          MatchEvidence(
+            advisoryID: advisory.id, source: advisory.source, ecosystem: entry.ecosystem,
+            packageName: entry.name,
+            scheme: scheme.rawValue, installedVersion: target.version, rangeKind: kind,
+            matchedRange: interval))
+      }
+      if entry.versions.contains(target.version) {
+        note("versions", ecosystemScheme, "listed in versions")
+      }
+      var gitOnly = !entry.ranges.isEmpty
+      for range in entry.ranges {
+        let scheme: VersionSchemeKind
+        switch range.kind {
+        case .git:
+          continue
+        case .semver: scheme = .semver
+        case .ecosystem: scheme = ecosystemScheme
+        }
+        gitOnly = false
+        usedScheme = scheme
+        let installed: AnyVersion
+        do {
+          installed = try scheme.parse(target.version)
+        } catch {
+          diagnostics.insert(
+            Diagnostic(
+              .warning, code: "match.unparsable-version",
+              "\(package.name) \(target.version) is not a valid \(scheme.rawValue) version; ranges of \(advisory.id) not evaluated",
+              source: "matching", path: package.locations.min()?.path))
+          continue
+        }
+        let outcome = RangeEvaluator.evaluate(installed: installed, events: range.events) {
+          try? scheme.parse($0)
+        }
+        for bad in outcome.unparsable {
+          diagnostics.insert(
+            Diagnostic(
+              .warning, code: "match.unparsable-event",
+              "\(advisory.id): event version '\(bad.prefix(80))' is not a valid \(scheme.rawValue) version; event skipped",
+              source: "matching", path: advisory.source))
+        }
+        guard outcome.affected else { continue }
+        note(range.kind.rawValue, scheme, outcome.intervalDescription)
+        fixed += range.events.filter { $0.kind == .fixed }.map(\.version)
+        if outcome.closedBy == nil || outcome.closedBy?.kind == .lastAffected { openEnded = true }
+      }
+      if gitOnly && entry.versions.isEmpty {
+        diagnostics.insert(
+          Diagnostic(
+            .info, code: "match.git-range-skipped",
+            "\(advisory.id): only GIT ranges for \(entry.name); commit ranges are not evaluated",
+            source: "matching", path: advisory.source))
+      }
+    }
+    guard !evidence.isEmpty else { return nil }
+    return AdvisoryMatch(
+      advisory: advisory, evidence: evidence, fixedVersions: fixed, scheme: usedScheme,
+      openEnded: openEnded)
+  }
+
+  /// Groups matches that share an id or alias into one finding each.
+  func merge(_ matches: [AdvisoryMatch], package: Package) -> [Finding] {
+    guard !matches.isEmpty else { return [] }
+    // Union-find over match indices, joined when their id sets intersect.
+    var parent = Array(matches.indices)
+    func find(_ i: Int) -> Int {
+      var i = i
+      while parent[i] != i {
+        parent[i] = parent[parent[i]]
+        i = parent[i]
+      }
+      return i
+    }
+    var owner: [String: Int] = [:]
+    for (i, m) in matches.enumerated() {
+      for id in m.advisory.allIDs {
+        if let j = owner[id] { parent[find(i)] = find(j) } else { owner[id] = i }
+      }
+    }
+    var groups: [Int: [AdvisoryMatch]] = [:]
+    for i in matches.indices { groups[find(i), default: []].append(matches[i]) }
+    let target = MatchTarget.forPackage(package, distro: nil)
+    let installedText: String
+    switch target {
+    case .success(let t): installedText = t.version
+    case .failure:
+      installedText = matches.first?.evidence.first?.installedVersion ?? package.version
+    }
+    return groups.values.map { group in
+      let sorted = group.sorted {
+        ($0.advisory.id, $0.advisory.source) < ($1.advisory.id, $1.advisory.source)
+      }
+      let ids = Array(Set(sorted.flatMap(\.advisory.allIDs))).sorted()
+      let recordIDs = Array(Set(sorted.map(\.advisory.id))).sorted()
+      let scheme = sorted.first?.scheme ?? .generic
+      let installedVersion = sorted.first?.evidence.first?.installedVersion ?? installedText
+      let fixedAll = Self.sortVersions(Array(Set(sorted.flatMap(\.fixedVersions))), scheme: scheme)
+      let installedParsed = try? scheme.parse(installedVersion)
+      let above = fixedAll.first { f in
+        guard let i = installedParsed, let v = try? scheme.parse(f) else { return false }
+        return v > i
+      }
+      let state: FixState
+      if above != nil {
+        state = .fixed
+      } else if sorted.contains(where: \.openEnded) {
+        state = .notFixed
+      } else {
+        state = .unknown
+      }
+      var vectors = Set<SeverityVector>()
+      for m in sorted {
+        vectors.formUnion(m.advisory.severities)
+        for a in m.advisory.affected { vectors.formUnion(a.severities) }
+      }
+      return Finding(
+        packageID: package.id, packageName: package.name, packageVersion: package.version,
+        ecosystem: package.ecosystem,
+        purl: package.purl, primaryID: PrimaryID.choose(ids) ?? recordIDs.first ?? "",
+        advisoryIDs: ids, recordIDs: recordIDs,
+        summary: sorted.lazy.compactMap {
+          $0.advisory.summary ?? $0.advisory.details.map { String($0.prefix(200)) }
+        }.first,
+        fixState: state, fixedVersion: above, fixedVersions: fixedAll,
+        introducedBy: package.introducedBy,
+        introducedByIndex: package.introducedByIndex, evidence: sorted.flatMap(\.evidence).sorted(),
+        vendorSeverity: sorted.lazy.compactMap(\.advisory.vendorSeverity).first,
+        severityVectors: vectors.sorted())
+    }
+  }
+
+  /// KEV and EPSS joined through every id of each finding.
+  func attachExploitation(_ findings: [Finding], diagnostics: inout Set<Diagnostic>) -> [Finding] {
+    let ids = Array(Set(findings.flatMap(\.advisoryIDs))).sorted()
+    guard !ids.isEmpty else { return findings }
+    var kev: [String: KEVEntry] = [:]
+    var epss: [String: EPSSScore] = [:]
+    do {
+      for e in try store.kevEntries(for: ids) { kev[e.cveID] = e }
+      for e in try store.epssScores(for: ids) { epss[e.cveID] = e }
+    } catch {
+      diagnostics.insert(
+        Diagnostic(.error, code: "match.store", error.description, source: "matching"))
+    }
+    guard !kev.isEmpty || !epss.isEmpty else { return findings }
+    return findings.map { f in
+      var f = f
+      let k = f.advisoryIDs.lazy.compactMap { kev[$0] }.first
+      let e = f.advisoryIDs.compactMap { epss[$0] }.max {
+        ($0.score, $1.cveID) < ($1.score, $0.cveID)
+      }
+      if k != nil || e != nil { f.exploitation = Exploitation(kev: k, epss: e) }
+      return f
+    }
+  }
+
+  static func sortVersions(_ versions: [String], scheme: VersionSchemeKind) -> [String] {
+    let parsed = versions.map { ($0, try? scheme.parse($0)) }
+    return parsed.sorted { a, b in
+      switch (a.1, b.1) {
+      case (let x?, let y?): return x == y ? a.0 < b.0 : x < y
+      case (nil, nil): return a.0 < b.0
+      case (nil, _): return false
+      case (_, nil): return true
+      }
+    }.map(\.0)
+  }
+
+  /// Adds a `stdlib` package per Go binary that has module packages but no `stdlib` entry.
+  static func withSynthesizedStdlib(_ packages: [Package]) -> [Package] {
+    var out = packages
+    var haveStdlib: Set<String> = []
+    for p in packages where p.ecosystem == .golang && (p.name == "stdlib" || p.name == "go") {
+      haveStdlib.insert(p.locations.min()?.path ?? "")
+    }
+    var added: Set<String> = []
+    for p in packages where p.ecosystem == .golang {
+      guard case .goModule(let meta) = p.metadata, !meta.goVersion.isEmpty else { continue }
+      let path = p.locations.min()?.path ?? ""
+      guard !haveStdlib.contains(path), added.insert(path).inserted else { continue }
+      let purl = PackageURL(type: "golang", name: "stdlib", version: meta.goVersion)
+      out.append(
+        Package(
+          name: "stdlib", version: meta.goVersion, ecosystem: .golang, purl: purl,
+          locations: p.locations.min().map { [$0] } ?? [],
+          foundBy: "matching-go-stdlib", introducedBy: p.introducedBy,
+          introducedByIndex: p.introducedByIndex,
+          fromBaseImage: p.fromBaseImage,
+          metadata: .goModule(
+            GoModuleMetadata(goVersion: meta.goVersion, mainModule: meta.mainModule))))
+    }
+    return out
+  }
+}
