@@ -9,16 +9,24 @@ struct PythonMetadataParser: Sendable {
   init(parsing text: String, maxFields: Int = 10_000) {
     let lines = text.split(
       omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
-    for (index, raw) in lines.enumerated() {
+    var index = 0
+    while index < lines.count {
+      let raw = lines[index]
+      index += 1
       let line = raw.hasSuffix("\r") ? raw.dropLast() : raw
       if line.isEmpty {
         // The body (long description) follows an empty line, except that old setuptools wrote
         // empty lines inside an indented `Description:` header, and more headers after it.
-        guard let last = fields.last, last.key.lowercased() == "description",
-          let next = lines.dropFirst(index + 1).first(where: { !$0.isEmpty })
+        // Runs of empty lines are skipped in one step, so the scan stays linear.
+        guard let last = fields.last, last.key.lowercased() == "description" else { break }
+        var next = index
+        while next < lines.count && lines[next].isEmpty { next += 1 }
+        guard next < lines.count else { break }
+        let following = lines[next]
+        guard following.first == " " || following.first == "\t" || Self.looksLikeHeader(following)
         else { break }
-        if next.first == " " || next.first == "\t" || Self.looksLikeHeader(next) { continue }
-        break
+        index = next
+        continue
       }
       if line.first == " " || line.first == "\t" {
         if !fields.isEmpty {

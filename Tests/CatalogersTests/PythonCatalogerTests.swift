@@ -193,3 +193,16 @@ private func run(_ resolver: any FileResolver) -> CatalogResult {
     #expect(PythonMetadataParser.normalize("zope.interface") == "zope-interface")
   }
 }
+
+extension PythonCatalogerTests {
+  /// Hundreds of thousands of empty lines inside a `Description:` header are skipped in linear time.
+  @Test(.timeLimit(.minutes(1)))
+  func emptyLinesInDescriptionStayLinear() {
+    let text =
+      "Name: x\nVersion: 1\nDescription: a\n" + String(repeating: "\n", count: 200_000)
+      + "        b\nLicense: MIT\n"
+    let parsed = PythonMetadataParser(parsing: text)
+    #expect(parsed.first("License") == "MIT")
+    #expect(parsed.first("Version") == "1")
+  }
+}
