@@ -80,8 +80,10 @@ let package = Package(
     .testTarget(name: "MatchingTests", dependencies: ["Matching", "TailguardTesting"]),
     .testTarget(name: "ScoringTests", dependencies: ["Scoring", "TailguardTesting"]),
     .testTarget(name: "FleetTests", dependencies: ["Fleet"]),
-    .testTarget(name: "RegoTests", dependencies: ["Rego"]),
-    .testTarget(name: "PolicyTests", dependencies: ["Policy"]),
+    .testTarget(
+      name: "RegoTests", dependencies: ["Rego", "TailguardTesting"],
+      exclude: ["Fixtures"]),
+    .testTarget(name: "PolicyTests", dependencies: ["Policy", "TailguardTesting"]),
     .testTarget(
       name: "SignaturesTests", dependencies: ["Signatures", "TailguardTesting"], exclude: ["Fixtures"]),
     .testTarget(name: "SBOMFormatsTests", dependencies: ["SBOMFormats", "TailguardTesting"]),
