@@ -146,6 +146,50 @@ struct DifferentialTests {
     Self.check(.go, pairs, oracle: try Oracle.nodeSemver(pairs, loose: false), minimum: 4000)
   }
 
+  /// apk-tools is not packaged for Debian, so univers' `AlpineLinuxVersion` serves as a partial
+  /// oracle: pairs it cannot parse are left out (it refuses some valid versions), and so are
+  /// pairs that differ only by a trailing `-r0`, where univers treats `1.0` and `1.0-r0` as
+  /// equal but apk-tools' version.c orders `1.0 < 1.0-r0` (a line in Vectors/apk.txt), and pairs
+  /// with a zero-led number (`1.01`, `08`), which apk-tools compares as strings and univers
+  /// numerically (lines in Vectors/apk.txt). The upstream apk-tools vectors remain the ground
+  /// truth (UpstreamVectorTests).
+  static func hasZeroLedNumber(_ v: String) -> Bool {
+    let b = Array(v.utf8)
+    for i in b.indices
+    where b[i] == UInt8(ascii: "0") && i + 1 < b.count && (48...57).contains(b[i + 1]) {
+      if i == 0 || !(48...57).contains(b[i - 1]) { return true }
+    }
+    return false
+  }
+
+  @Test(.enabled(if: Oracle.universAvailable, "python3 with univers is not installed"))
+  func apkAgainstUnivers() throws {
+    let pool = RealVersions.unique(
+      RealVersions.secdb() + RealVersions.vunnel(format: "apk")
+        + RealVersions.column("versions/normalized/apk.tsv", [0, 1]).filter {
+          (try? APKVersion(parsing: $0)) != nil
+        }
+        + Self.vectorVersions(.apk))
+    #expect(pool.count > 1000)
+    var g = PairGenerator(seed: 0xA9)
+    let pairs = g.pairs(
+      pool: pool, count: 6000, alphabet: Array("0123456789._-rabpz~"), generate: { $0.apk() })
+    let oracle = try Oracle.universAlpine(pairs)
+    var kept: [(String, String)] = []
+    var keptOracle: [String] = []
+    for (i, pair) in pairs.enumerated() where i < oracle.count && oracle[i] != "ERR" {
+      if pair.0 + "-r0" == pair.1 || pair.1 + "-r0" == pair.0 { continue }
+      if Self.hasZeroLedNumber(pair.0) || Self.hasZeroLedNumber(pair.1) { continue }
+      guard (try? APKVersion(parsing: pair.0)) != nil, (try? APKVersion(parsing: pair.1)) != nil
+      else {
+        continue
+      }
+      kept.append(pair)
+      keptOracle.append(oracle[i])
+    }
+    Self.check(.apk, kept, oracle: keptOracle, minimum: 3000)
+  }
+
   @Test(.enabled(if: Oracle.mavenAvailable, "java or maven3-artifact.jar is not installed"))
   func maven() throws {
     let seeds = [

@@ -164,6 +164,27 @@ enum Oracle {
       "/usr/bin/env", ["node", "-e", script, path, loose ? "loose" : "strict"], input: tsv(pairs))
   }
 
+  // MARK: univers (a partial apk oracle: apk-tools itself is not packaged for Debian)
+
+  static let universAvailable = succeeds(["python3", "-c", "import univers.versions"])
+
+  static func universAlpine(_ pairs: [(String, String)]) throws -> [String] {
+    let script = #"""
+      import sys
+      from univers.versions import AlpineLinuxVersion as V
+      out = []
+      for line in sys.stdin:
+          a, b = line.rstrip("\n").split("\t")
+          try:
+              x, y = V(a), V(b)
+              out.append(str((x > y) - (x < y)))
+          except Exception:
+              out.append("ERR")
+      print("\n".join(out))
+      """#
+    return try run("/usr/bin/env", ["python3", "-c", script], input: tsv(pairs))
+  }
+
   // MARK: Maven ComparableVersion
 
   static let mavenJar = "/usr/share/java/maven3-artifact.jar"

@@ -207,6 +207,21 @@ struct PairGenerator {
     return s
   }
 
+  mutating func apk() -> String {
+    var s = number()
+    for _ in 0..<int(0...3) { s += "." + number() }
+    if chance(0.15) { s += pick(["a", "b", "k", "z"]) }
+    for _ in 0..<(chance(0.3) ? int(1...2) : 0) {
+      s += "_" + pick(["alpha", "beta", "pre", "rc", "cvs", "svn", "git", "hg", "p"])
+      if chance(0.6) { s += number() }
+    }
+    if chance(0.05) {
+      s += "~" + String((0..<int(4...8)).map { _ in pick(Array("0123456789abcdef")) })
+    }
+    if chance(0.8) { s += "-r" + String(int(0...12)) }
+    return s
+  }
+
   mutating func maven() -> String {
     var s = number()
     for _ in 0..<int(0...4) {

@@ -51,6 +51,24 @@ enum RealVersions {
     return unique(result)
   }
 
+  /// Fixed versions (the `secfixes` keys) of the Alpine secdb YAML files.
+  static func secdb() -> [String] {
+    let root = SharedData.path("advisories/alpine-secdb")
+    guard let e = FileManager.default.enumerator(atPath: root) else { return [] }
+    var result: [String] = []
+    while let p = e.nextObject() as? String {
+      guard p.hasSuffix(".yaml"),
+        let text = try? String(contentsOfFile: root + "/" + p, encoding: .utf8)
+      else { continue }
+      for line in text.split(separator: "\n")
+      where line.hasPrefix("        ") && line.hasSuffix(":") {
+        let key = line.trimmingCharacters(in: .whitespaces).dropLast()
+        if let first = key.first, first.isNumber { result.append(String(key)) }
+      }
+    }
+    return unique(result.sorted())
+  }
+
   /// A column of a tab-separated file (0-based), skipping `#` lines.
   static func column(_ relative: String, _ columns: [Int]) -> [String] {
     guard let text = try? String(contentsOfFile: SharedData.path(relative), encoding: .utf8) else {
