@@ -76,6 +76,26 @@ public struct RekorEntryBody: Sendable, Hashable {
         payloadHashAlgorithm: v2.payloadHash.algorithm ?? "", payloadHash: digest,
         signatures: signatures)
       verifierDER = verifiers
+    case ("intoto", "0.0.2"):
+      // cosign attestations: spec.content.{payloadHash, envelope.signatures[{sig, publicKey}]},
+      // where sig and publicKey are base64 of (base64 signature / PEM).
+      guard let content = raw.spec.content, let hash = content.payloadHash,
+        let value = hash.value.flatMap(Data.init(hexString:)),
+        let sigs = content.envelope?.signatures, sigs.count <= SigstoreBundle.maximumDSSESignatures
+      else { throw fail("intoto 0.0.2 body lacks payloadHash or envelope signatures") }
+      var signatures: [Data] = []
+      var verifiers: [Data] = []
+      for s in sigs {
+        guard var sig = s.sig.flatMap(ProtoJSON.base64) else { throw fail("bad intoto signature") }
+        if let text = String(data: sig, encoding: .utf8), let inner = ProtoJSON.base64(text) {
+          sig = inner
+        }
+        signatures.append(sig)
+        verifiers.append(try Self.pemOrDER(s.publicKey, fail))
+      }
+      kind = .dsse(
+        payloadHashAlgorithm: hash.algorithm ?? "", payloadHash: value, signatures: signatures)
+      verifierDER = verifiers
     default:
       throw fail("unsupported entry type \(raw.kind.prefix(30))/\(raw.apiVersion.prefix(20))")
     }
@@ -140,7 +160,17 @@ private struct RawBody: Decodable {
     var payloadHash: HashOutput
     var signatures: [SignatureV2]
   }
+  struct InTotoSignature: Decodable {
+    var sig: String?
+    var publicKey: String?
+  }
+  struct InTotoEnvelope: Decodable { var signatures: [InTotoSignature]? }
+  struct InTotoContent: Decodable {
+    var payloadHash: Hash?
+    var envelope: InTotoEnvelope?
+  }
   struct Spec: Decodable {
+    var content: InTotoContent?
     var data: DataV1?
     var signature: SignatureV1?
     var payloadHash: Hash?

@@ -20,9 +20,16 @@ public struct SigstoreVerifier: Sendable {
     public var ignoreTransparencyLog: Bool
     /// Timestamps beyond this count make the bundle invalid (sigstore-go / sigstore-python: 32).
     public var maximumTimestamps: Int
-    public init(ignoreTransparencyLog: Bool = false, maximumTimestamps: Int = 32) {
+    /// Bundles must carry an inclusion proof with a checkpoint. cosign's legacy image-signature
+    /// annotations carry only the signed entry timestamp; they are verified with this off.
+    public var requireInclusionProof: Bool
+    public init(
+      ignoreTransparencyLog: Bool = false, maximumTimestamps: Int = 32,
+      requireInclusionProof: Bool = true
+    ) {
       self.ignoreTransparencyLog = ignoreTransparencyLog
       self.maximumTimestamps = maximumTimestamps
+      self.requireInclusionProof = requireInclusionProof
     }
   }
 
@@ -92,7 +99,10 @@ public struct SigstoreVerifier: Sendable {
         throw VerificationFailure(
           .bundleFormat, "unsupported log entry version \(entry.kindVersion.prefix(20))")
       }
-      guard entry.inclusionProof?.checkpoint != nil else {
+      guard
+        entry.inclusionProof?.checkpoint != nil
+          || (!options.requireInclusionProof && entry.inclusionPromise != nil)
+      else {
         throw VerificationFailure(
           .bundleFormat, "log entry must carry an inclusion proof with a checkpoint")
       }
@@ -191,7 +201,8 @@ public struct SigstoreVerifier: Sendable {
     // (4)–(5) Transparency log.
     if let entry {
       try TransparencyLogVerifier.verify(
-        entry, trustedRoot: trustedRoot, signingTimes: times.map(\.date))
+        entry, trustedRoot: trustedRoot, signingTimes: times.map(\.date),
+        requireInclusionProof: options.requireInclusionProof)
     }
 
     // (7) Signature, (8) log body consistency.
@@ -257,7 +268,8 @@ public struct SigstoreVerifier: Sendable {
             throw VerificationFailure(
               .tlogBodyConsistency, "transparency log entry is inconsistent with the DSSE envelope")
           }
-        case ("dsse", _, .dsse(_, let payloadHash, let sigs)):
+        case ("dsse", _, .dsse(_, let payloadHash, let sigs)),
+          ("intoto", _, .dsse(_, let payloadHash, let sigs)):
           guard payloadHash == Data(SHA256.hash(data: envelope.payload)),
             sigs == envelope.signatures.map(\.signature),
             body.verifierDER.allSatisfy({ $0 == verifierDER })

@@ -8,7 +8,8 @@ public enum TransparencyLogVerifier {
   /// - Parameter signingTimes: verified times used for the key-window check when the entry has
   ///   no integrated time (Rekor v2).
   public static func verify(
-    _ entry: TransparencyLogEntry, trustedRoot: TrustedRoot, signingTimes: [Date] = []
+    _ entry: TransparencyLogEntry, trustedRoot: TrustedRoot, signingTimes: [Date] = [],
+    requireInclusionProof: Bool = true
   )
     throws(VerificationFailure)
   {
@@ -43,9 +44,28 @@ public enum TransparencyLogVerifier {
         .tlogKnownLog, "entry time \(t) is outside the validity window of log \(log.baseURL)")
     }
 
-    guard let proof = entry.inclusionProof else {
+    if let proof = entry.inclusionProof {
+      try verifyInclusion(entry, proof: proof, log: log, key: key)
+    } else if requireInclusionProof || entry.inclusionPromise == nil || entry.integratedTime == nil
+    {
       throw VerificationFailure(.tlogInclusionProof, "entry has no inclusion proof")
     }
+
+    if let promise = entry.inclusionPromise, let integrated = entry.integratedTime {
+      let payload = canonicalPromisePayload(entry, integratedTime: integrated)
+      guard key.isValidSignature(promise, over: payload) else {
+        throw VerificationFailure(
+          .tlogInclusionPromise,
+          "signed entry timestamp does not verify with the key of \(log.baseURL)")
+      }
+    }
+  }
+
+  private static func verifyInclusion(
+    _ entry: TransparencyLogEntry, proof: TransparencyLogEntry.InclusionProof,
+    log: TrustedRoot.LogInstance,
+    key: VerificationKey
+  ) throws(VerificationFailure) {
     guard
       MerkleInclusionProof.verify(
         leaf: entry.canonicalizedBody, index: proof.logIndex, treeSize: proof.treeSize,
@@ -65,15 +85,6 @@ public enum TransparencyLogVerifier {
     guard checkpoint.rootHash == proof.rootHash, checkpoint.treeSize == proof.treeSize else {
       throw VerificationFailure(
         .tlogCheckpoint, "checkpoint root hash or tree size differs from the inclusion proof")
-    }
-
-    if let promise = entry.inclusionPromise, let integrated = entry.integratedTime {
-      let payload = canonicalPromisePayload(entry, integratedTime: integrated)
-      guard key.isValidSignature(promise, over: payload) else {
-        throw VerificationFailure(
-          .tlogInclusionPromise,
-          "signed entry timestamp does not verify with the key of \(log.baseURL)")
-      }
     }
   }
 

@@ -1,0 +1,375 @@
+import Crypto
+import Foundation
+
+/// Verifies cosign signatures and attestations of a container image, found through a
+/// ``SignatureArtifactFetcher``:
+/// - the tag scheme: `sha256-<hex>.sig` (simple-signing payload layers, signature in the
+///   `dev.cosignproject.cosign/signature` annotation, certificate / chain / legacy Rekor bundle
+///   annotations) and `sha256-<hex>.att` (DSSE envelope layers);
+/// - OCI referrers whose artifact type is a Sigstore bundle (the payload is a DSSE in-toto
+///   statement naming the image digest).
+/// Every signature found is reported with its own outcome; the image is verified when at least
+/// one satisfies the policy, as cosign does.
+public struct ImageSignatureVerifier: Sendable {
+  public struct Image: Sendable, Hashable {
+    /// Repository name as the fetcher knows it (e.g. `registry.example/team/app`).
+    public var repository: String
+    /// Manifest digest of the image, `sha256:<hex>`.
+    public var digest: String
+    /// The reference the signature must name in `critical.identity.docker-reference` (defaults to
+    /// the repository).
+    public var dockerReference: String?
+    public init(repository: String, digest: String, dockerReference: String? = nil) {
+      self.repository = repository
+      self.digest = digest
+      self.dockerReference = dockerReference
+    }
+  }
+
+  /// One signature or attestation found for the image and what became of it.
+  public struct Finding: Sendable {
+    /// Where it was found, e.g. `tag sha256-….sig layer 0`, `referrer sha256:…`.
+    public var source: String
+    public var outcome: Result<VerifiedSignature, VerificationFailure>
+    /// The in-toto statement, for attestations.
+    public var statement: InTotoStatement?
+    public var verified: Bool {
+      if case .success = outcome { return true }
+      return false
+    }
+  }
+
+  public struct Report: Sendable {
+    public var image: Image
+    public var findings: [Finding]
+    public var verified: Bool { findings.contains(where: \.verified) }
+  }
+
+  public static let simpleSigningMediaType = "application/vnd.dev.cosign.simplesigning.v1+json"
+  public static let dsseMediaType = "application/vnd.dsse.envelope.v1+json"
+  static let signatureAnnotation = "dev.cosignproject.cosign/signature"
+  static let certificateAnnotation = "dev.sigstore.cosign/certificate"
+  static let chainAnnotation = "dev.sigstore.cosign/chain"
+  static let bundleAnnotation = "dev.sigstore.cosign/bundle"
+  static let maximumLayers = 64
+
+  public var trustedRoot: TrustedRoot
+  public var fetcher: any SignatureArtifactFetcher
+
+  public init(trustedRoot: TrustedRoot, fetcher: any SignatureArtifactFetcher) {
+    self.trustedRoot = trustedRoot
+    self.fetcher = fetcher
+  }
+
+  /// `sha256:<hex>` → `sha256-<hex>` (cosign's tag prefix).
+  static func tagPrefix(_ digest: String) -> String {
+    digest.replacingOccurrences(of: ":", with: "-")
+  }
+
+  static func digestString(of data: Data, algorithm: String = "sha256") -> String? {
+    switch algorithm {
+    case "sha256": return "sha256:" + Data(SHA256.hash(data: data)).hexString
+    case "sha384": return "sha384:" + Data(SHA384.hash(data: data)).hexString
+    case "sha512": return "sha512:" + Data(SHA512.hash(data: data)).hexString
+    default: return nil
+    }
+  }
+
+  // MARK: Signatures
+
+  public func verifySignatures(
+    of image: Image, signer: SigstoreVerifier.Signer, options: SigstoreVerifier.Options = .init()
+  ) async throws -> Report {
+    var findings: [Finding] = []
+    let tag = Self.tagPrefix(image.digest) + ".sig"
+    if let manifest = try await fetcher.manifest(repository: image.repository, reference: tag) {
+      let layers = try Self.layers(of: manifest.bytes)
+      for (i, layer) in layers.enumerated() {
+        let source = "tag \(tag) layer \(i)"
+        let outcome = await verifySimpleSigningLayer(
+          layer, image: image, signer: signer, options: options)
+        findings.append(Finding(source: source, outcome: outcome, statement: nil))
+      }
+    }
+    findings += try await referrerBundles(
+      of: image, signer: signer, predicateType: nil, options: options)
+    return Report(image: image, findings: findings)
+  }
+
+  private func verifySimpleSigningLayer(
+    _ layer: Layer, image: Image, signer: SigstoreVerifier.Signer, options: SigstoreVerifier.Options
+  ) async -> Result<VerifiedSignature, VerificationFailure> {
+    do {
+      let payload = try await payloadBlob(layer, image: image)
+      let bundle = try Self.legacyBundle(
+        layer: layer,
+        content: { sig in
+          .messageSignature(
+            .init(
+              digestAlgorithm: "SHA2_256", digest: Data(SHA256.hash(data: payload)), signature: sig)
+          )
+        })
+      var opts = options
+      opts.requireInclusionProof = false
+      let verified = try await SigstoreVerifier(trustedRoot: trustedRoot).verify(
+        bundle: bundle, artifact: payload, signer: signer, options: opts)
+      try SimpleSigningPayload(parsing: payload).require(image: image)
+      return .success(verified)
+    } catch let failure as VerificationFailure {
+      return .failure(failure)
+    } catch {
+      return .failure(VerificationFailure(.bundleFormat, "\(error)"))
+    }
+  }
+
+  // MARK: Attestations
+
+  /// Verifies the attestations of the image (`.att` tag and referrer bundles); when
+  /// `predicateType` is given, only statements of that type count as verified.
+  public func verifyAttestations(
+    of image: Image, signer: SigstoreVerifier.Signer, predicateType: String? = nil,
+    options: SigstoreVerifier.Options = .init()
+  ) async throws -> Report {
+    var findings: [Finding] = []
+    let tag = Self.tagPrefix(image.digest) + ".att"
+    if let manifest = try await fetcher.manifest(repository: image.repository, reference: tag) {
+      for (i, layer) in try Self.layers(of: manifest.bytes).enumerated() {
+        var statement: InTotoStatement?
+        let outcome: Result<VerifiedSignature, VerificationFailure>
+        do {
+          let blob = try await payloadBlob(layer, image: image)
+          let envelope = try DSSEEnvelope(parsing: blob)
+          let bundle = try Self.legacyBundle(
+            layer: layer, content: { _ in .dsseEnvelope(envelope) })
+          var opts = options
+          opts.requireInclusionProof = false
+          let verified = try await SigstoreVerifier(trustedRoot: trustedRoot).verify(
+            bundle: bundle, artifact: nil, signer: signer, options: opts)
+          statement = try Self.statement(envelope, naming: image, predicateType: predicateType)
+          outcome = .success(verified)
+        } catch let failure as VerificationFailure {
+          outcome = .failure(failure)
+        } catch {
+          outcome = .failure(VerificationFailure(.bundleFormat, "\(error)"))
+        }
+        findings.append(
+          Finding(source: "tag \(tag) layer \(i)", outcome: outcome, statement: statement))
+      }
+    }
+    findings += try await referrerBundles(
+      of: image, signer: signer, predicateType: predicateType, options: options
+    )
+    .filter { $0.statement?.predicateType != "https://sigstore.dev/cosign/sign/v1" }
+    return Report(image: image, findings: findings)
+  }
+
+  static func statement(_ envelope: DSSEEnvelope, naming image: Image, predicateType: String?)
+    throws(VerificationFailure)
+    -> InTotoStatement
+  {
+    guard envelope.payloadType == InTotoStatement.payloadType else {
+      throw VerificationFailure(
+        .attestationStatement, "payload type '\(envelope.payloadType.prefix(60))' is not in-toto")
+    }
+    let statement: InTotoStatement
+    do {
+      statement = try InTotoStatement(parsing: envelope.payload)
+    } catch {
+      throw VerificationFailure(.attestationStatement, error.message)
+    }
+    let hex = image.digest.hasPrefix("sha256:") ? String(image.digest.dropFirst(7)) : image.digest
+    guard statement.subjects.contains(where: { $0.digest["sha256"]?.lowercased() == hex }) else {
+      throw VerificationFailure(
+        .imageReference, "statement has no subject with the image digest \(image.digest)")
+    }
+    if let predicateType, statement.predicateType != predicateType {
+      throw VerificationFailure(
+        .attestationStatement,
+        "predicate type '\(statement.predicateType)' is not '\(predicateType)'")
+    }
+    return statement
+  }
+
+  // MARK: Referrers with Sigstore bundles
+
+  private func referrerBundles(
+    of image: Image, signer: SigstoreVerifier.Signer, predicateType: String?,
+    options: SigstoreVerifier.Options
+  ) async throws -> [Finding] {
+    var indexBytes = try await fetcher.referrers(repository: image.repository, digest: image.digest)
+    if indexBytes == nil {
+      indexBytes = try await fetcher.manifest(
+        repository: image.repository, reference: Self.tagPrefix(image.digest))?.bytes
+    }
+    guard let indexBytes,
+      let index = try? JSONSerialization.jsonObject(with: indexBytes) as? [String: Any],
+      let manifests = index["manifests"] as? [[String: Any]]
+    else { return [] }
+    var findings: [Finding] = []
+    for m in manifests.prefix(Self.maximumLayers) {
+      guard let type = m["artifactType"] as? String,
+        type.hasPrefix("application/vnd.dev.sigstore.bundle"),
+        let digest = m["digest"] as? String
+      else { continue }
+      var statement: InTotoStatement?
+      let outcome: Result<VerifiedSignature, VerificationFailure>
+      do {
+        guard
+          let manifest = try await fetcher.manifest(
+            repository: image.repository, reference: digest),
+          Self.digestString(of: manifest.bytes) == digest,
+          let layer = try Self.layers(of: manifest.bytes).first
+        else { throw VerificationFailure(.bundleFormat, "referrer \(digest) has no bundle layer") }
+        let blob = try await fetcher.blob(repository: image.repository, digest: layer.digest)
+        guard Self.digestString(of: blob) == layer.digest else {
+          throw VerificationFailure(.bundleFormat, "bundle blob does not match its digest")
+        }
+        let bundle = try SigstoreBundle(parsing: blob)
+        let verified = try await SigstoreVerifier(trustedRoot: trustedRoot).verify(
+          bundle: bundle, artifact: nil, signer: signer, options: options)
+        guard case .dsseEnvelope(let envelope) = bundle.content else {
+          throw VerificationFailure(
+            .attestationStatement, "referrer bundle holds no DSSE statement")
+        }
+        statement = try Self.statement(envelope, naming: image, predicateType: predicateType)
+        outcome = .success(verified)
+      } catch let failure as VerificationFailure {
+        outcome = .failure(failure)
+      } catch {
+        outcome = .failure(VerificationFailure(.bundleFormat, "\(error)"))
+      }
+      findings.append(Finding(source: "referrer \(digest)", outcome: outcome, statement: statement))
+    }
+    return findings
+  }
+
+  // MARK: Manifest plumbing
+
+  struct Layer: Sendable {
+    var mediaType: String
+    var digest: String
+    var annotations: [String: String]
+  }
+
+  static func layers(of manifest: Data) throws(SignatureError) -> [Layer] {
+    guard manifest.count <= 4 << 20,
+      let object = try? JSONSerialization.jsonObject(with: manifest) as? [String: Any],
+      let layers = object["layers"] as? [[String: Any]]
+    else {
+      throw SignatureError(.malformedBundle, "signature manifest is not an OCI image manifest")
+    }
+    return layers.prefix(maximumLayers).compactMap { l in
+      guard let digest = l["digest"] as? String else { return nil }
+      return Layer(
+        mediaType: l["mediaType"] as? String ?? "", digest: digest,
+        annotations: l["annotations"] as? [String: String] ?? [:])
+    }
+  }
+
+  private func payloadBlob(_ layer: Layer, image: Image) async throws -> Data {
+    let blob = try await fetcher.blob(repository: image.repository, digest: layer.digest)
+    guard Self.digestString(of: blob) == layer.digest else {
+      throw VerificationFailure(
+        .signature, "signed payload does not match its layer digest \(layer.digest)")
+    }
+    return blob
+  }
+
+  /// Turns a cosign signature layer (annotations) into a v0.1-shaped bundle for the verifier.
+  static func legacyBundle(layer: Layer, content: (Data) -> SigstoreBundle.Content) throws
+    -> SigstoreBundle
+  {
+    let signature = layer.annotations[signatureAnnotation].flatMap(ProtoJSON.base64) ?? Data()
+    var material = SigstoreBundle.VerificationMaterial.publicKeyHint("")
+    if let pem = layer.annotations[certificateAnnotation], let leaf = PEM.firstBlockDER(pem) {
+      let chain =
+        layer.annotations[chainAnnotation].map { PEM.blocksDER($0, limit: 8).map(\.der) } ?? []
+      material = .certificateChain([leaf] + chain)
+    }
+    var entries: [TransparencyLogEntry] = []
+    if let text = layer.annotations[bundleAnnotation] {
+      entries.append(try RekorLegacyBundle(parsing: Data(text.utf8)).entry)
+    }
+    return SigstoreBundle(
+      mediaType: "application/vnd.dev.sigstore.bundle+json;version=0.1", material: material,
+      tlogEntries: entries,
+      rfc3161Timestamps: [], content: content(signature))
+  }
+}
+
+/// cosign's `dev.sigstore.cosign/bundle` annotation: `{SignedEntryTimestamp, Payload{body,
+/// integratedTime, logIndex, logID}}`, a Rekor v1 entry without an inclusion proof.
+struct RekorLegacyBundle {
+  var entry: TransparencyLogEntry
+
+  init(parsing data: Data) throws(VerificationFailure) {
+    struct Raw: Decodable {
+      struct Payload: Decodable {
+        var body: String
+        var integratedTime: Int64
+        var logIndex: Int64
+        var logID: String
+      }
+      var SignedEntryTimestamp: String
+      var Payload: Payload
+    }
+    struct KindProbe: Decodable {
+      var kind: String
+      var apiVersion: String
+    }
+    let raw: Raw
+    do {
+      raw = try ProtoJSON.decode(Raw.self, from: data, code: .malformedBundle, path: nil)
+    } catch {
+      throw VerificationFailure(.bundleFormat, "cosign bundle annotation: \(error.message)")
+    }
+    guard let set = ProtoJSON.base64(raw.SignedEntryTimestamp),
+      let body = ProtoJSON.base64(raw.Payload.body),
+      let logID = Data(hexString: raw.Payload.logID),
+      let probe = try? JSONDecoder().decode(KindProbe.self, from: body)
+    else {
+      throw VerificationFailure(.bundleFormat, "cosign bundle annotation has undecodable fields")
+    }
+    entry = TransparencyLogEntry(
+      logIndex: raw.Payload.logIndex, logID: logID, kind: probe.kind, kindVersion: probe.apiVersion,
+      integratedTime: raw.Payload.integratedTime, inclusionPromise: set, inclusionProof: nil,
+      canonicalizedBody: body)
+  }
+}
+
+/// cosign's simple-signing payload: `{critical:{identity:{docker-reference}, image:
+/// {docker-manifest-digest}, type}, optional:{…}}`.
+public struct SimpleSigningPayload: Sendable, Hashable {
+  public var dockerReference: String
+  public var manifestDigest: String
+  public var type: String
+  public var optional: [String: String]
+
+  public init(parsing data: Data) throws(VerificationFailure) {
+    guard data.count <= 1 << 20,
+      let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+      let critical = object["critical"] as? [String: Any],
+      let identity = critical["identity"] as? [String: Any],
+      let image = critical["image"] as? [String: Any],
+      let digest = image["docker-manifest-digest"] as? String
+    else {
+      throw VerificationFailure(.imageReference, "payload is not a cosign simple-signing document")
+    }
+    dockerReference = identity["docker-reference"] as? String ?? ""
+    manifestDigest = digest
+    type = critical["type"] as? String ?? ""
+    optional = (object["optional"] as? [String: Any])?.compactMapValues { $0 as? String } ?? [:]
+  }
+
+  func require(image: ImageSignatureVerifier.Image) throws(VerificationFailure) {
+    guard manifestDigest == image.digest else {
+      throw VerificationFailure(
+        .imageReference, "signature is for \(manifestDigest), not \(image.digest)")
+    }
+    let expected = image.dockerReference ?? image.repository
+    guard dockerReference == expected else {
+      throw VerificationFailure(
+        .imageReference, "signature names '\(dockerReference)', not '\(expected)'")
+    }
+  }
+}
