@@ -22,6 +22,9 @@ public struct DpkgCataloger: Cataloger {
   /// Most paths read from one `info/*.list` file.
   static let maxFilesPerPackage = 500_000
 
+  /// Resolvers look selectors up by value, so the one declared and the one queried must be the same.
+  static let statusDSelector = FileSelector(.directory(statusDirectory), maxSize: 16 << 20)
+
   public let id = "dpkg"
   public var limits: DpkgControlParser.Limits
 
@@ -32,7 +35,7 @@ public struct DpkgCataloger: Cataloger {
   public var selectors: [FileSelector] {
     [
       FileSelector(.path(Self.statusPath), maxSize: 256 << 20),
-      FileSelector(.directory(Self.statusDirectory), maxSize: 16 << 20),
+      Self.statusDSelector,
       FileSelector(.suffix(".list"), maxSize: 64 << 20),
     ]
   }
@@ -61,7 +64,7 @@ public struct DpkgCataloger: Cataloger {
     var databases: [(path: String, distroless: Bool)] = []
     if resolver.contents(at: Self.statusPath) != nil { databases.append((Self.statusPath, false)) }
     for path in resolver.paths(
-      matching: FileSelector(.directory(Self.statusDirectory), maxSize: 16 << 20))
+      matching: Self.statusDSelector)
     {
       let base = path.split(separator: "/").last.map(String.init) ?? path
       if Self.statusDSidecarSuffixes.contains(where: { base.hasSuffix($0) }) || base.hasPrefix(".")
