@@ -7,8 +7,8 @@ import Foundation
 /// Without temporal or environmental metrics those scores equal the base score.
 public struct CVSSv3: Sendable, Hashable, CustomStringConvertible {
   public enum MinorVersion: String, Sendable, Hashable {
-    case v3_0 = "3.0"
-    case v3_1 = "3.1"
+    case v30 = "3.0"
+    case v31 = "3.1"
   }
 
   public let vector: String
@@ -56,9 +56,9 @@ public struct CVSSv3: Sendable, Hashable, CustomStringConvertible {
         "vector longer than \(CVSSMetrics.maxVectorLength) bytes")
     }
     if text.hasPrefix("CVSS:3.0/") {
-      minorVersion = .v3_0
+      minorVersion = .v30
     } else if text.hasPrefix("CVSS:3.1/") {
-      minorVersion = .v3_1
+      minorVersion = .v31
     } else {
       throw CVSSError(
         .unknownVersion, vector: text, "a v3 vector starts with CVSS:3.0/ or CVSS:3.1/")
@@ -74,7 +74,7 @@ public struct CVSSv3: Sendable, Hashable, CustomStringConvertible {
 
   /// Roundup per version: v3.1's specification function, v3.0's plain round-up.
   private static func roundUp(_ x: Decimal, _ version: MinorVersion) -> Decimal {
-    version == .v3_1 ? CVSSDecimal.roundup31(x) : CVSSDecimal.ceil1(x)
+    version == .v31 ? CVSSDecimal.roundup31(x) : CVSSDecimal.ceil1(x)
   }
 
   /// The value a metric takes: a modified metric that is absent or X takes the base value.
@@ -146,7 +146,7 @@ public struct CVSSv3: Sendable, Hashable, CustomStringConvertible {
     let ma: Decimal = w("CIA", value(m, "MA")) * w("REQ", value(m, "AR"))
     let miscBase = min(combined(mc, mi, ma), d(915, -3))
     let misc =
-      version == .v3_0
+      version == .v30
       ? impact(miscBase, changed: modifiedScopeChanged, factor: 1, exponent: 15)
       : impact(miscBase, changed: modifiedScopeChanged, factor: d(9731, -4), exponent: 13)
     let mesc = exploitability(
