@@ -19,10 +19,16 @@ public struct ImageSignatureVerifier: Sendable {
     /// The reference the signature must name in `critical.identity.docker-reference` (defaults to
     /// the repository).
     public var dockerReference: String?
-    public init(repository: String, digest: String, dockerReference: String? = nil) {
+    /// Off when the image's repository is unknown (an OCI layout on disk): only the digest is checked.
+    public var checkDockerReference: Bool
+    public init(
+      repository: String, digest: String, dockerReference: String? = nil,
+      checkDockerReference: Bool = true
+    ) {
       self.repository = repository
       self.digest = digest
       self.dockerReference = dockerReference
+      self.checkDockerReference = checkDockerReference
     }
   }
 
@@ -64,6 +70,11 @@ public struct ImageSignatureVerifier: Sendable {
   /// `sha256:<hex>` → `sha256-<hex>` (cosign's tag prefix).
   static func tagPrefix(_ digest: String) -> String {
     digest.replacingOccurrences(of: ":", with: "-")
+  }
+
+  /// `sha256:<hex>` of a manifest.
+  public static func digest(of manifest: Data) -> String {
+    "sha256:" + Data(SHA256.hash(data: manifest)).hexString
   }
 
   static func digestString(of data: Data, algorithm: String = "sha256") -> String? {
@@ -367,7 +378,7 @@ public struct SimpleSigningPayload: Sendable, Hashable {
         .imageReference, "signature is for \(manifestDigest), not \(image.digest)")
     }
     let expected = image.dockerReference ?? image.repository
-    guard dockerReference == expected else {
+    guard !image.checkDockerReference || dockerReference == expected else {
       throw VerificationFailure(
         .imageReference, "signature names '\(dockerReference)', not '\(expected)'")
     }

@@ -17,139 +17,159 @@ struct VerifyBlobCommand: AsyncParsableCommand {
   @Option(name: .customLong("bundle"), help: "Sigstore bundle (JSON) for the artifact.")
   var bundle: String
 
-  @Option(
-    name: .customLong("key"),
-    help: "PEM public key the signature must verify with (instead of a certificate identity).")
-  var key: String?
-
-  @Option(
-    name: .customLong("certificate-identity"),
-    help: "Exact identity (SAN email or URI) of the signer.")
-  var certificateIdentity: String?
-
-  @Option(
-    name: .customLong("certificate-identity-regexp"),
-    help: "Regular expression the signer identity must match (whole value).")
-  var certificateIdentityRegexp: String?
-
-  @Option(
-    name: .customLong("certificate-oidc-issuer"),
-    help: "Exact OIDC issuer of the signer's certificate.")
-  var certificateOIDCIssuer: String?
-
-  @Option(
-    name: .customLong("certificate-oidc-issuer-regexp"),
-    help: "Regular expression the OIDC issuer must match.")
-  var certificateOIDCIssuerRegexp: String?
-
-  @Option(
-    name: .customLong("certificate-github-workflow-repository"),
-    help: "GitHub workflow repository (owner/name).")
-  var githubWorkflowRepository: String?
-
-  @Option(
-    name: .customLong("certificate-github-workflow-ref"),
-    help: "GitHub workflow ref (refs/heads/main).")
-  var githubWorkflowRef: String?
-
-  @Option(name: .customLong("certificate-github-workflow-sha"), help: "GitHub workflow commit SHA.")
-  var githubWorkflowSHA: String?
-
-  @Option(
-    name: .customLong("certificate-github-workflow-trigger"), help: "GitHub workflow trigger event."
-  )
-  var githubWorkflowTrigger: String?
-
-  @Option(name: .customLong("certificate-github-workflow-name"), help: "GitHub workflow name.")
-  var githubWorkflowName: String?
-
-  @Option(
-    name: .customLong("trusted-root"),
-    help: "Sigstore trusted_root.json (default: the embedded production root).")
-  var trustedRoot: String?
-
-  @Flag(
-    name: .customLong("offline"),
-    help: "Never use the network (tailguard verify-blob is always offline).")
-  var offline = false
-
-  @Flag(
-    name: .customLong("insecure-ignore-tlog"),
-    help: "With --key: accept a bundle without a transparency-log entry.")
-  var insecureIgnoreTlog = false
+  @OptionGroup var signer: SignerOptions
 
   @Flag(name: .shortAndLong, help: "Print nothing on success.")
   var quiet = false
 
-  func validate() throws {
-    if key == nil {
-      guard (certificateIdentity == nil) != (certificateIdentityRegexp == nil) else {
-        throw ValidationError(
-          "give exactly one of --certificate-identity or --certificate-identity-regexp (or --key)")
-      }
-      guard (certificateOIDCIssuer == nil) != (certificateOIDCIssuerRegexp == nil) else {
-        throw ValidationError(
-          "give exactly one of --certificate-oidc-issuer or --certificate-oidc-issuer-regexp (or --key)"
-        )
-      }
-    }
-  }
+  func validate() throws { try signer.validateChoice() }
 
   func run() async throws {
-    let stderr = FileHandle.standardError
-    func say(_ s: String) { stderr.write(Data((s + "\n").utf8)) }
-    let signer: SigstoreVerifier.Signer
-    let root: TrustedRoot
     let parsed: SigstoreBundle
     let data: Data
+    let (sigstoreSigner, root) = try signer.load()
     do {
-      if let key {
-        signer = .key(try VerificationKey(contentsOf: key))
-      } else {
-        signer = .certificate(try identityPolicy())
-      }
-      root = try trustedRoot.map(TrustedRoot.init(contentsOf:)) ?? TrustedRoot.production()
       parsed = try SigstoreBundle(contentsOf: bundle)
       data = try Data(contentsOf: URL(fileURLWithPath: artifact))
     } catch let error as SignatureError {
-      say("Error: \(error)")
+      SignerOptions.say("Error: \(error)")
       throw ExitCode(2)
     } catch {
-      say("Error: cannot read \(artifact): \(error.localizedDescription)")
+      SignerOptions.say("Error: cannot read \(artifact): \(error.localizedDescription)")
       throw ExitCode(2)
     }
     do {
       let verified = try await SigstoreVerifier(trustedRoot: root).verify(
-        bundle: parsed, artifact: data, signer: signer,
-        options: .init(ignoreTransparencyLog: insecureIgnoreTlog))
+        bundle: parsed, artifact: data, signer: sigstoreSigner,
+        options: .init(ignoreTransparencyLog: signer.insecureIgnoreTlog))
       if !quiet {
         if !verified.identities.isEmpty {
-          say(
+          SignerOptions.say(
             "Signer: \(verified.identities.joined(separator: ", "))\(verified.issuer.map { " (issuer \($0))" } ?? "")"
           )
         }
-        say("Verified OK")
+        SignerOptions.say("Verified OK")
       }
     } catch {
-      say("Error: verification failed: [\(error.check.rawValue)] \(error.message)")
+      SignerOptions.say("Error: verification failed: [\(error.check.rawValue)] \(error.message)")
       throw ExitCode(1)
     }
   }
 
-  private func identityPolicy() throws(SignatureError) -> CertificateIdentityPolicy {
-    var extensions: [FulcioCertificate.Field: CertificateIdentityPolicy.Matcher] = [:]
-    extensions[.githubWorkflowRepository] = githubWorkflowRepository.map { .exact($0) }
-    extensions[.githubWorkflowRef] = githubWorkflowRef.map { .exact($0) }
-    extensions[.githubWorkflowSHA] = githubWorkflowSHA.map { .exact($0) }
-    extensions[.githubWorkflowTrigger] = githubWorkflowTrigger.map { .exact($0) }
-    extensions[.githubWorkflowName] = githubWorkflowName.map { .exact($0) }
-    let policy = CertificateIdentityPolicy(
-      identity: certificateIdentity.map { .exact($0) }
-        ?? certificateIdentityRegexp.map { .regularExpression($0) },
-      issuer: certificateOIDCIssuer.map { .exact($0) }
-        ?? certificateOIDCIssuerRegexp.map { .regularExpression($0) },
-      extensions: extensions)
-    try policy.validate()
-    return policy
+  /// Who must have signed, with cosign's flag names; shared by verify, verify-blob and verify-attestation.
+  struct SignerOptions: ParsableArguments {
+    @Option(
+      name: .customLong("key"),
+      help: "PEM public key the signature must verify with (instead of a certificate identity).")
+    var key: String?
+
+    @Option(
+      name: .customLong("certificate-identity"),
+      help: "Exact identity (SAN email or URI) of the signer.")
+    var certificateIdentity: String?
+
+    @Option(
+      name: .customLong("certificate-identity-regexp"),
+      help: "Regular expression the signer identity must match (whole value).")
+    var certificateIdentityRegexp: String?
+
+    @Option(
+      name: .customLong("certificate-oidc-issuer"),
+      help: "Exact OIDC issuer of the signer's certificate.")
+    var certificateOIDCIssuer: String?
+
+    @Option(
+      name: .customLong("certificate-oidc-issuer-regexp"),
+      help: "Regular expression the OIDC issuer must match.")
+    var certificateOIDCIssuerRegexp: String?
+
+    @Option(
+      name: .customLong("certificate-github-workflow-repository"),
+      help: "GitHub workflow repository (owner/name).")
+    var githubWorkflowRepository: String?
+
+    @Option(
+      name: .customLong("certificate-github-workflow-ref"),
+      help: "GitHub workflow ref (refs/heads/main).")
+    var githubWorkflowRef: String?
+
+    @Option(
+      name: .customLong("certificate-github-workflow-sha"), help: "GitHub workflow commit SHA.")
+    var githubWorkflowSHA: String?
+
+    @Option(
+      name: .customLong("certificate-github-workflow-trigger"),
+      help: "GitHub workflow trigger event.")
+    var githubWorkflowTrigger: String?
+
+    @Option(name: .customLong("certificate-github-workflow-name"), help: "GitHub workflow name.")
+    var githubWorkflowName: String?
+
+    @Option(
+      name: .customLong("trusted-root"),
+      help: "Sigstore trusted_root.json (default: the embedded production root).")
+    var trustedRoot: String?
+
+    @Flag(
+      name: .customLong("offline"),
+      help: "Never use the network (verification here is always offline).")
+    var offline = false
+
+    @Flag(
+      name: .customLong("insecure-ignore-tlog"),
+      help: "With --key: accept signatures without a transparency-log entry.")
+    var insecureIgnoreTlog = false
+
+    static func say(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8)) }
+
+    func validateChoice() throws {
+      if key == nil {
+        guard (certificateIdentity == nil) != (certificateIdentityRegexp == nil) else {
+          throw ValidationError(
+            "give exactly one of --certificate-identity or --certificate-identity-regexp (or --key)"
+          )
+        }
+        guard (certificateOIDCIssuer == nil) != (certificateOIDCIssuerRegexp == nil) else {
+          throw ValidationError(
+            "give exactly one of --certificate-oidc-issuer or --certificate-oidc-issuer-regexp (or --key)"
+          )
+        }
+      }
+    }
+
+    /// The signer and trusted root; unreadable inputs exit with 2.
+    func load() throws -> (SigstoreVerifier.Signer, TrustedRoot) {
+      do {
+        let signer: SigstoreVerifier.Signer
+        if let key {
+          signer = .key(try VerificationKey(contentsOf: key))
+        } else {
+          signer = .certificate(try identityPolicy())
+        }
+        return (
+          signer, try trustedRoot.map(TrustedRoot.init(contentsOf:)) ?? TrustedRoot.production()
+        )
+      } catch {
+        Self.say("Error: \(error)")
+        throw ExitCode(2)
+      }
+    }
+
+    private func identityPolicy() throws(SignatureError) -> CertificateIdentityPolicy {
+      var extensions: [FulcioCertificate.Field: CertificateIdentityPolicy.Matcher] = [:]
+      extensions[.githubWorkflowRepository] = githubWorkflowRepository.map { .exact($0) }
+      extensions[.githubWorkflowRef] = githubWorkflowRef.map { .exact($0) }
+      extensions[.githubWorkflowSHA] = githubWorkflowSHA.map { .exact($0) }
+      extensions[.githubWorkflowTrigger] = githubWorkflowTrigger.map { .exact($0) }
+      extensions[.githubWorkflowName] = githubWorkflowName.map { .exact($0) }
+      let policy = CertificateIdentityPolicy(
+        identity: certificateIdentity.map { .exact($0) }
+          ?? certificateIdentityRegexp.map { .regularExpression($0) },
+        issuer: certificateOIDCIssuer.map { .exact($0) }
+          ?? certificateOIDCIssuerRegexp.map { .regularExpression($0) },
+        extensions: extensions)
+      try policy.validate()
+      return policy
+    }
   }
 }

@@ -1,0 +1,64 @@
+import ArgumentParser
+import Foundation
+import Signatures
+
+/// `tailguard verify-attestation IMAGE --type slsaprovenance|spdx|cyclonedx|vuln|custom|URI`:
+/// in-toto attestations of an image in DSSE envelopes (`.att` tag scheme, referrer bundles),
+/// signed as the policy requires. The verified predicate is printed (`-o json`) for policy
+/// evaluation; Rego evaluation (`--policy DIR`) belongs to the policy engine and is not wired here.
+struct VerifyAttestationCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "verify-attestation", abstract: "Verify in-toto attestations of a container image."
+  )
+
+  @Argument(help: "oci:DIR[:tag|@sha256:digest]")
+  var image: String
+
+  @Option(
+    name: .customLong("type"),
+    help:
+      "Predicate type: slsaprovenance, slsaprovenance1, spdx, spdxjson, cyclonedx, vuln, custom, or a URI."
+  )
+  var type: String?
+
+  @Option(name: .customLong("repository"), help: "Repository name of the image (informational).")
+  var repository: String?
+
+  @OptionGroup var signer: VerifyBlobCommand.SignerOptions
+
+  @Option(name: [.customShort("o"), .customLong("format")], help: "Output format: text or json.")
+  var format: String = "text"
+
+  func validate() throws { try signer.validateChoice() }
+
+  /// cosign's `--type` short names.
+  static func predicateType(_ name: String) -> String {
+    switch name {
+    case "slsaprovenance": return "https://slsa.dev/provenance/v0.2"
+    case "slsaprovenance02": return "https://slsa.dev/provenance/v0.2"
+    case "slsaprovenance1": return "https://slsa.dev/provenance/v1"
+    case "spdx", "spdxjson": return "https://spdx.dev/Document"
+    case "cyclonedx": return "https://cyclonedx.org/bom"
+    case "vuln": return "https://cosign.sigstore.dev/attestation/vuln/v1"
+    case "custom": return "https://cosign.sigstore.dev/attestation/v1"
+    default: return name
+    }
+  }
+
+  func run() async throws {
+    let (sigstoreSigner, root) = try signer.load()
+    let (fetcher, target) = try await VerifyCommand.resolve(image, repository: repository)
+    let report: ImageSignatureVerifier.Report
+    do {
+      report = try await ImageSignatureVerifier(trustedRoot: root, fetcher: fetcher)
+        .verifyAttestations(
+          of: target, signer: sigstoreSigner, predicateType: type.map(Self.predicateType),
+          options: .init(ignoreTransparencyLog: signer.insecureIgnoreTlog))
+    } catch {
+      VerifyBlobCommand.SignerOptions.say("Error: \(error)")
+      throw ExitCode(2)
+    }
+    VerifyCommand.print(report, format: format)
+    if !report.verified { throw ExitCode(1) }
+  }
+}
