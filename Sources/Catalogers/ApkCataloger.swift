@@ -32,7 +32,9 @@ public struct ApkCataloger: Cataloger {
     let parser = ApkInstalledParser(limits: limits)
     let (records, problems) = parser.parse(bytes, path: path, source: id)
     var diagnostics = problems
-    let introduced = DistroLayerAttribution.introductions(history: resolver.history(of: path)) {
+    let introduced = DistroLayerAttribution.introductions(
+      history: resolver.history(of: path), latest: Set(records.map { "\($0.name)\t\($0.version)" })
+    ) {
       (source: any ByteSource) -> Set<String>? in
       guard let bytes = try? source.readAll(limit: 256 << 20) else { return nil }
       return Set(

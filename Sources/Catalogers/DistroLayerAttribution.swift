@@ -9,13 +9,16 @@ import TailguardModel
 enum DistroLayerAttribution {
   /// For each key present in the newest readable version of the file, the layer index where its
   /// latest uninterrupted run of presence began. `keys` returns nil for a version it cannot read;
-  /// such versions are skipped rather than treated as empty.
+  /// such versions are skipped rather than treated as empty. `latest`, when given, stands for
+  /// the keys of the last version (already parsed by the caller), so it is not read twice; a
+  /// file with a single version needs no reading at all.
   static func introductions<Key: Hashable>(
-    history: [FileVersion], keys: (any ByteSource) -> Set<Key>?
+    history: [FileVersion], latest: Set<Key>? = nil, keys: (any ByteSource) -> Set<Key>?
   ) -> [Key: Int] {
     var since: [Key: Int] = [:]
-    for version in history {
-      guard let present = keys(version.contents) else { continue }
+    for (i, version) in history.enumerated() {
+      let isLast = i == history.count - 1
+      guard let present = (isLast ? latest : nil) ?? keys(version.contents) else { continue }
       var next: [Key: Int] = [:]
       next.reserveCapacity(present.count)
       for key in present { next[key] = since[key] ?? version.layerIndex }

@@ -88,7 +88,9 @@ public struct DpkgCataloger: Cataloger {
       let (found, problems) = parseRecords(in: bytes, path: path, distroless: distroless)
       records += found
       diagnostics += problems
-      introduced[path] = DistroLayerAttribution.introductions(history: resolver.history(of: path)) {
+      introduced[path] = DistroLayerAttribution.introductions(
+        history: resolver.history(of: path), latest: Set(found.map(\.key))
+      ) {
         (source: any ByteSource) -> Set<String>? in
         guard let bytes = try? source.readAll(limit: 256 << 20) else { return nil }
         return Set(

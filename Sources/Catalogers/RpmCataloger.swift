@@ -65,10 +65,10 @@ public struct RpmCataloger: Cataloger {
           Diagnostic(
             .info, code: "rpm.empty", "rpm database lists no packages", source: id, path: path))
       }
-      let introduced = DistroLayerAttribution.introductions(history: resolver.history(of: real)) {
-        contents in
-        let (old, _) = read(format: format, source: contents, wal: nil, path: path)
-        return old.isEmpty ? nil : Set(old.map(Self.key))
+      let introduced = DistroLayerAttribution.introductions(
+        history: resolver.history(of: real), latest: Set(infos.map(Self.key))
+      ) { contents in
+        Self.identityKeys(format: format, source: contents)
       }
       let location = resolver.location(of: path)
       for info in infos {
@@ -87,6 +87,26 @@ public struct RpmCataloger: Cataloger {
     }
     packages.sort()
     return CatalogResult(packages: packages, diagnostics: diagnostics)
+  }
+
+  /// Package keys of an older version of a database, reading only the identity tags of each
+  /// header (no file lists): attribution reads every version a layer wrote.
+  static func identityKeys(format: RpmDatabaseFormat, source: any ByteSource) -> Set<String>? {
+    guard let (blobs, _) = try? RpmDatabaseReader.headerBlobs(format: format, source: source) else {
+      return nil
+    }
+    var keys = Set<String>()
+    for (_, blob) in blobs {
+      guard let header = try? RpmHeader(parsing: blob), let name = header.string(RpmTag.name),
+        let version = header.string(RpmTag.version), let release = header.string(RpmTag.release)
+      else { continue }
+      let info = RpmPackageInfo(
+        name: name, epoch: header.integer(RpmTag.epoch).flatMap { Int(exactly: $0) },
+        version: version, release: release,
+        architecture: header.string(RpmTag.arch))
+      keys.insert(key(info))
+    }
+    return keys.isEmpty ? nil : keys
   }
 
   static func key(_ info: RpmPackageInfo) -> String {

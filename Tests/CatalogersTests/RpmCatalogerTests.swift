@@ -242,4 +242,31 @@ import Testing
     #expect(missing.packages.isEmpty)
     #expect(missing.diagnostics.map(\.code) == ["rpm.unreadable-database"])
   }
+
+  @Test(.enabled(if: hasSQLite3, "the sqlite3 shell is not installed"))
+  func layerAttributionAcrossRewrittenDatabases() throws {
+    // Layer 0: the mariner database without its last 29 rows; layer 1: a config change;
+    // layer 2: the full database (29 packages "installed").
+    let dir = try TemporaryDirectory(prefix: "rpm-layers")
+    let full = try Self.load("pkgdb/rpmdb/go-rpmdb/cbl-mariner-2.0/rpmdb.sqlite")
+    try Data(full).write(to: URL(fileURLWithPath: dir.file("base.sqlite")))
+    let r = try OracleProcess.run(
+      "sqlite3",
+      [
+        dir.file("base.sqlite"),
+        "PRAGMA journal_mode=DELETE; DELETE FROM Packages WHERE hnum IN (SELECT hnum FROM Packages ORDER BY hnum DESC LIMIT 29); VACUUM;",
+      ])
+    #expect(r.status == 0, "\(r.output)")
+    let base = try [UInt8](Data(contentsOf: URL(fileURLWithPath: dir.file("base.sqlite"))))
+    let path = "var/lib/rpm/rpmdb.sqlite"
+    let resolver = try DistroTestResolver(
+      layers: [[path: base], ["etc/motd": Array("x".utf8)], [path: full]],
+      selectors: Self.cataloger.selectors)
+    let result = Self.cataloger.catalog(resolver, context: CatalogContext())
+    #expect(result.packages.count == 129)
+    var byLayer: [Int: Int] = [:]
+    for p in result.packages { byLayer[p.introducedByIndex ?? -1, default: 0] += 1 }
+    #expect(byLayer == [0: 100, 2: 29])
+    #expect(result.packages.allSatisfy { $0.locations.first?.layerIndex == 2 })
+  }
 }
