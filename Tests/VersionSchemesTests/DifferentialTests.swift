@@ -190,6 +190,25 @@ struct DifferentialTests {
     Self.check(.apk, kept, oracle: keptOracle, minimum: 3000)
   }
 
+  /// All Go module version forms (including the `v1`/`v1.2` shorthands and numbers of any size)
+  /// against golang.org/x/mod/semver itself, as vendored in the Go toolchain's sources.
+  @Test(.enabled(if: Oracle.goSemverSource != nil, "the Go toolchain sources are not installed"))
+  func goAgainstXModSemver() throws {
+    let pool = RealVersions.unique(
+      RealVersions.osv("advisories/go-vulndb/osv") + Self.vectorVersions(.go)
+    )
+    .filter { !$0.hasPrefix("go") }
+    var g = PairGenerator(seed: 0x6017)
+    var pairs = g.pairs(
+      pool: pool, count: 5000, alphabet: Array("0123456789.-+vabcdef"),
+      generate: { $0.semverCore(loose: false, goStyle: true) })
+    pairs.append(contentsOf: [
+      ("v1", "v1.0.0"), ("v1.2", "v1.2.0"), ("1.2", "v1.2.1"), ("v1.2-pre", "v1.2.0"),
+    ])
+    let oracle = try Oracle.goSemver(pairs)
+    Self.check(.go, pairs, oracle: oracle, minimum: 5000)
+  }
+
   @Test(.enabled(if: Oracle.mavenAvailable, "java or maven3-artifact.jar is not installed"))
   func maven() throws {
     let seeds = [

@@ -164,6 +164,77 @@ enum Oracle {
       "/usr/bin/env", ["node", "-e", script, path, loose ? "loose" : "strict"], input: tsv(pairs))
   }
 
+  // MARK: Go (golang.org/x/mod/semver, as vendored in the Go toolchain's source tree)
+
+  /// The `semver.go` the Go toolchain itself uses (`$GOROOT/src/cmd/vendor/golang.org/x/mod/semver`).
+  static let goSemverSource: String? = {
+    guard let root = try? run("/usr/bin/env", ["go", "env", "GOROOT"]).first, !root.isEmpty else {
+      return nil
+    }
+    let path = root + "/src/cmd/vendor/golang.org/x/mod/semver/semver.go"
+    return FileManager.default.fileExists(atPath: path) ? path : nil
+  }()
+
+  /// Builds a tiny Go program around that package in a temporary module (no network) and runs
+  /// it once: `semver.Compare` per pair, `ERR` when either side is not valid. A missing `v` is
+  /// added first (OSV writes Go versions without it).
+  static func goSemver(_ pairs: [(String, String)]) throws -> [String] {
+    guard let source = goSemverSource else { return [] }
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "tailguard-gosemver-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let pkg = dir.appendingPathComponent("semver")
+    try FileManager.default.createDirectory(at: pkg, withIntermediateDirectories: true)
+    try FileManager.default.copyItem(
+      atPath: source, toPath: pkg.appendingPathComponent("semver.go").path)
+    try Data("module oracle\n\ngo 1.17\n".utf8).write(to: dir.appendingPathComponent("go.mod"))
+    let main = #"""
+      package main
+
+      import (
+      	"bufio"
+      	"fmt"
+      	"os"
+      	"strings"
+
+      	"oracle/semver"
+      )
+
+      func v(s string) string {
+      	if strings.HasPrefix(s, "v") {
+      		return s
+      	}
+      	return "v" + s
+      }
+
+      func main() {
+      	in := bufio.NewScanner(os.Stdin)
+      	out := bufio.NewWriter(os.Stdout)
+      	defer out.Flush()
+      	for in.Scan() {
+      		f := strings.Split(in.Text(), "\t")
+      		a, b := v(f[0]), v(f[1])
+      		if !semver.IsValid(a) || !semver.IsValid(b) {
+      			fmt.Fprintln(out, "ERR")
+      			continue
+      		}
+      		fmt.Fprintln(out, semver.Compare(a, b))
+      	}
+      }
+      """#
+    try Data(main.utf8).write(to: dir.appendingPathComponent("main.go"))
+    let binary = dir.appendingPathComponent("oracle").path
+    let cache = dir.appendingPathComponent("cache").path
+    _ = try run(
+      "/usr/bin/env",
+      [
+        "GOCACHE=" + cache, "GOFLAGS=-mod=mod", "GOPROXY=off", "GOTOOLCHAIN=local", "sh", "-c",
+        "cd '\(dir.path)' && go build -o '\(binary)' . 2>&1",
+      ])
+    guard FileManager.default.isExecutableFile(atPath: binary) else { return [] }
+    return try run(binary, [], input: tsv(pairs))
+  }
+
   // MARK: univers (a partial apk oracle: apk-tools itself is not packaged for Debian)
 
   static let universAvailable = succeeds(["python3", "-c", "import univers.versions"])
