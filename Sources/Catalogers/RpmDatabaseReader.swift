@@ -99,13 +99,29 @@ public enum RpmDatabaseReader {
         var problems: [ByteFormatError] = []
         let rows = try Row.fetchCursor(db, sql: "SELECT hnum, blob FROM Packages ORDER BY hnum")
         while let row = try rows.next() {
-          let hnum: Int64? = row[0]
-          guard let data: Data = row[1] else {
-            problems.append(
-              ByteFormatError(.malformed, "rpmdb.sqlite row \(hnum ?? -1) has no blob"))
+          // Raw storage only: GRDB's typed subscripts stop the process when a hostile schema
+          // stores text where an integer or blob is expected.
+          let hnumValue: DatabaseValue = row[0]
+          let blobValue: DatabaseValue = row[1]
+          var hnum: Int64 = 0
+          if case .int64(let v) = hnumValue.storage { hnum = v }
+          guard case .blob(let data) = blobValue.storage else {
+            if problems.count < 100 {
+              let kind =
+                switch blobValue.storage {
+                case .null: "NULL"
+                case .int64: "an integer"
+                case .double: "a real"
+                case .string: "text"
+                case .blob: "a blob"
+                }
+              problems.append(
+                ByteFormatError(
+                  .malformed, "rpmdb.sqlite row \(hnum) holds \(kind), not a header blob"))
+            }
             continue
           }
-          blobs.append((UInt32(truncatingIfNeeded: hnum ?? 0), [UInt8](data)))
+          blobs.append((UInt32(truncatingIfNeeded: hnum), [UInt8](data)))
         }
         return (blobs, problems)
       }

@@ -233,6 +233,21 @@ import Testing
       result.diagnostics.map(\.code).sorted() == [
         "rpm.bad-file-table", "rpm.bad-header", "rpm.bad-header", "rpm.bad-record",
       ])
+    // A hostile schema: text keys and text/integer values (GRDB's typed reads would trap).
+    let typed = dir.file("typed.sqlite")
+    let t = try OracleProcess.run(
+      "sqlite3",
+      [
+        typed,
+        "CREATE TABLE Packages (hnum TEXT, blob TEXT); INSERT INTO Packages VALUES ('abc', 'text'), (x'00', 42), (3.5, NULL);",
+      ])
+    #expect(t.status == 0, "\(t.output)")
+    let typedResult = Self.catalog([
+      "var/lib/rpm/rpmdb.sqlite": try [UInt8](Data(contentsOf: URL(fileURLWithPath: typed)))
+    ])
+    #expect(typedResult.packages.isEmpty)
+    #expect(
+      typedResult.diagnostics.map(\.code) == ["rpm.bad-record", "rpm.bad-record", "rpm.bad-record"])
     // A database without the Packages table.
     let other = dir.file("other.sqlite")
     _ = try OracleProcess.run("sqlite3", [other, "CREATE TABLE t (x);"])
