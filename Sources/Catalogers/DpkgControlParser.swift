@@ -49,7 +49,8 @@ public struct DpkgControlParser: Sendable {
     var currentName: String?
     var stanzaLine = 0
     var stanzaBytes = 0
-    var skipping = false  // the current stanza exceeded a limit; ignore it up to the next blank line
+    // The current stanza exceeded a limit; ignore it up to the next blank line.
+    var skipping = false
 
     func finish() {
       if !skipping, !fields.isEmpty {

@@ -131,7 +131,8 @@ struct RpmHeaderBlobBuilder {
   @Test func rejectsEntriesOutsideTheDataStore() throws {
     var b = RpmHeaderBlobBuilder()
     b.string(RpmTag.name, "x")
-    b.raw(tag: RpmTag.epoch, type: 4, offset: 0, count: 1_000_000)  // 4 MB of int32s in a 2-byte store
+    // 4 MB of int32s in a 2-byte store.
+    b.raw(tag: RpmTag.epoch, type: 4, offset: 0, count: 1_000_000)
     #expect(
       (#expect(throws: ByteFormatError.self) { try RpmHeader(parsing: b.blob) })?.code
         == .outOfBounds)

@@ -296,7 +296,8 @@ import Testing
       layers: [
         [DpkgCataloger.statusPath: status([("base", "1"), ("libc", "2.36")])],
         ["etc/motd": Array("hi".utf8)],
-        [DpkgCataloger.statusPath: status([("base", "1"), ("libc", "2.37"), ("curl", "8")])],  // upgrade + install
+        // Upgrade libc, install curl.
+        [DpkgCataloger.statusPath: status([("base", "1"), ("libc", "2.37"), ("curl", "8")])],
         [
           DpkgCataloger.statusPath: status([
             ("base", "1"), ("libc", "2.37"), ("curl", "8"), ("jq", "1.6"),
