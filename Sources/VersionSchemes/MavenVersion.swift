@@ -10,7 +10,9 @@
 public struct MavenVersion: Comparable, Hashable, Sendable, CustomStringConvertible {
   indirect enum Item: Hashable, Sendable {
     case number(DecimalDigits)
-    /// A qualifier after alias resolution (`cr` → `rc`, `ga`/`final`/`release` → "").
+    /// A qualifier after alias resolution (`cr` → `rc`, `ga`/`final`/`release` → ""), stored
+    /// as Maven's comparable form (`comparableQualifier`: "0"…"6" for known qualifiers,
+    /// "7-name" otherwise), so comparing is one byte comparison.
     case qualifier([UInt8])
     case list([Item])
   }
@@ -68,7 +70,7 @@ public struct MavenVersion: Comparable, Hashable, Sendable, CustomStringConverti
   static func isNull(_ item: Item) -> Bool {
     switch item {
     case .number(let n): return n.isZero
-    case .qualifier(let q): return q.isEmpty
+    case .qualifier(let q): return q == releaseIndex
     case .list(let l): return l.isEmpty
     }
   }
@@ -92,7 +94,7 @@ public struct MavenVersion: Comparable, Hashable, Sendable, CustomStringConverti
     case "cr": value = Array("rc".utf8)
     default: break
     }
-    return .qualifier(value)
+    return .qualifier(comparableQualifier(value))
   }
 
   /// `ComparableVersion.parseVersion` on the lower-cased bytes.
@@ -163,7 +165,7 @@ public struct MavenVersion: Comparable, Hashable, Sendable, CustomStringConverti
   private static func compareToNull(_ item: Item) -> Int {
     switch item {
     case .number(let n): return n.isZero ? 0 : 1
-    case .qualifier(let q): return sign(compareBytes(comparableQualifier(q), releaseIndex))
+    case .qualifier(let q): return sign(compareBytes(q, releaseIndex))
     case .list(let l):
       for element in l {
         let r = compareToNull(element)
@@ -183,7 +185,7 @@ public struct MavenVersion: Comparable, Hashable, Sendable, CustomStringConverti
     case (.qualifier, .number): return -1
     case (.qualifier(let a), .qualifier(let b)):
       if a == b { return 0 }
-      return sign(compareBytes(comparableQualifier(a), comparableQualifier(b)))
+      return sign(compareBytes(a, b))
     case (.qualifier, .list): return -1
     case (.list, .number): return -1
     case (.list, .qualifier): return 1
@@ -216,6 +218,16 @@ public struct MavenVersion: Comparable, Hashable, Sendable, CustomStringConverti
   public static func == (a: MavenVersion, b: MavenVersion) -> Bool { compare(a, b) == 0 }
   public func hash(into hasher: inout Hasher) { hasher.combine(items) }
 
+  /// The qualifier's name back from its comparable form.
+  private static func qualifierName(_ key: [UInt8]) -> String {
+    if key.count == 1, let index = Int(String(decoding: key, as: UTF8.self)),
+      index < qualifierOrder.count
+    {
+      return qualifierOrder[index]
+    }
+    return String(decoding: key.dropFirst(2), as: UTF8.self)
+  }
+
   private static func canonical(_ items: [Item]) -> String {
     var s = ""
     for item in items {
@@ -225,7 +237,7 @@ public struct MavenVersion: Comparable, Hashable, Sendable, CustomStringConverti
         s += n.description
       case .qualifier(let q):
         if !s.isEmpty { s += "." }
-        s += String(decoding: q, as: UTF8.self)
+        s += qualifierName(q)
       case .list(let l):
         if !s.isEmpty { s += "-" }
         s += canonical(l)

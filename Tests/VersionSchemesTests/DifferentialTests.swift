@@ -226,4 +226,32 @@ struct DifferentialTests {
       generate: { $0.maven() })
     Self.check(.maven, pairs, oracle: try Oracle.maven(pairs), minimum: 4000)
   }
+
+  /// Maven's canonical form (what `ComparableVersion` prints as `V -> CANONICAL;`).
+  @Test(.enabled(if: Oracle.mavenAvailable, "java or maven3-artifact.jar is not installed"))
+  func mavenCanonicalForms() throws {
+    var g = PairGenerator(seed: 0xCA7)
+    let versions = RealVersions.unique(
+      (0..<800).map { _ in g.maven() } + Self.vectorVersions(.maven) + [
+        "1.0.RC1", "1-a1", "1.0-final-1",
+      ])
+    let lines = try Oracle.run(
+      "/usr/bin/env",
+      ["java", "-cp", Oracle.mavenJar, "org.apache.maven.artifact.versioning.ComparableVersion"]
+        + versions)
+    var expected: [String] = []
+    for line in lines {
+      guard let arrow = line.range(of: " -> "), let semicolon = line.range(of: "; tokens: ") else {
+        continue
+      }
+      expected.append(String(line[arrow.upperBound..<semicolon.lowerBound]))
+    }
+    #expect(expected.count == versions.count)
+    var mismatches: [String] = []
+    for (v, canonical) in zip(versions, expected) {
+      let mine = (try? MavenVersion(parsing: v))?.canonical ?? "ERR"
+      if mine != canonical { mismatches.append("\(v): maven \(canonical), tailguard \(mine)") }
+    }
+    #expect(mismatches.isEmpty, "\(mismatches.count): \(mismatches.prefix(10))")
+  }
 }
