@@ -120,4 +120,64 @@ import Testing
     }
     #expect(sawProblems > 0)
   }
+
+  /// A two-page hash database with on-page (H_KEYDATA) items, in either byte order.
+  static func onPageDatabase(values: [(UInt32, [UInt8])], bigEndian: Bool, pageSize: Int = 4096)
+    -> [UInt8]
+  {
+    func put32(_ v: UInt32, _ b: inout [UInt8], _ at: Int) {
+      let bytes = bigEndian ? RpmHeaderBlobBuilder.be(v) : RpmHeaderBlobBuilder.be(v).reversed()
+      b.replaceSubrange(at..<(at + 4), with: bytes)
+    }
+    func put16(_ v: UInt16, _ b: inout [UInt8], _ at: Int) {
+      let bytes: [UInt8] =
+        bigEndian ? [UInt8(v >> 8), UInt8(v & 0xFF)] : [UInt8(v & 0xFF), UInt8(v >> 8)]
+      b.replaceSubrange(at..<(at + 2), with: bytes)
+    }
+    var meta = [UInt8](repeating: 0, count: pageSize)
+    put32(0x0006_1561, &meta, 12)
+    put32(9, &meta, 16)
+    put32(UInt32(pageSize), &meta, 20)
+    meta[25] = 8
+    put32(1, &meta, 32)
+    var page = [UInt8](repeating: 0, count: pageSize)
+    put32(1, &page, 8)
+    page[25] = 13
+    var top = pageSize
+    var index = 0
+    for (key, value) in values {
+      var keyItem: [UInt8] = [1, 0, 0, 0, 0]
+      put32(key, &keyItem, 1)
+      for item in [keyItem, [1] + value] {
+        top -= item.count
+        page.replaceSubrange(top..<(top + item.count), with: item)
+        put16(UInt16(top), &page, 26 + index * 2)
+        index += 1
+      }
+    }
+    put16(UInt16(index), &page, 20)
+    return meta + page
+  }
+
+  @Test func onPageValuesInBothByteOrders() throws {
+    let a = RpmHeaderBlobBuilder.package(name: "alpha").blob
+    let b = RpmHeaderBlobBuilder.package(name: "beta", epoch: 3).blob
+    for bigEndian in [false, true] {
+      let bytes = Self.onPageDatabase(
+        values: [(0, [9, 0, 0, 0]), (1, a), (2, b)], bigEndian: bigEndian)
+      let reader = try BerkeleyDBHashReader(source: MemoryByteSource(bytes))
+      #expect(reader.bigEndian == bigEndian)
+      let (infos, problems) = try Self.packages(bytes)
+      #expect(problems.isEmpty)
+      #expect(infos.map(\.evr) == ["1.0-1.el9", "3:1.0-1.el9"])
+      #expect(infos.map(\.name) == ["alpha", "beta"])
+    }
+    // An item offset pointing into the index area is refused, not followed.
+    var bad = Self.onPageDatabase(values: [(1, a)], bigEndian: false)
+    bad[4096 + 26] = 4
+    bad[4096 + 27] = 0
+    let (infos, problems) = try Self.packages(bad)
+    #expect(infos.isEmpty)
+    #expect(problems.map(\.code) == [.outOfBounds])
+  }
 }
