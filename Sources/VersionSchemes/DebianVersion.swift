@@ -143,7 +143,8 @@ public struct DebianVersion: Comparable, Hashable, Sendable, CustomStringConvert
     a.key.withUnsafeBufferPointer { x in
       b.key.withUnsafeBufferPointer { y in
         let n = min(x.count, y.count)
-        let r = n == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, n)
+        var r: Int32 = 0
+        if n > 0, let px = x.baseAddress, let py = y.baseAddress { r = memcmp(px, py, n) }
         if r != 0 { return r < 0 ? -1 : 1 }
         return x.count == y.count ? 0 : (x.count < y.count ? -1 : 1)
       }
