@@ -127,13 +127,13 @@ struct Lexer {
     while pos < bytes.count {
       let c = bytes[pos]
       if c == 10 { throw error("unterminated string (newline in string)", r, cl) }
+      let er = row
+      let ec = col
       advance()
       if c == UInt8(ascii: "\"") { return String(decoding: out, as: UTF8.self) }
       if c == UInt8(ascii: "\\") {
         guard pos < bytes.count else { break }
         let e = bytes[pos]
-        let er = row
-        let ec = col
         advance()
         switch e {
         case UInt8(ascii: "n"): out.append(10)

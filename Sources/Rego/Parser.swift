@@ -242,9 +242,10 @@ public struct Parser {
       ]
     }
     // body
+    let bodyToken = cur
     let (body, usedIf) = try ruleBody()
     if !options.v0Compatible, !body.isEmpty, !usedIf {
-      throw error("`if` keyword is required before rule body", at: nil)
+      throw error("`if` keyword is required before rule body", at: bodyToken)
     }
     let kind: Rule.Kind
     if let args {

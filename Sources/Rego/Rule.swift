@@ -30,6 +30,10 @@ public struct Rule: Sendable, Hashable {
 public struct Import: Sendable, Hashable {
   public var path: [String]
   public var alias: String
+  public init(path: [String], alias: String) {
+    self.path = path
+    self.alias = alias
+  }
 }
 
 /// A parsed `.rego` file.

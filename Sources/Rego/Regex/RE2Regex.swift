@@ -177,7 +177,7 @@ public struct RE2Regex: Sendable {
       if matched == nil {
         add(&clist, 0, initial, pos, generation)
       }
-      if clist.isEmpty { break }
+      if clist.isEmpty && (matched != nil || pos >= n) { break }
       generation += 1
       let c: UInt32? = pos < n ? input[pos] : nil
       for t in clist {

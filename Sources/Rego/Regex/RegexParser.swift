@@ -57,7 +57,7 @@ struct RegexParser {
         } else if q == "?" {
           max = 1
           pos += 1
-        } else if q == "{", let (a, b, len) = parseBraces() {
+        } else if q == "{", let (a, b, len) = try parseBraces() {
           min = a
           max = b
           pos += len
@@ -81,13 +81,13 @@ struct RegexParser {
   }
 
   /// `{n}`, `{n,}`, `{n,m}`; anything else is a literal `{` (as in RE2).
-  func parseBraces() -> (Int, Int?, Int)? {
+  func parseBraces() throws -> (Int, Int?, Int)? {
     var i = pos + 1
     func num() -> Int? {
       var v: Int? = nil
       while i < chars.count, let d = Int(String(chars[i])), chars[i].isASCII {
         v = (v ?? 0) * 10 + d
-        if (v ?? 0) > 100_000 { return nil }
+        if (v ?? 0) > 100_000 { v = 100_000 }
         i += 1
       }
       return v
@@ -99,8 +99,10 @@ struct RegexParser {
       b = num()
     }
     guard i < chars.count, chars[i] == "}" else { return nil }
-    if a > RegexParser.maxRepeat || (b ?? 0) > RegexParser.maxRepeat { return nil }
-    if let b, b < a { return nil }
+    if a > RegexParser.maxRepeat || (b ?? 0) > RegexParser.maxRepeat {
+      throw error("invalid repeat count")
+    }
+    if let b, b < a { throw error("invalid repeat count") }
     return (a, b, i - pos + 1)
   }
 

@@ -1,0 +1,69 @@
+import Foundation
+import Rego
+import Testing
+
+/// Hostile policies and inputs stop with a clear error instead of running away.
+@Suite struct LimitsTests {
+  func eval(_ module: String, _ query: String, input: Value? = nil, limits: Limits = Limits())
+    throws -> QueryResult
+  {
+    let options = Engine.Options(limits: limits)
+    var e = Engine(options: options)
+    try e.addModule(module, file: "h.rego")
+    return try Engine.evaluate(
+      query: query, program: try e.compile(), input: input, options: options)
+  }
+
+  @Test func recursionDepthIsBounded() throws {
+    let m = "package h\nf(n) := x if { n > 0; x := f(n - 1) + 1 } else := 0\n"
+    let e = #expect(throws: RegoError.self) { try eval(m, "x := data.h.f(100000)") }
+    #expect(e?.code == .limitExceeded)
+    let ok = try eval(m, "x := data.h.f(50)")
+    #expect(ok.rows.first?.bindings["x"] == .int(50))
+  }
+
+  @Test func stepBudgetStopsCombinatorialBlowUp() throws {
+    let m =
+      "package h\np contains [a, b, c, d] if { r := numbers.range(1, 200); some a in r; some b in r; some c in r; some d in r }\n"
+    let e = #expect(throws: RegoError.self) {
+      try eval(m, "x := count(data.h.p)", limits: Limits(maxSteps: 200_000))
+    }
+    #expect(e?.code == .limitExceeded)
+    #expect(e?.message.contains("steps") == true)
+  }
+
+  @Test func timeBudget() throws {
+    let m =
+      "package h\np contains [a, b, c] if { r := numbers.range(1, 1000); some a in r; some b in r; some c in r }\n"
+    let start = Date()
+    let e = #expect(throws: RegoError.self) {
+      try eval(m, "x := count(data.h.p)", limits: Limits(timeoutNanoseconds: 300_000_000))
+    }
+    #expect(e?.code == .limitExceeded)
+    #expect(Date().timeIntervalSince(start) < 10)
+  }
+
+  @Test func hugeCollectionsAreRefused() throws {
+    let e = #expect(throws: RegoError.self) {
+      try eval(
+        "package h\n", "x := numbers.range(1, 100000000)",
+        limits: Limits(maxCollectionSize: 1_000_000))
+    }
+    #expect(e?.code == .limitExceeded)
+  }
+
+  @Test func deeplyNestedInputIsRefused() {
+    let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+    #expect(throws: RegoError.self) { _ = try JSONCodec.decode(deep) }
+  }
+
+  @Test func catastrophicRegexInPolicyIsFast() throws {
+    let m = "package h\nbad if regex.match(\"(a+)+$\", input.s)\n"
+    let start = Date()
+    let r = try eval(
+      m, "x := object.get(data.h, \"bad\", false)",
+      input: .object(["s": .string(String(repeating: "a", count: 30_000) + "!")]))
+    #expect(r.rows.first?.bindings["x"] == .bool(false))
+    #expect(Date().timeIntervalSince(start) < 20)
+  }
+}
