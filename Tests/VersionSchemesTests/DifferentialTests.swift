@@ -61,7 +61,7 @@ struct DifferentialTests {
   func dpkg() throws {
     let pool = RealVersions.unique(
       RealVersions.column("pkgdb/expected/debian-bookworm-minbase.dpkg-query.tsv", [1, 4])
-        + RealVersions.vunnel(format: "dpkg")
+        + RealVersions.vunnel(format: "dpkg") + RealVersions.osv("vunnel/ubuntu/test-fixtures")
         + RealVersions.column("versions/normalized/dpkg.tsv", [0, 1])
         + Self.vectorVersions(.deb))
     var g = PairGenerator(seed: 0xDEB)
@@ -73,7 +73,8 @@ struct DifferentialTests {
   @Test(.enabled(if: Oracle.rpmAvailable, "python3-rpm is not installed"))
   func rpm() throws {
     let pool = RealVersions.unique(
-      RealVersions.rpmQA() + RealVersions.vunnel(format: "rpm")
+      RealVersions.rpmQA() + RealVersions.vunnel(format: "rpm") + RealVersions.osv("vunnel/alma")
+        + RealVersions.osv("vunnel/rocky")
         + RealVersions.column("versions/normalized/rpm.tsv", [0, 1]) + Self.vectorVersions(.rpm))
     var g = PairGenerator(seed: 0x8B0)
     let pairs = g.pairs(
