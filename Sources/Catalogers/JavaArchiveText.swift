@@ -116,6 +116,43 @@ enum JavaArchiveText {
     return result.mapValues { $0.trimmingCharacters(in: .whitespaces) }
   }
 
+  /// License names declared in a `pom.xml` (`<licenses><license><name>…</name>`). A plain text
+  /// scan, not an XML parser: comments are removed and the five predefined entities decoded;
+  /// anything else is taken as written. Licenses inherited from a parent POM are not visible.
+  static func pomLicenses(_ xml: String, maxLicenses: Int = 100) -> [String] {
+    var text = Substring(xml)
+    // Drop comments so a commented-out block is not read.
+    var clean = ""
+    while let open = text.range(of: "<!--") {
+      clean += text[..<open.lowerBound]
+      guard let close = text[open.upperBound...].range(of: "-->") else {
+        text = ""
+        break
+      }
+      text = text[close.upperBound...]
+    }
+    clean += text
+    guard let start = clean.range(of: "<licenses>"),
+      let end = clean[start.upperBound...].range(of: "</licenses>")
+    else { return [] }
+    var block = clean[start.upperBound..<end.lowerBound]
+    var names: [String] = []
+    while names.count < maxLicenses, let open = block.range(of: "<name>"),
+      let close = block[open.upperBound...].range(of: "</name>")
+    {
+      let raw = block[open.upperBound..<close.lowerBound].trimmingCharacters(
+        in: .whitespacesAndNewlines)
+      let decoded = raw.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(
+        of: "&gt;", with: ">"
+      )
+      .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&apos;", with: "'")
+      .replacingOccurrences(of: "&amp;", with: "&")
+      if !decoded.isEmpty { names.append(decoded) }
+      block = block[close.upperBound...]
+    }
+    return names
+  }
+
   /// `name-1.2.3` from an archive file name (`log4j-core-2.19.0.jar`): the name ends at the
   /// first `-` followed by a digit.
   static func nameAndVersion(fromFileName file: String) -> (name: String, version: String?) {

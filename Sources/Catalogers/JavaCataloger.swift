@@ -155,10 +155,17 @@ public struct JavaCataloger: Cataloger {
           continue
         }
         guard coordinates.insert("\(group):\(artifact):\(version)").inserted else { continue }
-        found.append(
-          makePackage(
-            group: group, artifact: artifact, version: version, evidence: "pom.properties",
-            chain: chain))
+        var package = makePackage(
+          group: group, artifact: artifact, version: version, evidence: "pom.properties",
+          chain: chain)
+        // The pom.xml Maven writes next to pom.properties may declare licenses.
+        let pomXML = String(entry.name.dropLast("pom.properties".count)) + "pom.xml"
+        if let xmlEntry = zip.entry(named: pomXML),
+          let xml = read(zip, xmlEntry, max: 4 << 20, chain: chain)
+        {
+          package.licenses = JavaArchiveText.pomLicenses(String(decoding: xml, as: UTF8.self))
+        }
+        found.append(package)
       }
 
       if found.isEmpty {

@@ -319,3 +319,22 @@ private let pythonOracle = """
     #expect(JavaArchiveText.nameAndVersion(fromFileName: "app.jar") == ("app", nil))
   }
 }
+
+extension JavaCatalogerTests {
+  /// Licenses from the pom.xml beside pom.properties: log4j 1.2.17 inside gradle.war declares
+  /// one (checked with `unzip -p` and a regular expression); the commons jars inherit theirs
+  /// from a parent POM that is not in the archive, so none is claimed.
+  @Test func pomXMLLicenses() throws {
+    let result = run(try jarResolver(["app/gradle.war": trivyJar + "gradle.war"]))
+    let licenses = Dictionary(
+      uniqueKeysWithValues: result.packages.map { ($0.purl.name, $0.licenses) })
+    #expect(licenses["log4j"] == ["The Apache Software License, Version 2.0"])
+    #expect(licenses["commons-compress"] == [])
+    #expect(
+      JavaArchiveText.pomLicenses(
+        "<project><!-- <licenses><license><name>No</name></license></licenses> --><licenses>"
+          + "<license><name> A &amp; B </name></license><license><name>MIT</name></license></licenses></project>"
+      )
+        == ["A & B", "MIT"])
+  }
+}
