@@ -172,13 +172,19 @@ public struct PEP440Version: Comparable, Hashable, Sendable, CustomStringConvert
 
     mutating func optionalSep() { if isSep(peek()) { i += 1 } }
 
-    /// Matches the first alternative (in order) that is a prefix at the cursor.
-    mutating func word(_ alternatives: [String]) -> String? {
-      for w in alternatives {
-        let u = Array(w.utf8)
-        if i + u.count <= end, Array(s[i..<(i + u.count)]) == u {
-          i += u.count
-          return w
+    /// Spellings in the regex's alternation order (the first that matches wins).
+    static let preWords: [[UInt8]] = ["alpha", "a", "beta", "b", "preview", "pre", "c", "rc"].map {
+      Array($0.utf8)
+    }
+    static let postWords: [[UInt8]] = ["post", "rev", "r"].map { Array($0.utf8) }
+    static let devWords: [[UInt8]] = [Array("dev".utf8)]
+
+    /// Matches the first alternative (in order) that is a prefix at the cursor; returns its index.
+    mutating func word(_ alternatives: [[UInt8]]) -> Int? {
+      for (index, w) in alternatives.enumerated() {
+        if i + w.count <= end, s[i..<(i + w.count)].elementsEqual(w) {
+          i += w.count
+          return index
         }
       }
       return nil
@@ -208,13 +214,9 @@ public struct PEP440Version: Comparable, Hashable, Sendable, CustomStringConvert
       do {
         let save = i
         optionalSep()
-        if let w = word(["alpha", "a", "beta", "b", "preview", "pre", "c", "rc"]) {
-          let kind: PreKind =
-            switch w {
-            case "alpha", "a": .a
-            case "beta", "b": .b
-            default: .rc
-            }
+        if let w = word(Self.preWords) {
+          // alpha, a → a; beta, b → b; preview, pre, c, rc → rc
+          let kind: PreKind = w <= 1 ? .a : (w <= 3 ? .b : .rc)
           // `[._-]?+` is possessive: a separator taken here is not given back.
           optionalSep()
           pre = (kind, digits() ?? .zero)
@@ -231,7 +233,7 @@ public struct PEP440Version: Comparable, Hashable, Sendable, CustomStringConvert
           post = digits()
         } else {
           optionalSep()
-          if word(["post", "rev", "r"]) != nil {
+          if word(Self.postWords) != nil {
             // Inside the atomic post group the trailing separator is taken greedily and kept.
             optionalSep()
             post = digits() ?? .zero
@@ -245,7 +247,7 @@ public struct PEP440Version: Comparable, Hashable, Sendable, CustomStringConvert
       do {
         let save = i
         optionalSep()
-        if word(["dev"]) != nil {
+        if word(Self.devWords) != nil {
           optionalSep()
           dev = digits() ?? .zero
         } else {
