@@ -6,6 +6,9 @@ import TailguardModel
 /// The origin (`o:`) is the source package that Alpine's secdb keys advisories by.
 public struct ApkCataloger: Cataloger {
   public static let databasePath = "lib/apk/db/installed"
+  /// Where a usr-merged apk-tools 3 layout keeps the same database (`lib/apk/db` may then be a
+  /// symlink to it, and the walk captures files by their real path).
+  public static let mergedDatabasePath = "usr/lib/apk/db/installed"
 
   public let id = "apk"
   public var limits: ApkInstalledParser.Limits
@@ -15,11 +18,28 @@ public struct ApkCataloger: Cataloger {
   }
 
   public var selectors: [FileSelector] {
-    [FileSelector(.path(Self.databasePath), maxSize: 256 << 20)]
+    [Self.databasePath, Self.mergedDatabasePath].map { FileSelector(.path($0), maxSize: 256 << 20) }
   }
 
   public func catalog(_ resolver: any FileResolver, context: CatalogContext) -> CatalogResult {
-    let path = Self.databasePath
+    var result = CatalogResult()
+    var seenDatabases = Set<String>()
+    for path in [Self.databasePath, Self.mergedDatabasePath] {
+      guard resolver.contents(at: path) != nil else { continue }
+      // With lib/apk/db → ../../usr/lib/apk/db both names are one file.
+      let real = resolver.resolve(path) ?? path
+      guard seenDatabases.insert(real).inserted else { continue }
+      // Read and locate by the real path: that is where the layers wrote the file.
+      let found = catalog(path: real, resolver, context: context)
+      result.packages += found.packages
+      result.diagnostics += found.diagnostics
+    }
+    result.packages.sort()
+    return result
+  }
+
+  func catalog(path: String, _ resolver: any FileResolver, context: CatalogContext) -> CatalogResult
+  {
     guard let source = resolver.contents(at: path) else { return CatalogResult() }
     let bytes: [UInt8]
     do {

@@ -70,7 +70,8 @@ public struct RpmCataloger: Cataloger {
       ) { contents in
         Self.identityKeys(format: format, source: contents)
       }
-      let location = resolver.location(of: path)
+      // The real path: that is where a layer wrote the file (var/lib/rpm is often a symlink).
+      let location = resolver.location(of: real)
       for info in infos {
         let key = Self.key(info)
         if let existing = seenPackages[key] {

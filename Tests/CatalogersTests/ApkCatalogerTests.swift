@@ -147,4 +147,23 @@ import Testing
       result.packages.first { $0.name == "curl" }?.purl.description
         == "pkg:apk/wolfi/curl@8.5.0-r0?arch=x86_64&distro=wolfi-20230201")
   }
+
+  @Test func usrMergedDatabaseIsFoundOnce() throws {
+    let db = Array("P:musl\nV:1.2.5-r0\nA:x86_64\n".utf8)
+    // Real file under usr/lib, compatibility symlink at lib/apk/db.
+    let resolver = try DistroTestResolver(
+      layers: [[ApkCataloger.mergedDatabasePath: db]],
+      symlinks: ["lib/apk/db": "../../usr/lib/apk/db"],
+      selectors: Self.cataloger.selectors)
+    let result = Self.cataloger.catalog(resolver, context: CatalogContext())
+    #expect(result.packages.map(\.name) == ["musl"])
+    #expect(result.packages.first?.introducedByIndex == 0)
+    #expect(result.packages.first?.locations.map(\.path) == [ApkCataloger.mergedDatabasePath])
+    #expect(result.packages.first?.locations.first?.layerIndex == 0)
+    // Only the usr-merged path, no symlink.
+    let plain = InMemoryFileResolver(
+      files: [ApkCataloger.mergedDatabasePath: db], selectors: Self.cataloger.selectors)
+    #expect(
+      Self.cataloger.catalog(plain, context: CatalogContext()).packages.map(\.name) == ["musl"])
+  }
 }

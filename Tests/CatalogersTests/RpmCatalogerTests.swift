@@ -206,6 +206,11 @@ import Testing
       })
     #expect(result.diagnostics.filter { $0.code == "rpm.ignored-database" }.count == 1)
     #expect(result.packages.first?.purl.qualifiers["distro"] == "mariner-2.0")
+    #expect(
+      result.packages.allSatisfy {
+        $0.locations.map(\.path) == ["usr/lib/sysimage/rpm/rpmdb.sqlite"]
+      })
+    #expect(result.packages.allSatisfy { $0.locations.first?.layerIndex == 2 })
   }
 
   static var hasSQLite3: Bool { FixtureProcess.which("sqlite3") != nil }
