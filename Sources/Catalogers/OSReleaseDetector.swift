@@ -24,7 +24,10 @@ public struct OSReleaseDetector: Sendable {
 
   /// Files that show an OS package database is present.
   static let packageDatabases =
-    ["var/lib/dpkg/status", "var/lib/dpkg/status.d", "lib/apk/db/installed"]
+    [
+      "var/lib/dpkg/status", "var/lib/dpkg/status.d", ApkCataloger.databasePath,
+      ApkCataloger.mergedDatabasePath,
+    ]
     + RpmCataloger.directories.flatMap { dir in RpmDatabaseFormat.allCases.map { dir + $0.fileName }
     }
   /// Package manager front ends; their absence (with no shell) marks a distroless image.
