@@ -23,13 +23,18 @@ public struct SigstoreVerifier: Sendable {
     /// Bundles must carry an inclusion proof with a checkpoint. cosign's legacy image-signature
     /// annotations carry only the signed entry timestamp; they are verified with this off.
     public var requireInclusionProof: Bool
+    /// Keyless signatures need an embedded SCT from a CT log of the trusted root (cosign's
+    /// `--insecure-ignore-sct` turns this off).
+    public var requireSignedCertificateTimestamp: Bool
     public init(
       ignoreTransparencyLog: Bool = false, maximumTimestamps: Int = 32,
-      requireInclusionProof: Bool = true
+      requireInclusionProof: Bool = true,
+      requireSignedCertificateTimestamp: Bool = true
     ) {
       self.ignoreTransparencyLog = ignoreTransparencyLog
       self.maximumTimestamps = maximumTimestamps
       self.requireInclusionProof = requireInclusionProof
+      self.requireSignedCertificateTimestamp = requireSignedCertificateTimestamp
     }
   }
 
@@ -169,9 +174,19 @@ public struct SigstoreVerifier: Sendable {
           "signing time \(t.date) (\(t.source.rawValue)) is outside the certificate validity \(leaf.notValidBefore) – \(leaf.notValidAfter)"
         )
       }
+      var chain: [Certificate] = []
       for t in times {
-        _ = try await FulcioChainValidator.validate(
+        chain = try await FulcioChainValidator.validate(
           leaf: leaf.certificate, authorities: trustedRoot.certificateAuthorities, at: t.date)
+      }
+      // (2) The certificate was logged in certificate transparency (embedded SCT).
+      if options.requireSignedCertificateTimestamp {
+        guard chain.count >= 2 else {
+          throw VerificationFailure(
+            .certificateProfile, "no issuer certificate to check the SCT against")
+        }
+        try SignedCertificateTimestamp.verifyEmbedded(
+          leaf: leaf.certificate, issuer: chain[1], ctlogs: trustedRoot.ctlogs)
       }
       guard let ku = try? leaf.certificate.extensions.keyUsage, ku.digitalSignature else {
         throw VerificationFailure(
@@ -255,7 +270,13 @@ public struct SigstoreVerifier: Sendable {
         throw VerificationFailure(.signature, "DSSE envelope has no signature")
       }
       let pae = envelope.preAuthenticationEncoding
-      for s in envelope.signatures where !key.isValidSignature(s.signature, over: pae) {
+      // ECDSA keys sign the PAE with their curve's hash (sigstore-go); sigstore-python always uses
+      // SHA-256. Both clients' envelopes are accepted.
+      let paeSHA256 = ComputedDigest.sha256(SHA256.hash(data: pae))
+      for s in envelope.signatures
+      where !key.isValidSignature(s.signature, over: pae)
+        && !(key.algorithm != .ed25519 && key.isValidSignature(s.signature, digest: paeSHA256))
+      {
         throw VerificationFailure(.signature, "DSSE signature is invalid for the envelope")
       }
       if let entry {

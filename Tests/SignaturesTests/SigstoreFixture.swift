@@ -12,6 +12,8 @@ struct SigstoreFixture {
   let caKey = P256.Signing.PrivateKey()
   let leafKey = P256.Signing.PrivateKey()
   let logKey = P256.Signing.PrivateKey()
+  let ctKey = P256.Signing.PrivateKey()
+  let leafSerial = Certificate.SerialNumber()
   let integratedTime: Int64 = 1_750_000_000
   var identity = "builder@example.com"
   var issuer = "https://accounts.example.com"
@@ -39,10 +41,12 @@ struct SigstoreFixture {
       }, issuerPrivateKey: .init(caKey))
   }
 
-  /// The signing certificate, valid for ten minutes around the signing time unless told otherwise.
-  func leafCertificate(notBefore: Date? = nil, notAfter: Date? = nil, codeSigning: Bool = true)
-    throws -> Certificate
-  {
+  /// The signing certificate, valid for ten minutes around the signing time unless told otherwise,
+  /// with an embedded SCT from the fixture's CT log (signed over the precertificate, RFC 6962 §3.2).
+  func leafCertificate(
+    notBefore: Date? = nil, notAfter: Date? = nil, codeSigning: Bool = true, sct: Bool = true,
+    sctKey: P256.Signing.PrivateKey? = nil
+  ) throws -> Certificate {
     var extensions = try Certificate.Extensions {
       Critical(KeyUsage(digitalSignature: true))
       try ExtendedKeyUsage(codeSigning ? [.codeSigning] : [.emailProtection])
@@ -61,13 +65,36 @@ struct SigstoreFixture {
           oid: [1, 3, 6, 1, 4, 1, 57264, 1, 5], critical: false,
           value: ArraySlice(workflowRepository.utf8)))
     }
-    return try Certificate(
-      version: .v3, serialNumber: .init(), publicKey: .init(leafKey.publicKey),
-      notValidBefore: notBefore ?? signingDate.addingTimeInterval(-300),
-      notValidAfter: notAfter ?? signingDate.addingTimeInterval(300),
-      issuer: try caCertificate().subject, subject: DistinguishedName(),
-      signatureAlgorithm: .ecdsaWithSHA256,
-      extensions: extensions, issuerPrivateKey: .init(caKey))
+    func make(_ extensions: Certificate.Extensions) throws -> Certificate {
+      try Certificate(
+        version: .v3, serialNumber: leafSerial, publicKey: .init(leafKey.publicKey),
+        notValidBefore: notBefore ?? signingDate.addingTimeInterval(-300),
+        notValidAfter: notAfter ?? signingDate.addingTimeInterval(300),
+        issuer: try caCertificate().subject, subject: DistinguishedName(),
+        signatureAlgorithm: .ecdsaWithSHA256,
+        extensions: extensions, issuerPrivateKey: .init(caKey))
+    }
+    guard sct else { return try make(extensions) }
+    let precert = try make(extensions)
+    let timestamp = UInt64(integratedTime) * 1000 - 500
+    var signed: [UInt8] = [0, 0] + withUnsafeBytes(of: timestamp.bigEndian, Array.init) + [0, 1]
+    signed += Array(SHA256.hash(data: caKey.publicKey.derRepresentation))
+    let tbs = Array(precert.tbsCertificateBytes)
+    signed +=
+      [UInt8(tbs.count >> 16 & 0xFF), UInt8(tbs.count >> 8 & 0xFF), UInt8(tbs.count & 0xFF)] + tbs
+      + [0, 0]
+    let signer = sctKey ?? ctKey
+    let sig = Array(try signer.signature(for: SHA256.hash(data: signed)).derRepresentation)
+    var sctBytes: [UInt8] = [0] + Array(SHA256.hash(data: signer.publicKey.derRepresentation))
+    sctBytes += withUnsafeBytes(of: timestamp.bigEndian, Array.init) + [0, 0, 4, 3]
+    sctBytes += [UInt8(sig.count >> 8), UInt8(sig.count & 0xFF)] + sig
+    let entry = [UInt8(sctBytes.count >> 8), UInt8(sctBytes.count & 0xFF)] + sctBytes
+    let list = [UInt8(entry.count >> 8), UInt8(entry.count & 0xFF)] + entry
+    try extensions.append(
+      Certificate.Extension(
+        oid: [1, 3, 6, 1, 4, 1, 11129, 2, 4, 2], critical: false,
+        value: ArraySlice(Self.der(ASN1OctetString(contentBytes: ArraySlice(list))))))
+    return try make(extensions)
   }
 
   var logID: Data { Data(SHA256.hash(data: logKey.publicKey.derRepresentation)) }
@@ -99,7 +126,20 @@ struct SigstoreFixture {
           "validFor": ["start": caValidFrom],
         ]
       ],
-      "ctlogs": [], "timestampAuthorities": [],
+      "ctlogs": [
+        [
+          "baseUrl": "https://ct.example.test", "hashAlgorithm": "SHA2_256",
+          "publicKey": [
+            "rawBytes": ctKey.publicKey.derRepresentation.base64EncodedString(),
+            "keyDetails": "PKIX_ECDSA_P256_SHA_256", "validFor": ["start": "2000-01-01T00:00:00Z"],
+          ],
+          "logId": [
+            "keyId": Data(SHA256.hash(data: ctKey.publicKey.derRepresentation))
+              .base64EncodedString()
+          ],
+        ]
+      ],
+      "timestampAuthorities": [],
     ]
     return try JSONSerialization.data(withJSONObject: root, options: [.sortedKeys])
   }

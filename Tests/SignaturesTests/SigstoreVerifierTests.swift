@@ -87,6 +87,23 @@ struct SigstoreVerifierTests {
     #expect(try await f.verify(json, artifact: artifact)?.check == .certificateProfile)
   }
 
+  @Test func certificateTransparencyIsRequired() async throws {
+    let f = SigstoreFixture()
+    let noSCT = try f.bundleJSON(for: artifact, spoil: .init(leaf: f.leafCertificate(sct: false)))
+    let failure = try await f.verify(noSCT, artifact: artifact)
+    #expect(failure?.check == .certificateProfile)
+    #expect(failure?.message.contains("signed certificate timestamp") == true)
+    let foreignCT = try f.bundleJSON(
+      for: artifact, spoil: .init(leaf: f.leafCertificate(sctKey: P256.Signing.PrivateKey())))
+    #expect(try await f.verify(foreignCT, artifact: artifact)?.check == .certificateProfile)
+    // cosign's --insecure-ignore-sct.
+    let bundle = try SigstoreBundle(parsing: noSCT)
+    let v = try await SigstoreVerifier(trustedRoot: f.trustedRoot()).verify(
+      bundle: bundle, artifact: artifact, signer: .certificate(f.policy),
+      options: .init(requireSignedCertificateTimestamp: false))
+    #expect(v.identities == [f.identity])
+  }
+
   @Test func wrongIdentityFails() async throws {
     let f = SigstoreFixture()
     let json = try f.bundleJSON(for: artifact)

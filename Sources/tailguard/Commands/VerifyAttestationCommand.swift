@@ -53,7 +53,7 @@ struct VerifyAttestationCommand: AsyncParsableCommand {
       report = try await ImageSignatureVerifier(trustedRoot: root, fetcher: fetcher)
         .verifyAttestations(
           of: target, signer: sigstoreSigner, predicateType: type.map(Self.predicateType),
-          options: .init(ignoreTransparencyLog: signer.insecureIgnoreTlog))
+          options: signer.options)
     } catch {
       VerifyBlobCommand.SignerOptions.say("Error: \(error)")
       throw ExitCode(2)

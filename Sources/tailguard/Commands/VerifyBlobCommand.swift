@@ -41,7 +41,7 @@ struct VerifyBlobCommand: AsyncParsableCommand {
     do {
       let verified = try await SigstoreVerifier(trustedRoot: root).verify(
         bundle: parsed, artifact: data, signer: sigstoreSigner,
-        options: .init(ignoreTransparencyLog: signer.insecureIgnoreTlog))
+        options: signer.options)
       if !quiet {
         if !verified.identities.isEmpty {
           SignerOptions.say(
@@ -119,6 +119,18 @@ struct VerifyBlobCommand: AsyncParsableCommand {
       name: .customLong("insecure-ignore-tlog"),
       help: "With --key: accept signatures without a transparency-log entry.")
     var insecureIgnoreTlog = false
+
+    @Flag(
+      name: .customLong("insecure-ignore-sct"),
+      help: "Accept certificates without an embedded SCT from a trusted CT log.")
+    var insecureIgnoreSCT = false
+
+    /// Verification options from the flags.
+    var options: SigstoreVerifier.Options {
+      .init(
+        ignoreTransparencyLog: insecureIgnoreTlog,
+        requireSignedCertificateTimestamp: !insecureIgnoreSCT)
+    }
 
     static func say(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8)) }
 

@@ -33,7 +33,7 @@ struct VerifyCommand: AsyncParsableCommand {
       report = try await ImageSignatureVerifier(trustedRoot: root, fetcher: fetcher)
         .verifySignatures(
           of: target, signer: sigstoreSigner,
-          options: .init(ignoreTransparencyLog: signer.insecureIgnoreTlog))
+          options: signer.options)
     } catch {
       VerifyBlobCommand.SignerOptions.say("Error: \(error)")
       throw ExitCode(2)
