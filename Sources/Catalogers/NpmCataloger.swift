@@ -34,6 +34,7 @@ public struct NpmCataloger: Cataloger {
     var result = CatalogResult()
     var nodeModulesDirs = Set<String>()
     var seen = Set<String>()
+    var projectManifests: [String] = []
     for path in resolver.paths(matching: Self.selector) {
       if Self.isInstalledManifest(path) {
         if seen.insert(path).inserted { catalogManifest(path, resolver: resolver, into: &result) }
@@ -41,11 +42,7 @@ public struct NpmCataloger: Cataloger {
           nodeModulesDirs.insert(String(path[..<range.upperBound].dropLast()))
         }
       } else if !path.split(separator: "/").contains("node_modules") {
-        result.diagnostics.append(
-          BinaryCatalogerSupport.diagnostic(
-            .info, "npm.project-manifest", "project manifest, not an installed package; skipped",
-            source: id,
-            path: path, resolver: resolver))
+        projectManifests.append(path)
         let dir = BinaryCatalogerSupport.parent(of: path)
         nodeModulesDirs.insert(dir.isEmpty ? "node_modules" : dir + "/node_modules")
       }
@@ -75,6 +72,14 @@ public struct NpmCataloger: Cataloger {
           catalogManifest(manifest, resolver: resolver, into: &result)
         }
       }
+    }
+    // Project manifests not reached through a node_modules link are not installed packages.
+    for path in projectManifests where !seen.contains(path) {
+      result.diagnostics.append(
+        BinaryCatalogerSupport.diagnostic(
+          .info, "npm.project-manifest", "project manifest, not an installed package; skipped",
+          source: id,
+          path: path, resolver: resolver))
     }
     result.packages.sort()
     return result

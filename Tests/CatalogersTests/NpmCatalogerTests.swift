@@ -103,5 +103,10 @@ private func run(_ resolver: any FileResolver) -> CatalogResult {
       Set(result.diagnostics.map(\.code)) == [
         "npm.project-manifest", "npm.bad-manifest", "npm.missing-version", "npm.dangling-link",
       ])
+    // The workspace member is cataloged through its link, so only the root is a skipped project.
+    #expect(
+      result.diagnostics.filter { $0.code == "npm.project-manifest" }.map(\.path) == [
+        "app/package.json"
+      ])
   }
 }
