@@ -224,3 +224,36 @@ private func oracle(_ path: String) throws -> (go: String, modules: [String]) {
     }
   }
 }
+
+extension GoBinaryCatalogerTests {
+  /// A module replaced by another module is reported as the replacement (what was compiled in),
+  /// a local-directory replacement keeps the original identity; both record the target.
+  @Test func replacements() throws {
+    let info = try GoBuildInfo(
+      parsingModInfo: """
+        path\texample.com/cmd/app
+        mod\texample.com/app\tv1.2.3\th1:main=
+        dep\tgolang.org/x/net\tv0.1.0\th1:orig=
+        =>\tgithub.com/fork/net\tv0.1.1\th1:fork=
+        dep\texample.com/local\tv0.0.0-00010101000000-000000000000
+        =>\t../local\t
+        build\tCGO_ENABLED=0
+        """, goVersion: "go1.21.5")
+    let resolver = InMemoryFileResolver(files: ["bin/app": [0]], selectors: [])
+    var result = CatalogResult()
+    GoBinaryCataloger().catalog(
+      info, path: "bin/app", source: MemoryByteSource([0]), resolver: resolver, into: &result)
+    let summary = result.packages.map { p -> String in
+      guard case .goModule(let m) = p.metadata else { return "?" }
+      return "\(p.purl) \(m.replacedBy ?? "-") \(m.sum ?? "-")"
+    }
+    #expect(
+      summary == [
+        "pkg:golang/example.com/app@v1.2.3 - h1:main=", "pkg:golang/stdlib@1.21.5 - -",
+        "pkg:golang/github.com/fork/net@v0.1.1 github.com/fork/net@v0.1.1 h1:fork=",
+        "pkg:golang/example.com/local@v0.0.0-00010101000000-000000000000 ../local -",
+      ])
+    let main = result.packages[0].id
+    #expect(result.relationships.filter { $0.from == main }.count == 3)
+  }
+}
