@@ -45,7 +45,7 @@ public struct InTotoStatement: Sendable, Hashable {
   }
 
   /// The statement must name the artifact by its SHA-256 digest.
-  static func requireSubject(in envelope: DSSEEnvelope, matching artifact: Data)
+  static func requireSubject(in envelope: DSSEEnvelope, matchingSHA256 digest: Data)
     throws(VerificationFailure)
   {
     guard envelope.payloadType == payloadType else {
@@ -59,7 +59,7 @@ public struct InTotoStatement: Sendable, Hashable {
     } catch {
       throw VerificationFailure(.attestationStatement, error.message)
     }
-    let hex = Data(SHA256.hash(data: artifact)).hexString
+    let hex = digest.hexString
     guard statement.subjects.contains(where: { $0.digest["sha256"]?.lowercased() == hex }) else {
       throw VerificationFailure(
         .artifactDigest, "in-toto statement has no subject with sha256 \(hex)")

@@ -49,6 +49,17 @@ public struct SigstoreVerifier: Sendable {
   public func verify(
     bundle: SigstoreBundle, artifact: Data?, signer: Signer, options: Options = Options()
   ) async throws(VerificationFailure) -> VerifiedSignature {
+    try await verify(
+      bundle: bundle, source: artifact.map { .bytes($0) }, signer: signer, options: options)
+  }
+
+  /// Verifies `bundle` for the artifact at `source`; a file is hashed in chunks, never loaded whole
+  /// (except for pure Ed25519 signatures). An unreadable file is a ``VerificationCheck/artifactDigest``
+  /// failure whose message says so; callers that need exit code 2 check readability first.
+  public func verify(
+    bundle: SigstoreBundle, source artifact: ArtifactSource?, signer: Signer,
+    options: Options = Options()
+  ) async throws(VerificationFailure) -> VerifiedSignature {
     // Bundle invariants (protobuf-specs client rules, as sigstore-python applies them).
     guard let version = bundle.version else {
       throw VerificationFailure(
@@ -232,7 +243,13 @@ public struct SigstoreVerifier: Sendable {
         throw VerificationFailure(
           .artifactDigest, "a message-signature bundle needs the artifact to verify")
       }
-      guard let digest = ComputedDigest.compute(message.digestAlgorithm, over: artifact) else {
+      let computed: ComputedDigest?
+      do {
+        computed = try artifact.digest(message.digestAlgorithm)
+      } catch {
+        throw VerificationFailure(.artifactDigest, error.description)
+      }
+      guard let digest = computed else {
         throw VerificationFailure(
           .bundleFormat, "unsupported digest algorithm \(message.digestAlgorithm ?? "")")
       }
@@ -244,7 +261,7 @@ public struct SigstoreVerifier: Sendable {
       }
       let valid =
         key.algorithm == .ed25519
-        ? key.isValidSignature(message.signature, over: artifact)
+        ? key.isValidSignature(message.signature, over: try Self.bytes(of: artifact))
         : key.isValidSignature(message.signature, digest: digest)
       guard valid else {
         throw VerificationFailure(.signature, "signature is invalid for the artifact")
@@ -306,11 +323,25 @@ public struct SigstoreVerifier: Sendable {
         }
       }
       if let artifact {
-        try InTotoStatement.requireSubject(in: envelope, matching: artifact)
+        let sha256: ComputedDigest?
+        do {
+          sha256 = try artifact.digest("SHA2_256")
+        } catch {
+          throw VerificationFailure(.artifactDigest, error.description)
+        }
+        try InTotoStatement.requireSubject(in: envelope, matchingSHA256: sha256?.bytes ?? Data())
       }
       result.payloadType = envelope.payloadType
       result.payload = envelope.payload
     }
     return result
+  }
+
+  private static func bytes(of artifact: ArtifactSource) throws(VerificationFailure) -> Data {
+    do {
+      return try artifact.allBytes()
+    } catch {
+      throw VerificationFailure(.artifactDigest, error.description)
+    }
   }
 }

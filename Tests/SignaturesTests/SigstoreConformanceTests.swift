@@ -51,13 +51,12 @@ struct SigstoreConformanceTests {
   static func tailguard(_ c: Case) async throws -> VerificationFailure? {
     let root = try TrustedRoot(contentsOf: trustedRootPath(c.root))
     let bundle = try SigstoreBundle(contentsOf: sigstoreRoot + "/" + c.bundle)
-    let artifact = try c.artifact.map {
-      try Data(contentsOf: URL(fileURLWithPath: sigstoreRoot + "/" + $0))
-    }
+    // Artifacts are streamed from disk, as verify-blob does.
+    let artifact = c.artifact.map { ArtifactSource.file(sigstoreRoot + "/" + $0) }
     let policy = CertificateIdentityPolicy(identity: .exact(c.identity), issuer: .exact(c.issuer))
     do {
       _ = try await SigstoreVerifier(trustedRoot: root).verify(
-        bundle: bundle, artifact: artifact, signer: .certificate(policy))
+        bundle: bundle, source: artifact, signer: .certificate(policy))
       return nil
     } catch {
       return error

@@ -26,11 +26,16 @@ struct VerifyBlobCommand: AsyncParsableCommand {
 
   func run() async throws {
     let parsed: SigstoreBundle
-    let data: Data
     let (sigstoreSigner, root) = try signer.load()
     do {
       parsed = try SigstoreBundle(contentsOf: bundle)
-      data = try Data(contentsOf: URL(fileURLWithPath: artifact))
+      var isDirectory: ObjCBool = false
+      guard FileManager.default.fileExists(atPath: artifact, isDirectory: &isDirectory),
+        !isDirectory.boolValue,
+        FileManager.default.isReadableFile(atPath: artifact)
+      else {
+        throw CocoaError(.fileReadNoPermission)
+      }
     } catch let error as SignatureError {
       SignerOptions.say("Error: \(error)")
       throw ExitCode(2)
@@ -40,7 +45,7 @@ struct VerifyBlobCommand: AsyncParsableCommand {
     }
     do {
       let verified = try await SigstoreVerifier(trustedRoot: root).verify(
-        bundle: parsed, artifact: data, signer: sigstoreSigner,
+        bundle: parsed, source: .file(artifact), signer: sigstoreSigner,
         options: signer.options)
       if !quiet {
         if !verified.identities.isEmpty {
