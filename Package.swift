@@ -79,7 +79,8 @@ let package = Package(
     .testTarget(name: "AdvisoriesTests", dependencies: ["Advisories", "TailguardTesting"]),
     .testTarget(name: "MatchingTests", dependencies: ["Matching", "TailguardTesting"]),
     .testTarget(name: "ScoringTests", dependencies: ["Scoring", "TailguardTesting"]),
-    .testTarget(name: "FleetTests", dependencies: ["Fleet"]),
+    .testTarget(
+      name: "FleetTests", dependencies: ["Fleet", "TailguardTesting"], exclude: ["Fixtures"]),
     .testTarget(
       name: "RegoTests", dependencies: ["Rego", "TailguardTesting"],
       exclude: ["Fixtures"]),
