@@ -26,13 +26,14 @@ enum ProtoJSON {
   }
 
   static func describe(_ error: DecodingError) -> String {
-    func where_(_ path: [any CodingKey]) -> String {
+    func pathString(_ path: [any CodingKey]) -> String {
       path.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
     }
     switch error {
-    case .keyNotFound(let key, let ctx): return "missing field \(where_(ctx.codingPath + [key]))"
+    case .keyNotFound(let key, let ctx):
+      return "missing field \(pathString(ctx.codingPath + [key]))"
     case .typeMismatch(_, let ctx), .valueNotFound(_, let ctx), .dataCorrupted(let ctx):
-      return "\(where_(ctx.codingPath)): \(ctx.debugDescription)"
+      return "\(pathString(ctx.codingPath)): \(ctx.debugDescription)"
     @unknown default: return "\(error)"
     }
   }

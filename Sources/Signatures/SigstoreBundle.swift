@@ -8,9 +8,9 @@ import Foundation
 /// checks, so a structurally odd bundle fails with a named reason rather than "unreadable".
 public struct SigstoreBundle: Sendable, Hashable {
   public enum Version: String, Sendable, Hashable, Comparable {
-    case v0_1 = "0.1"
-    case v0_2 = "0.2"
-    case v0_3 = "0.3"
+    case v01 = "0.1"
+    case v02 = "0.2"
+    case v03 = "0.3"
     public static func < (a: Version, b: Version) -> Bool { a.rawValue < b.rawValue }
   }
 
@@ -90,11 +90,11 @@ public struct SigstoreBundle: Sendable, Hashable {
   /// Maps the known media types (both the `+json;version=` and `.vX+json` spellings).
   public static func version(ofMediaType mediaType: String) -> Version? {
     switch mediaType {
-    case "application/vnd.dev.sigstore.bundle+json;version=0.1": return .v0_1
-    case "application/vnd.dev.sigstore.bundle+json;version=0.2": return .v0_2
+    case "application/vnd.dev.sigstore.bundle+json;version=0.1": return .v01
+    case "application/vnd.dev.sigstore.bundle+json;version=0.2": return .v02
     case "application/vnd.dev.sigstore.bundle+json;version=0.3",
       "application/vnd.dev.sigstore.bundle.v0.3+json":
-      return .v0_3
+      return .v03
     default: return nil
     }
   }

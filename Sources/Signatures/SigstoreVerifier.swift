@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import TailguardModel
 import X509
 
 /// Verifies Sigstore bundles offline against a trusted root, the way sigstore-python / cosign do:
@@ -69,8 +70,8 @@ public struct SigstoreVerifier: Sendable {
     if case .certificate = signer {
       let der: Data
       switch (version, bundle.material) {
-      case (.v0_3, .certificate(let d)): der = d
-      case (.v0_3, _):
+      case (.v03, .certificate(let d)): der = d
+      case (.v03, _):
         throw VerificationFailure(.bundleFormat, "v0.3 bundle must carry a single certificate")
       case (_, .certificateChain(let chain)):
         guard let first = chain.first else {
@@ -122,7 +123,7 @@ public struct SigstoreVerifier: Sendable {
         throw VerificationFailure(
           .bundleFormat, "log entry must carry an inclusion proof with a checkpoint")
       }
-      if version == .v0_1 {
+      if version == .v01 {
         guard entry.inclusionPromise != nil else {
           throw VerificationFailure(.bundleFormat, "v0.1 bundle must carry an inclusion promise")
         }
@@ -134,6 +135,14 @@ public struct SigstoreVerifier: Sendable {
 
     // (0) Verified signing times.
     var times: [VerifiedSignature.VerifiedTime] = []
+    var diagnostics: [Diagnostic] = []
+    if bundle.intermediateCertificatesDER.count > 0 {
+      diagnostics.append(
+        Diagnostic(
+          .info, code: "sigstore.bundle-chain-ignored",
+          "\(bundle.intermediateCertificatesDER.count) certificate(s) after the leaf were ignored; chains are built from the trusted root",
+          source: "signatures"))
+    }
     if !bundle.rfc3161Timestamps.isEmpty {
       guard bundle.rfc3161Timestamps.count <= options.maximumTimestamps else {
         throw VerificationFailure(
@@ -149,12 +158,27 @@ public struct SigstoreVerifier: Sendable {
           .signedTimestamp,
           "bundle has signed timestamps but the trusted root has no timestamp authority")
       }
-      for raw in bundle.rfc3161Timestamps {
-        guard let stamp = try? RFC3161Timestamp(parsing: raw) else { continue }
+      for (i, raw) in bundle.rfc3161Timestamps.enumerated() {
+        let stamp: RFC3161Timestamp
+        do {
+          stamp = try RFC3161Timestamp(parsing: raw)
+        } catch {
+          diagnostics.append(
+            Diagnostic(
+              .warning, code: "sigstore.timestamp-unreadable", "timestamp \(i): \(error.message)",
+              source: "signatures"))
+          continue
+        }
         if let date = await stamp.verify(
           covering: bundle.signatureBytes, authorities: trustedRoot.timestampAuthorities)
         {
           times.append(.init(source: .timestampAuthority, date: date))
+        } else {
+          diagnostics.append(
+            Diagnostic(
+              .warning, code: "sigstore.timestamp-unverified",
+              "timestamp \(i) (\(stamp.genTime)) does not verify against a timestamp authority of the trusted root; not counted",
+              source: "signatures"))
         }
       }
     }
@@ -236,7 +260,8 @@ public struct SigstoreVerifier: Sendable {
     var result = VerifiedSignature(
       identities: leaf?.identities ?? [], issuer: leaf?.issuer,
       certificateFields: leaf?.fields ?? [:],
-      verifiedTimes: times, logIndex: entry?.logIndex, payloadType: nil, payload: nil)
+      verifiedTimes: times, logIndex: entry?.logIndex, payloadType: nil, payload: nil,
+      diagnostics: diagnostics)
     switch bundle.content {
     case .messageSignature(let message):
       guard let artifact else {

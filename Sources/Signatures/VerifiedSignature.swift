@@ -1,4 +1,5 @@
 import Foundation
+import TailguardModel
 
 /// What a successful verification established, for reports and policy input.
 public struct VerifiedSignature: Sendable, Hashable {
@@ -22,4 +23,7 @@ public struct VerifiedSignature: Sendable, Hashable {
   /// DSSE payload type and payload, when the bundle held an envelope.
   public var payloadType: String?
   public var payload: Data?
+  /// What was present but not used (an unverifiable timestamp, certificates in the bundle that the
+  /// trusted root makes redundant), so nothing is skipped silently.
+  public var diagnostics: [Diagnostic] = []
 }

@@ -23,6 +23,10 @@ struct RFC3161TimestampTests {
     let plain = try await SigstoreVerifier(trustedRoot: TrustedRoot(contentsOf: config))
       .verify(bundle: bundle, artifact: artifact, signer: .certificate(policy))
     #expect(plain.verifiedTimes.map(\.source) == [.transparencyLog])
+    #expect(
+      plain.diagnostics.map(\.code) == [
+        "sigstore.timestamp-unverified", "sigstore.timestamp-unverified",
+      ])
 
     var object = try #require(
       try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: config)))
@@ -39,6 +43,7 @@ struct RFC3161TimestampTests {
     let tsaTimes = stamped.verifiedTimes.filter { $0.source == .timestampAuthority }.map(\.date)
     #expect(tsaTimes == [Date(timeIntervalSince1970: 1_730_370_219)])
     #expect(stamped.verifiedTimes.count == 2)
+    #expect(stamped.diagnostics.map(\.code) == ["sigstore.timestamp-unverified"])
   }
 
   @Test(.enabled(if: SharedData.isAvailable))

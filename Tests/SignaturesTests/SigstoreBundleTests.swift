@@ -12,7 +12,7 @@ struct SigstoreBundleTests {
   func realBundlesParseWithTheirShapes() throws {
     let a = Self.sigstore + "/sigstore-python/test/assets"
     let v1 = try SigstoreBundle(contentsOf: a + "/bundle.txt.sigstore")
-    #expect(v1.version == .v0_1)
+    #expect(v1.version == .v01)
     guard case .certificateChain(let chain) = v1.material else {
       Issue.record("chain expected")
       return
@@ -22,9 +22,9 @@ struct SigstoreBundleTests {
     #expect(v1.tlogEntries.first?.inclusionProof?.treeSize == 7_376_159)
 
     let v3 = try SigstoreBundle(contentsOf: a + "/bundle_v3.txt.sigstore")
-    #expect(v3.version == .v0_3)
+    #expect(v3.version == .v03)
     #expect(v3.leafCertificateDER != nil)
-    #expect(try SigstoreBundle(contentsOf: a + "/bundle_v3_alt.txt.sigstore").version == .v0_3)
+    #expect(try SigstoreBundle(contentsOf: a + "/bundle_v3_alt.txt.sigstore").version == .v03)
 
     let dsse = try SigstoreBundle(contentsOf: a + "/a.dsse.staging-rekor-v2.txt.sigstore.json")
     guard case .dsseEnvelope(let env) = dsse.content else {

@@ -48,6 +48,7 @@ struct VerifyBlobCommand: AsyncParsableCommand {
         bundle: parsed, source: .file(artifact), signer: sigstoreSigner,
         options: signer.options)
       if !quiet {
+        for diagnostic in verified.diagnostics { SignerOptions.say(diagnostic.description) }
         if !verified.identities.isEmpty {
           SignerOptions.say(
             "Signer: \(verified.identities.joined(separator: ", "))\(verified.issuer.map { " (issuer \($0))" } ?? "")"
