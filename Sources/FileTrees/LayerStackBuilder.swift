@@ -179,6 +179,7 @@ public struct LayerStackBuilder {
     case .other: return
     }
     var size = e.size
+    var mode = e.mode
     var link: String?
     if kind == .symlink { link = e.linkName }
     if kind == .hardlink {
@@ -189,15 +190,19 @@ public struct LayerStackBuilder {
           "hard link target '\(e.linkName.prefix(300))' climbs above the root; clamped", path: path)
       }
       link = t.path
-      if let ti = index[t.path] { size = nodes[Int(ti)].size }
+      // A hard link shares the target's inode: same size and mode.
+      if let ti = index[t.path] {
+        size = nodes[Int(ti)].size
+        mode = nodes[Int(ti)].mode
+      }
     }
-    let i = upsert(path, kind: kind, mode: e.mode, size: size)
+    let i = upsert(path, kind: kind, mode: mode, size: size)
     if let link { links[i] = link } else if links[i] != nil { links[i] = nil }
     if kind == .regular {
       layerBytes += e.size
       startCapture(path: path, size: e.size, mode: e.mode)
     } else if kind == .hardlink, let target = link {
-      captureHardLink(path: path, target: target, mode: e.mode)
+      captureHardLink(path: path, target: target, mode: mode)
     }
   }
 

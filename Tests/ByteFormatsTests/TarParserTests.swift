@@ -135,7 +135,7 @@ struct TarListing {
     var b = TarBuilder()
     b.file("a", [UInt8](repeating: 7, count: 3000))
     let full = b.finished()
-    for cut in [100, 512 + 1000, 512 + 3000] {
+    for cut in [100, 512 + 1000, 512 + 2999] {
       do {
         _ = try TarListing.read(Array(full.prefix(cut)))
         Issue.record("cut at \(cut) accepted")
@@ -160,7 +160,7 @@ struct TarListing {
     }
 
     var big = TarBuilder()
-    big.file("huge", [], declaredSize: 1 << 40)
+    big.file("huge", [], declaredSize: 1 << 33)
     #expect {
       try TarListing.read(big.finished(), limits: TarLimits(maxEntrySize: 1 << 30))
     } throws: { ($0 as? ByteFormatError)?.code == .limitExceeded }

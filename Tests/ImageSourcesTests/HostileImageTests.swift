@@ -322,9 +322,9 @@ import Testing
     let v7 = try OCILayoutSource(directory: tmp.path, platform: Platform(parsing: "linux/arm/v7"))
       .resolve()
     #expect(v7.platform?.variant == "v7")
+    let s390x = try Platform(parsing: "linux/s390x")
     do {
-      _ = try OCILayoutSource(directory: tmp.path, platform: Platform(parsing: "linux/s390x"))
-        .resolve()
+      _ = try OCILayoutSource(directory: tmp.path, platform: s390x).resolve()
       Issue.record("missing platform accepted")
     } catch {
       #expect(error.code == .platformNotFound)
