@@ -21,6 +21,18 @@ public struct MachOFile: Sendable {
   /// Sections with file offsets relative to the whole file (slice offset added).
   public let sections: [ExecutableSection]
 
+  /// Go's GOARCH name for the CPU type, when it is one Go targets.
+  public var goArchitecture: String? {
+    switch cpuType {
+    case 7: "386"
+    case 0x0100_0007: "amd64"
+    case 12: "arm"
+    case 0x0100_000C: "arm64"
+    case 0x0100_0012: "ppc64"
+    default: nil
+    }
+  }
+
   /// Whether the first four bytes are a thin Mach-O magic or the universal magic.
   /// (`0xCAFEBABE` is also the Java class magic; the fat header's small arch count tells them apart.)
   public static func isMachO(_ head: [UInt8]) -> Bool {

@@ -6,6 +6,17 @@ public struct PEFile: Sendable {
   public let imageBase: UInt64
   public let sections: [ExecutableSection]
 
+  /// Go's GOARCH name for the COFF machine, when it is one Go targets.
+  public var goArchitecture: String? {
+    switch machine {
+    case 0x14C: "386"
+    case 0x8664: "amd64"
+    case 0x1C0, 0x1C4: "arm"
+    case 0xAA64: "arm64"
+    default: nil
+    }
+  }
+
   public init(source: any ByteSource, maxSections: Int = 1_024) throws(ByteFormatError) {
     let dos = BinaryFieldReader(try source.read(at: 0, length: 64))
     guard dos.count >= 64, dos.u16(0) == 0x5A4D, let lfanew = dos.u32(0x3C) else {

@@ -43,9 +43,16 @@ public struct GoBinaryCataloger: Cataloger {
   ) {
     let layer = BinaryCatalogerSupport.layer(of: path, in: resolver)
     let location = resolver.location(of: path)
+    // Pre-1.18 binaries record no GOARCH setting: take it from the executable's header.
     var architecture = info.setting("GOARCH")
-    if architecture == nil, (try? source.read(at: 0, length: 4)) == ELFFile.magic {
-      architecture = (try? ELFFile(source: source))?.goArchitecture
+    if architecture == nil, let head = try? source.read(at: 0, length: 4) {
+      if head == ELFFile.magic {
+        architecture = (try? ELFFile(source: source))?.goArchitecture
+      } else if MachOFile.isMachO(head) {
+        architecture = (try? MachOFile(source: source))?.goArchitecture
+      } else if head.starts(with: FileSelector.peMagic) {
+        architecture = (try? PEFile(source: source))?.goArchitecture
+      }
     }
     let settings = info.settings.map { KeyValue($0.key, $0.value) }
     let mainPath = info.main?.path ?? info.path

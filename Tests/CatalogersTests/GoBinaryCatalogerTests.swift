@@ -180,6 +180,14 @@ private func oracle(_ path: String) throws -> (go: String, modules: [String]) {
       return
     }
     #expect(meta.architecture == arch)
+    // The header's machine field agrees with the recorded GOARCH (used for pre-1.18 binaries).
+    let source = MemoryByteSource(bytes)
+    let headerArch: String? =
+      fixture.hasPrefix("darwin")
+      ? try MachOFile(source: source).goArchitecture
+      : fixture.hasPrefix("windows")
+        ? try PEFile(source: source).goArchitecture : try ELFFile(source: source).goArchitecture
+    #expect(headerArch == arch)
     #expect(meta.buildSettings.first { $0.key == "-ldflags" }?.value == "-X main.version=v9")
     #expect(
       meta.buildSettings.first { $0.key == "GOOS" }?.value
