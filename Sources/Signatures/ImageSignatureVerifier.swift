@@ -58,6 +58,8 @@ public struct ImageSignatureVerifier: Sendable {
   static let chainAnnotation = "dev.sigstore.cosign/chain"
   static let bundleAnnotation = "dev.sigstore.cosign/bundle"
   static let maximumLayers = 64
+  /// Predicate type of cosign v3 (bundle format) image signatures.
+  public static let cosignSignPredicateType = "https://sigstore.dev/cosign/sign/v1"
 
   public var trustedRoot: TrustedRoot
   public var fetcher: any SignatureArtifactFetcher
@@ -102,8 +104,10 @@ public struct ImageSignatureVerifier: Sendable {
         findings.append(Finding(source: source, outcome: outcome, statement: nil))
       }
     }
+    // cosign v3 image signatures are bundles whose statement has the cosign sign predicate; an
+    // attestation bundle referring to the image is not a signature of it.
     findings += try await referrerBundles(
-      of: image, signer: signer, predicateType: nil, options: options)
+      of: image, signer: signer, predicateType: Self.cosignSignPredicateType, options: options)
     return Report(image: image, findings: findings)
   }
 
@@ -170,7 +174,7 @@ public struct ImageSignatureVerifier: Sendable {
     findings += try await referrerBundles(
       of: image, signer: signer, predicateType: predicateType, options: options
     )
-    .filter { $0.statement?.predicateType != "https://sigstore.dev/cosign/sign/v1" }
+    .filter { $0.statement?.predicateType != Self.cosignSignPredicateType }
     return Report(image: image, findings: findings)
   }
 

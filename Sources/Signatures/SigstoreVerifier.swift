@@ -78,7 +78,9 @@ public struct SigstoreVerifier: Sendable {
           throw VerificationFailure(.bundleFormat, "bundle certificate chain is empty")
         }
         der = first
-      case (_, .certificate(let d)): der = d
+      case (_, .certificate):
+        throw VerificationFailure(
+          .bundleFormat, "v\(version.rawValue) bundle must carry an x509CertificateChain")
       default: throw VerificationFailure(.bundleFormat, "bundle has no signing certificate")
       }
       do {

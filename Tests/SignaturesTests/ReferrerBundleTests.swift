@@ -71,6 +71,13 @@ struct ReferrerBundleTests {
     #expect(report.findings.count == 1)
     #expect(report.findings.first?.statement?.subjects.first?.name == Self.repository)
 
+    // An attestation is not an image signature: `verify` does not count it.
+    let asSignature = try await verifier.verifySignatures(of: image, signer: .certificate(policy))
+    #expect(!asSignature.verified)
+    if case .failure(let f) = asSignature.findings.first?.outcome {
+      #expect(f.check == .attestationStatement)
+    }
+
     let wrongIssuer = CertificateIdentityPolicy(
       identity: .exact("cody@soyland.com"), issuer: .exact("https://accounts.google.com"))
     #expect(

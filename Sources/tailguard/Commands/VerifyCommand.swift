@@ -63,12 +63,16 @@ struct VerifyCommand: AsyncParsableCommand {
     }
     let fetcher = OCILayoutSignatureFetcher(directory: path)
     do {
-      guard let manifest = try await fetcher.manifest(repository: "", reference: ref) else {
+      // A digest names the image even when the layout holds only its signatures.
+      let digest: String
+      if ref.hasPrefix("sha256:") {
+        digest = ref
+      } else if let manifest = try await fetcher.manifest(repository: "", reference: ref) {
+        digest = ImageSignatureVerifier.digest(of: manifest.bytes)
+      } else {
         VerifyBlobCommand.SignerOptions.say("Error: \(ref) not found in \(path)")
         throw ExitCode(2)
       }
-      let digest =
-        ref.hasPrefix("sha256:") ? ref : ImageSignatureVerifier.digest(of: manifest.bytes)
       return (
         fetcher,
         ImageSignatureVerifier.Image(
