@@ -61,7 +61,13 @@ let package = Package(
         "VersionSchemes", "Advisories", "Matching", "Scoring", "Fleet", "Rego", "Policy",
         "Signatures", "SBOMFormats", "Reports", yams,
       ]),
-    .executableTarget(name: "tailguard", dependencies: ["Scanner", argumentParser]),
+    .executableTarget(
+      name: "tailguard",
+      dependencies: [
+        "Scanner", "TailguardModel", "ImageSources", "FileTrees", "Catalogers", "VersionSchemes",
+        "Advisories", "Matching", "Scoring", "Fleet", "Rego", "Policy", "Signatures", "SBOMFormats",
+        "Reports", argumentParser,
+      ]),
 
     .target(
       name: "TailguardTesting", dependencies: ["TailguardModel", "ByteFormats", "FileTrees"],
@@ -72,7 +78,8 @@ let package = Package(
     .testTarget(
       name: "ImageSourcesTests", dependencies: ["ImageSources", "FileTrees", "TailguardTesting"]),
     .testTarget(name: "FileTreesTests", dependencies: ["FileTrees", "TailguardTesting"]),
-    .testTarget(name: "CatalogersTests", dependencies: ["Catalogers", "TailguardTesting"]),
+    .testTarget(
+      name: "CatalogersTests", dependencies: ["Catalogers", "TailguardTesting"], exclude: ["Fixtures"]),
     .testTarget(
       name: "VersionSchemesTests", dependencies: ["VersionSchemes", "TailguardTesting"],
       exclude: ["Vectors"]),
@@ -89,7 +96,7 @@ let package = Package(
       name: "SignaturesTests", dependencies: ["Signatures", "TailguardTesting"], exclude: ["Fixtures"]),
     .testTarget(name: "SBOMFormatsTests", dependencies: ["SBOMFormats", "TailguardTesting"]),
     .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
-    .testTarget(name: "ScannerTests", dependencies: ["Scanner", "TailguardTesting"]),
+    .testTarget(name: "ScannerTests", dependencies: ["Scanner", "Advisories", "TailguardTesting"]),
   ],
   swiftLanguageModes: [.v6]
 )
