@@ -9,11 +9,23 @@ public struct ComposeExtractor: Sendable {
   public var environment: [String: String]
   public init(environment: [String: String] = [:]) { self.environment = environment }
 
+  /// The services mapping: `services:` (Compose spec), or the top level itself in the legacy
+  /// version-1 format (every top-level value a service with `image` or `build`).
+  static func services(_ doc: Node) -> Node.Mapping? {
+    guard let m = YAMLSupport.mapping(doc) else { return nil }
+    if let s = YAMLSupport.mapping(m["services"]) { return s }
+    let legacy = !m.isEmpty && m.values.allSatisfy { v in
+      guard let s = YAMLSupport.mapping(v) else { return false }
+      return s["image"] != nil || s["build"] != nil
+    }
+    return legacy ? m : nil
+  }
+
   static func isCompose(_ doc: Node, file: String) -> Bool {
-    guard let m = YAMLSupport.mapping(doc), let services = YAMLSupport.mapping(m["services"])
-    else { return false }
+    guard let m = YAMLSupport.mapping(doc), let services = services(doc) else { return false }
     let base = (file as NSString).lastPathComponent.lowercased()
     if base.contains("compose") { return true }
+    if m["services"] == nil { return false }
     if m["apiVersion"] != nil || m["jobs"] != nil { return false }
     return services.values.contains { v in
       guard let s = YAMLSupport.mapping(v) else { return false }
@@ -24,7 +36,7 @@ public struct ComposeExtractor: Sendable {
   func extract(documents: [Node], text: TextLines, file: String) -> [FleetReference] {
     var out: [FleetReference] = []
     for doc in documents {
-      guard let services = YAMLSupport.mapping(YAMLSupport.mapping(doc)?["services"]) else { continue }
+      guard let services = Self.services(doc) else { continue }
       for (k, v) in services {
         guard let name = YAMLSupport.string(k), let s = YAMLSupport.mapping(v),
           let imageNode = s["image"], let image = YAMLSupport.string(imageNode)

@@ -55,14 +55,17 @@ public struct HelmValuesExtractor: Sendable {
         if !digest.isEmpty { ref += "@" + digest }
         let keyNode = m.first(where: { YAMLSupport.string($0.key) == "repository" })?.key ?? repoValue
         let (r, rs) = replicas(parent)
-        out.append(
-          FleetReference.make(
-            file: file, line: YAMLSupport.line(keyNode), written: ref, substituted: nil,
-            source: .helm,
+        var made = FleetReference.make(
+          file: file, line: YAMLSupport.line(keyNode), written: ref, substituted: nil,
+          source: .helm,
             workload: WorkloadInfo(
               kind: "values", name: path.dropLast().joined(separator: "."),
               container: path.joined(separator: ".")),
-            replicas: r, replicasSource: rs, span: nil))
+          replicas: r, replicasSource: rs, span: nil)
+        // An empty tag without digest is filled in by the chart's templates (usually
+        // `.Chart.AppVersion`): the values file alone does not say which image runs.
+        if tag.isEmpty && digest.isEmpty && made.class == .untagged { made.class = .variable }
+        out.append(made)
         return
       }
       for (k, v) in m {
