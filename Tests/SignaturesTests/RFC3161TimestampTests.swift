@@ -90,11 +90,34 @@ struct RFC3161TimestampTests {
   }
 
   @Test(.enabled(if: SharedData.isAvailable))
-  func truncatedTimestampsAreTypedErrors() throws {
+  func truncatedTimestampsAreTypedErrors() async throws {
     let token = try Data(
       contentsOf: URL(fileURLWithPath: Self.assets + "/tsa/issue1482-timestamp-with-no-cert"))
     for length in stride(from: 0, to: token.count, by: 13) {
       #expect(throws: SignatureError.self) { try RFC3161Timestamp(parsing: token.prefix(length)) }
     }
+    // Random single-byte corruptions: a typed error, a timestamp that no longer verifies, or a byte
+    // outside the signed content (CMS version, unsigned certificate set, signer identifier…):
+    // then the verified time and imprint must be exactly the original ones.
+    let staging = try TrustedRoot(
+      contentsOf: Self.sigstore + "/staging_trusted_root_from_sigstore-python-4.5.1.json")
+    let message = try Data(contentsOf: URL(fileURLWithPath: Self.assets + "/tsa/issue1482-message"))
+    let original = try RFC3161Timestamp(parsing: token)
+    var generator = SystemRandomNumberGenerator()
+    var rejected = 0
+    for _ in 0..<200 {
+      var corrupt = token
+      let i = Int.random(in: 0..<corrupt.count, using: &generator)
+      corrupt[i] ^= UInt8.random(in: 1...255, using: &generator)
+      guard let stamp = try? RFC3161Timestamp(parsing: corrupt),
+        let date = await stamp.verify(covering: message, authorities: staging.timestampAuthorities)
+      else {
+        rejected += 1
+        continue
+      }
+      #expect(date == original.genTime)
+      #expect(stamp.imprint == original.imprint)
+    }
+    #expect(rejected > 100)
   }
 }
