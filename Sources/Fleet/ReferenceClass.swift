@@ -11,12 +11,14 @@ public enum ReferenceClass: String, Sendable, Codable, Hashable, CaseIterable, C
 
   /// Classifies text that contains no unresolved placeholder. `stages` are the names (lowercased)
   /// of earlier Dockerfile stages.
-  public static func classify(_ text: String, stages: Set<String> = [], dockerfile: Bool = false)
-    -> (ReferenceClass, ImageReference?)
-  {
+  public static func classify(
+    _ text: String, stages: Set<String> = [], dockerfile: Bool = false,
+    substituted: Bool = false
+  ) -> (ReferenceClass, ImageReference?) {
     if dockerfile && text.lowercased() == "scratch" { return (.scratch, nil) }
     if dockerfile && stages.contains(text.lowercased()) { return (.stage, nil) }
-    if Interpolation.containsPlaceholder(text) { return (.variable, nil) }
+    // After substitution a `$` left over is literal (Compose `$$`), which makes it invalid.
+    if !substituted && Interpolation.containsPlaceholder(text) { return (.variable, nil) }
     guard let ref = try? ImageReference(parsing: text) else {
       return (looksLikePlaceholder(text) ? .variable : .invalid, nil)
     }
