@@ -62,4 +62,60 @@ public struct CosignDetachedSignature: Sendable, Hashable {
       throw VerificationFailure(.signature, "detached signature is invalid for the artifact")
     }
   }
+
+  /// cosign `verify-blob --signature … [--certificate …] --insecure-ignore-tlog`: with no log entry
+  /// and no timestamp there is no verified signing time, so a certificate is checked at `time`
+  /// (cosign uses the current time, which rejects expired ten-minute Fulcio certificates).
+  public func verify(
+    artifact: ArtifactSource, signer: SigstoreVerifier.Signer, trustedRoot: TrustedRoot,
+    at time: Date = Date()
+  ) async throws(VerificationFailure) -> VerifiedSignature {
+    let key: VerificationKey
+    switch signer {
+    case .key(let k):
+      key = k
+    case .certificate(let policy):
+      guard let cert = certificate else {
+        throw VerificationFailure(
+          .bundleFormat, "a certificate identity needs the signing certificate (--certificate)")
+      }
+      if time < cert.notValidBefore || time > cert.notValidAfter {
+        throw VerificationFailure(
+          .certificateValidity,
+          "certificate is not valid at \(time) (\(cert.notValidBefore) – \(cert.notValidAfter))")
+      }
+      _ = try await FulcioChainValidator.validate(
+        leaf: cert.certificate, authorities: trustedRoot.certificateAuthorities, at: time)
+      try policy.check(cert)
+      do {
+        key = try VerificationKey(cert.certificate.publicKey)
+      } catch {
+        throw VerificationFailure(.certificateProfile, "signing key: \(error.message)")
+      }
+    }
+    let digest: ComputedDigest?
+    do {
+      digest = try artifact.digest("SHA2_256")
+    } catch {
+      throw VerificationFailure(.artifactDigest, error.description)
+    }
+    let valid: Bool
+    if key.algorithm == .ed25519 {
+      do {
+        valid = key.isValidSignature(signature, over: try artifact.allBytes())
+      } catch {
+        throw VerificationFailure(.artifactDigest, error.description)
+      }
+    } else {
+      valid = digest.map { key.isValidSignature(signature, digest: $0) } ?? false
+    }
+    guard valid else {
+      throw VerificationFailure(.signature, "detached signature is invalid for the artifact")
+    }
+    return VerifiedSignature(
+      identities: certificate?.identities ?? [], issuer: certificate?.issuer,
+      certificateFields: certificate?.fields ?? [:], verifiedTimes: [], logIndex: nil,
+      payloadType: nil,
+      payload: nil)
+  }
 }

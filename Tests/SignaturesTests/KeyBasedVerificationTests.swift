@@ -125,4 +125,34 @@ struct KeyBasedVerificationTests {
     try p.run()
     p.waitUntilExit()
   }
+
+  /// Detached `.sig` + `.crt` made in the test: the certificate is checked at the given time (no
+  /// log entry, so no verified signing time), the identity policy applies, the key must match.
+  @Test func detachedSignatureWithCertificate() async throws {
+    let f = SigstoreFixture()
+    let artifact = Data("detached payload\n".utf8)
+    let sig = try f.signature(over: artifact).base64EncodedString()
+    let pem = try ImageSignatureVerifierTests.pem(f.leafCertificate())
+    let detached = try CosignDetachedSignature(
+      signatureFile: Data(sig.utf8), certificateFile: Data(pem.utf8))
+    let root = try f.trustedRoot()
+    let v = try await detached.verify(
+      artifact: .bytes(artifact), signer: .certificate(f.policy), trustedRoot: root,
+      at: f.signingDate)
+    #expect(v.identities == [f.identity])
+    await #expect(throws: VerificationFailure.self) {
+      try await detached.verify(
+        artifact: .bytes(artifact), signer: .certificate(f.policy), trustedRoot: root)
+    }
+    do {
+      _ = try await detached.verify(
+        artifact: .bytes(artifact + Data("x".utf8)), signer: .certificate(f.policy),
+        trustedRoot: root, at: f.signingDate)
+      Issue.record("a changed artifact verified")
+    } catch {
+      #expect(error.check == .signature)
+    }
+    let key = try VerificationKey(spkiDER: f.leafKey.publicKey.derRepresentation)
+    _ = try await detached.verify(artifact: .bytes(artifact), signer: .key(key), trustedRoot: root)
+  }
 }

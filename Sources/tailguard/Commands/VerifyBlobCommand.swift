@@ -15,16 +15,35 @@ struct VerifyBlobCommand: AsyncParsableCommand {
   var artifact: String
 
   @Option(name: .customLong("bundle"), help: "Sigstore bundle (JSON) for the artifact.")
-  var bundle: String
+  var bundle: String?
+
+  @Option(
+    name: .customLong("signature"), help: "Detached cosign signature (base64), instead of a bundle."
+  )
+  var signature: String?
+
+  @Option(
+    name: .customLong("certificate"), help: "PEM signing certificate for a detached signature.")
+  var certificate: String?
 
   @OptionGroup var signer: SignerOptions
 
   @Flag(name: .shortAndLong, help: "Print nothing on success.")
   var quiet = false
 
-  func validate() throws { try signer.validateChoice() }
+  func validate() throws {
+    try signer.validateChoice()
+    guard (bundle == nil) != (signature == nil) else {
+      throw ValidationError("give exactly one of --bundle or --signature")
+    }
+  }
 
   func run() async throws {
+    if let signature {
+      try await runDetached(signature: signature)
+      return
+    }
+    guard let bundle else { throw ExitCode(64) }
     let parsed: SigstoreBundle
     let (sigstoreSigner, root) = try signer.load()
     do {
@@ -53,6 +72,43 @@ struct VerifyBlobCommand: AsyncParsableCommand {
           SignerOptions.say(
             "Signer: \(verified.identities.joined(separator: ", "))\(verified.issuer.map { " (issuer \($0))" } ?? "")"
           )
+        }
+        SignerOptions.say("Verified OK")
+      }
+    } catch {
+      SignerOptions.say("Error: verification failed: [\(error.check.rawValue)] \(error.message)")
+      throw ExitCode(1)
+    }
+  }
+
+  /// `--signature [--certificate]`: cosign's detached files. They carry no log entry, so cosign
+  /// (and tailguard) accept them only with --insecure-ignore-tlog.
+  private func runDetached(signature: String) async throws {
+    let (sigstoreSigner, root) = try signer.load()
+    let detached: CosignDetachedSignature
+    do {
+      let sig = try Data(contentsOf: URL(fileURLWithPath: signature))
+      let cert = try certificate.map { try Data(contentsOf: URL(fileURLWithPath: $0)) }
+      detached = try CosignDetachedSignature(signatureFile: sig, certificateFile: cert)
+      guard FileManager.default.isReadableFile(atPath: artifact) else {
+        throw CocoaError(.fileReadNoPermission)
+      }
+    } catch {
+      SignerOptions.say("Error: cannot read the signature, certificate or artifact: \(error)")
+      throw ExitCode(2)
+    }
+    guard signer.insecureIgnoreTlog else {
+      SignerOptions.say(
+        "Error: verification failed: [\(VerificationCheck.tlogEntryPresent.rawValue)] a detached signature carries no transparency-log entry; give a --bundle, or --insecure-ignore-tlog"
+      )
+      throw ExitCode(1)
+    }
+    do {
+      let verified = try await detached.verify(
+        artifact: .file(artifact), signer: sigstoreSigner, trustedRoot: root)
+      if !quiet {
+        if !verified.identities.isEmpty {
+          SignerOptions.say("Signer: \(verified.identities.joined(separator: ", "))")
         }
         SignerOptions.say("Verified OK")
       }
