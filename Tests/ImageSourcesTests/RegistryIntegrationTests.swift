@@ -397,10 +397,11 @@ struct RegistryIntegrationTests {
     await refresh.shutdown()
 
     // Server-side expiry: a second registry on the same storage whose token server issues JWTs
-    // valid 2 s but tells the client 3600 s. After 3 s the cached token is refused (401) and
-    // the client must fetch a new one and succeed.
+    // that expire almost at once but tells the client 3600 s. docker-registry accepts `exp` with
+    // 60 s of leeway, so `exp = now - 56` leaves about 4 s. After 6 s the cached token is
+    // refused (401) and the client must fetch a new one and succeed.
     let lying = try env.startTokenServer(
-      service: service, issuer: issuer, users: ["alice:wonder"], ttl: 2, claimedExpiresIn: 3600,
+      service: service, issuer: issuer, users: ["alice:wonder"], ttl: -56, claimedExpiresIn: 3600,
       name: "lying")
     let port2 = try env.startRegistry(
       name: "registry2",
@@ -415,7 +416,7 @@ struct RegistryIntegrationTests {
     }
     #expect(try await expiring.fetchManifest(ref2).digest.description == Self.plantedManifest)
     #expect(await expiring.auth.tokenRequests == 1)
-    try await Task.sleep(for: .seconds(3))
+    try await Task.sleep(for: .seconds(6))
     #expect(try await expiring.fetchManifest(ref2).digest.description == Self.plantedManifest)
     #expect(await expiring.auth.tokenRequests == 2)
     await expiring.shutdown()

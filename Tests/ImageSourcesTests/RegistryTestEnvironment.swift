@@ -43,10 +43,16 @@ final class RegistryTestEnvironment: @unchecked Sendable {
     let all = processes
     processes = []
     lock.unlock()
-    for p in all where p.isRunning {
-      p.terminate()
+    for p in all where p.isRunning { p.terminate() }
+    for p in all {
+      // Bounded: a process that ignores SIGTERM gets SIGKILL after 10 s.
+      var waited = 0
+      while p.isRunning, waited < 100 {
+        usleep(100_000)
+        waited += 1
+      }
+      if p.isRunning { kill(p.processIdentifier, SIGKILL) }
     }
-    for p in all { p.waitUntilExit() }
   }
 
   /// A port nobody listens on right now (bound to 0 and released).
@@ -86,12 +92,20 @@ final class RegistryTestEnvironment: @unchecked Sendable {
     } == 0
   }
 
+  /// Processes started from a Swift test inherit a signal mask with SIGTERM blocked (the
+  /// runtime's threads block signals), so `timeout` would never see our SIGTERM: this prefix
+  /// clears the mask, then execs `timeout SECONDS command…`.
+  static let unblockAndExec = [
+    "-c",
+    "import os,signal,sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); os.execvp(sys.argv[1], sys.argv[1:])",
+  ]
+
   /// Starts `args` under `timeout SECONDS`, output to `log`.
   @discardableResult
   func spawn(_ args: [String], log: String, seconds: Int = 600) throws -> Process {
     let p = Process()
-    p.executableURL = URL(fileURLWithPath: Self.which("timeout") ?? "/usr/bin/timeout")
-    p.arguments = [String(seconds)] + args
+    p.executableURL = URL(fileURLWithPath: Self.which("python3") ?? "/usr/bin/python3")
+    p.arguments = Self.unblockAndExec + ["timeout", String(seconds)] + args
     _ = FileManager.default.createFile(atPath: log, contents: nil)
     let handle = FileHandle(forWritingAtPath: log)
     p.standardOutput = handle
@@ -259,7 +273,7 @@ final class RegistryTestEnvironment: @unchecked Sendable {
     var args = [
       "python3", Self.harness + "/token_server.py", "--key", key, "--cert", cert, "--issuer",
       issuer, "--service",
-      service, "--ttl", String(ttl), "--port-file", dir.file("\(name).port"), "--timeout", "590",
+      service, "--ttl=\(ttl)", "--port-file", dir.file("\(name).port"), "--timeout", "590",
     ]
     for u in users { args += ["--user", u] }
     if let refreshToken { args += ["--refresh-token", refreshToken] }

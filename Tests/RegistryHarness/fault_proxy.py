@@ -151,8 +151,6 @@ class Handler(BaseHTTPRequestHandler):
             headers["Authorization"] = upstream_auth
         conn.request(self.command, upstream_path, body=body, headers=headers)
         resp = conn.getresponse()
-        data = resp.read()
-        conn.close()
         self.record(resp.status, mode)
         self.send_response(resp.status)
         for k, v in resp.getheaders():
@@ -167,25 +165,43 @@ class Handler(BaseHTTPRequestHandler):
             if cl is not None:
                 self.send_header("Content-Length", cl)
             self.end_headers()
+            conn.close()
             return
-        if mode == "corrupt" and data:
-            b = bytearray(data)
-            b[len(b) // 2] ^= 0xFF
-            data = bytes(b)
-        self.send_header("Content-Length", str(len(data)))
+        # Stream the body through in 256 KiB pieces (a large layer must not be buffered: the
+        # client's read timeout would fire while the proxy reads it).
+        length = resp.getheader("Content-Length")
+        if length is None:
+            data = resp.read()
+            length = len(data)
+            chunks = iter([data])
+        else:
+            length = int(length)
+            chunks = iter(lambda: resp.read(262144), b"")
+        self.send_header("Content-Length", str(length))
         self.end_headers()
-        if mode in ("drop", "slow") and len(data) > 1:
-            self.wfile.write(data[: len(data) // 2])
-            self.wfile.flush()
-            if mode == "slow":
-                time.sleep(fault["delay"])
-            try:
-                self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            self.close_connection = True
-            return
-        self.wfile.write(data)
+        cut = length // 2 if mode in ("drop", "slow") and length > 1 else None
+        flip = length // 2 if mode == "corrupt" and length > 0 else None
+        sent = 0
+        for chunk in chunks:
+            if flip is not None and sent <= flip < sent + len(chunk):
+                b = bytearray(chunk)
+                b[flip - sent] ^= 0xFF
+                chunk = bytes(b)
+            if cut is not None and sent + len(chunk) >= cut:
+                self.wfile.write(chunk[: cut - sent])
+                self.wfile.flush()
+                if mode == "slow":
+                    time.sleep(fault["delay"])
+                try:
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+                self.close_connection = True
+                conn.close()
+                return
+            self.wfile.write(chunk)
+            sent += len(chunk)
+        conn.close()
 
     do_GET = do_HEAD = do_POST = do_PUT = do_PATCH = do_DELETE = handle_any
 
