@@ -1,0 +1,155 @@
+extension PolicyPack {
+  /// For images that claim FIPS 140 (a label, the `-fips` naming convention, or
+  /// `params.fips_required`): OpenSSL's FIPS provider is installed and configured, Go binaries
+  /// are built with BoringCrypto or the Go FIPS 140 module, and no non-validated crypto
+  /// library is installed.
+  public static let fips = PolicyPack(
+    name: "fips",
+    summary:
+      "when the image claims FIPS: OpenSSL FIPS provider, Go BoringCrypto, no non-FIPS crypto libraries",
+    parameters: [
+      "fips_required": "false", "non_fips_crypto_patterns": "(see pack)",
+      "openssl_package_patterns": "(see pack)",
+    ],
+    rego: #"""
+      package tailguard.packs.fips
+
+      import data.tailguard.lib
+      import rego.v1
+
+      truthy := {"true", "1", "yes", "enabled", "on"}
+
+      claims_fips if lib.param("fips", "fips_required", false) == true
+
+      claims_fips if {
+      	some k, v in input.image.config.labels
+      	contains(lower(k), "fips")
+      	lower(v) in truthy
+      }
+
+      claims_fips if {
+      	some s in [input.image.repository, input.image.tag]
+      	is_string(s)
+      	regex.match(`(^|[-_./])fips($|[-_./])`, lower(s))
+      }
+
+      non_fips_patterns := lib.param("fips", "non_fips_crypto_patterns", [
+      	`^libgcrypt[0-9]*$`, `^(lib)?nettle[0-9]*$`, `^libhogweed[0-9]*$`, `^(lib)?sodium[0-9]*$`,
+      	`^libmbedcrypto[0-9]*$`, `^(lib)?mbedtls[0-9]*$`, `^(lib)?wolfssl[0-9]*$`,
+      	`^bcprov(-ext)?-jdk[0-9a-z]+$`, `^pycryptodomex?$`, `^libtomcrypt[0-9]*$`,
+      ])
+
+      openssl_patterns := lib.param("fips", "openssl_package_patterns", [
+      	`^openssl(-libs)?$`, `^libssl[0-9.]*$`, `^libcrypto[0-9.]*$`,
+      ])
+
+      matches_any(name, patterns) if {
+      	some p in patterns
+      	regex.match(p, name)
+      }
+
+      has_openssl if {
+      	some p in input.packages
+      	matches_any(p.name, openssl_patterns)
+      }
+
+      deny contains msg if {
+      	claims_fips
+      	has_openssl
+      	input.files == null
+      	msg := "image claims FIPS but OpenSSL's FIPS configuration was not inspected (no file facts)"
+      }
+
+      deny contains msg if {
+      	claims_fips
+      	has_openssl
+      	input.files != null
+      	count(input.files.openssl.fipsProviders) == 0
+      	msg := "image claims FIPS but OpenSSL's FIPS provider module (ossl-modules/fips.so) is missing"
+      }
+
+      deny contains msg if {
+      	claims_fips
+      	has_openssl
+      	input.files != null
+      	not input.files.openssl.fipsProviderActivated
+      	not input.files.openssl.includesFIPSModule
+      	msg := "image claims FIPS but openssl.cnf does not include fipsmodule.cnf or activate the FIPS provider"
+      }
+
+      go_binaries contains path if {
+      	some p in input.packages
+      	p.go != null
+      	some l in p.locations
+      	path := l.path
+      }
+
+      fips_go_binary(path) if {
+      	some p in input.packages
+      	p.go != null
+      	p.go.fipsCapable
+      	some l in p.locations
+      	l.path == path
+      }
+
+      deny contains msg if {
+      	claims_fips
+      	some path in go_binaries
+      	not fips_go_binary(path)
+      	msg := sprintf("image claims FIPS but Go binary /%s is not built with BoringCrypto (GOEXPERIMENT=boringcrypto) or GOFIPS140", [path])
+      }
+
+      deny contains msg if {
+      	claims_fips
+      	some p in input.packages
+      	matches_any(p.name, non_fips_patterns)
+      	msg := sprintf("image claims FIPS but contains non-FIPS crypto library %s %s", [p.name, p.version])
+      }
+      """#,
+    testRego: #"""
+      package tailguard.packs.fips_test
+
+      import data.tailguard.packs.fips
+      import rego.v1
+
+      files_ok := {"openssl": {"fipsProviders": ["usr/lib64/ossl-modules/fips.so"], "fipsProviderActivated": true, "includesFIPSModule": true}}
+
+      files_unconfigured := {"openssl": {"fipsProviders": [], "fipsProviderActivated": false, "includesFIPSModule": false}}
+
+      image(labels) := {"repository": "library/app", "tag": "1", "config": {"labels": labels}}
+
+      go_pkg(path, capable) := {"name": "m", "version": "v1", "locations": [{"path": path}], "go": {"fipsCapable": capable}}
+
+      test_not_claimed_allows_everything if {
+      	count(fips.deny) == 0 with input as {"image": image({}), "packages": [{"name": "libgcrypt20", "version": "1"}], "files": null}
+      }
+
+      test_label_claim_and_non_fips_library if {
+      	r := fips.deny with input as {"image": image({"com.example.fips": "true"}), "packages": [{"name": "libgcrypt20", "version": "1.10"}, {"name": "libc6", "version": "2"}], "files": files_ok}
+      	r == {"image claims FIPS but contains non-FIPS crypto library libgcrypt20 1.10"}
+      }
+
+      test_name_claim if {
+      	fips.claims_fips with input as {"image": {"repository": "chainguard/go-fips", "tag": "latest", "config": {"labels": {}}}}
+      	not fips.claims_fips with input as {"image": {"repository": "library/fipsy", "tag": "1", "config": {"labels": {}}}}
+      }
+
+      test_openssl_unconfigured if {
+      	r := fips.deny with input as {"image": image({}), "packages": [{"name": "libssl3", "version": "3.0"}], "files": files_unconfigured}
+      		with data.tailguard.params.fips_required as true
+      	count(r) == 2
+      }
+
+      test_openssl_configured if {
+      	r := fips.deny with input as {"image": image({}), "packages": [{"name": "openssl-libs", "version": "3.0"}], "files": files_ok}
+      		with data.tailguard.fips.fips_required as true
+      	count(r) == 0
+      }
+
+      test_go_binaries if {
+      	inp := {"image": image({"fips": "enabled"}), "packages": [go_pkg("usr/bin/a", true), go_pkg("usr/bin/b", false)], "files": files_ok}
+      	r := fips.deny with input as inp
+      	r == {"image claims FIPS but Go binary /usr/bin/b is not built with BoringCrypto (GOEXPERIMENT=boringcrypto) or GOFIPS140"}
+      }
+      """#)
+}

@@ -1,0 +1,57 @@
+extension PolicyPack {
+  /// Critical findings that a package upgrade would fix: the cheapest risk to remove.
+  public static let noFixableCritical = PolicyPack(
+    name: "no-fixable-critical",
+    summary: "deny critical findings that have a fixed version",
+    parameters: ["allow_ids": "[]"],
+    rego: #"""
+      package tailguard.packs.no_fixable_critical
+
+      import data.tailguard.lib
+      import rego.v1
+
+      deny contains msg if {
+      	some f in input.findings
+      	lower(f.severity) == "critical"
+      	f.fixedVersion != null
+      	not lib.accepted("no_fixable_critical", f)
+      	msg := sprintf("%s: critical in %s %s, fixed in %s", [f.id, f.package.name, f.package.version, f.fixedVersion])
+      }
+      """#,
+    testRego: #"""
+      package tailguard.packs.no_fixable_critical_test
+
+      import data.tailguard.packs.no_fixable_critical
+      import rego.v1
+
+      finding(id, sev, fixed) := {
+      	"id": id, "aliases": [], "severity": sev, "fixedVersion": fixed,
+      	"package": {"name": "openssl", "version": "3.0.11-1"},
+      }
+
+      test_denies_fixable_critical if {
+      	r := no_fixable_critical.deny with input as {"findings": [finding("CVE-2024-1", "critical", "3.0.13-1")]}
+      	r == {"CVE-2024-1: critical in openssl 3.0.11-1, fixed in 3.0.13-1"}
+      }
+
+      test_allows_unfixed_critical if {
+      	r := no_fixable_critical.deny with input as {"findings": [finding("CVE-2024-1", "critical", null)]}
+      	count(r) == 0
+      }
+
+      test_allows_fixable_high if {
+      	r := no_fixable_critical.deny with input as {"findings": [finding("CVE-2024-1", "high", "3.0.13-1")]}
+      	count(r) == 0
+      }
+
+      test_allow_ids_param if {
+      	r := no_fixable_critical.deny with input as {"findings": [finding("CVE-2024-1", "critical", "1")]}
+      		with data.tailguard.params.allow_ids as ["CVE-2024-1"]
+      	count(r) == 0
+      }
+
+      test_no_findings if {
+      	count(no_fixable_critical.deny) == 0 with input as {"findings": []}
+      }
+      """#)
+}

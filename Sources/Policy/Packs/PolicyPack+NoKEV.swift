@@ -1,0 +1,56 @@
+extension PolicyPack {
+  /// Findings in CISA's Known Exploited Vulnerabilities catalog: exploited in the wild now.
+  public static let noKEV = PolicyPack(
+    name: "no-kev",
+    summary: "deny findings listed in CISA KEV",
+    parameters: ["allow_ids": "[]"],
+    rego: #"""
+      package tailguard.packs.no_kev
+
+      import data.tailguard.lib
+      import rego.v1
+
+      deny contains msg if {
+      	some f in input.findings
+      	f.kev != null
+      	not lib.accepted("no_kev", f)
+      	msg := sprintf("%s in %s %s is a known exploited vulnerability (CISA KEV since %s%s)", [f.id, f.package.name, f.package.version, f.kev.dateAdded, ransomware(f.kev)])
+      }
+
+      ransomware(kev) := ", used in ransomware campaigns" if {
+      	kev.knownRansomwareCampaignUse == true
+      } else := ""
+      """#,
+    testRego: #"""
+      package tailguard.packs.no_kev_test
+
+      import data.tailguard.packs.no_kev
+      import rego.v1
+
+      kev_finding := {
+      	"id": "CVE-2021-44228", "aliases": ["GHSA-jfh8-c2jp-5v3q"], "severity": "critical",
+      	"package": {"name": "log4j-core", "version": "2.14.1"},
+      	"kev": {"dateAdded": "2021-12-10", "knownRansomwareCampaignUse": true},
+      }
+
+      plain_finding := {
+      	"id": "CVE-2024-2", "aliases": [], "severity": "critical",
+      	"package": {"name": "zlib", "version": "1"}, "kev": null,
+      }
+
+      test_denies_kev if {
+      	r := no_kev.deny with input as {"findings": [kev_finding, plain_finding]}
+      	r == {"CVE-2021-44228 in log4j-core 2.14.1 is a known exploited vulnerability (CISA KEV since 2021-12-10, used in ransomware campaigns)"}
+      }
+
+      test_allows_non_kev if {
+      	count(no_kev.deny) == 0 with input as {"findings": [plain_finding]}
+      }
+
+      test_allow_by_alias if {
+      	r := no_kev.deny with input as {"findings": [kev_finding]}
+      		with data.tailguard.no_kev.allow_ids as ["GHSA-jfh8-c2jp-5v3q"]
+      	count(r) == 0
+      }
+      """#)
+}
