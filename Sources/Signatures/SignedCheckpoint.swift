@@ -87,7 +87,3 @@ public struct SignedCheckpoint: Sendable, Hashable {
     }
   }
 }
-
-extension Data {
-  var hexString: String { map { String(format: "%02x", $0) }.joined() }
-}
