@@ -350,6 +350,10 @@ extension Builtins {
   }
 
   mutating func registerMisc() {
+    // Intercepted by the evaluator (they need evaluator state); registered so that
+    // the compile-time check knows them.
+    register("print", arity: nil) { _, _ in .bool(true) }
+    register("walk", arity: 1) { _, _ in nil }
     register("trace", arity: 1) { a, ctx in
       ctx.output.append(try argString(a, 0, "trace"))
       return .bool(true)
@@ -411,11 +415,13 @@ extension Builtins {
     }
     register("glob.match", arity: 3) { a, _ in
       let pattern = try argString(a, 0, "glob.match")
+      // OPA: null means no delimiters; an empty array means the default ["."].
       var delims: [Character] = ["."]
       switch a[1] {
-      case .null: delims = ["."]
+      case .null: delims = []
       case .array(let d):
         delims = d.compactMap { $0.stringValue?.first }
+        if delims.isEmpty { delims = ["."] }
       default: throw typeError("glob.match", "operand 2 must be array or null")
       }
       let g = try Glob(pattern, delimiters: delims)

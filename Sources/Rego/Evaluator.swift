@@ -661,6 +661,17 @@ final class Evaluator {
     }
   }
 
+  /// Next path segments of `with data.…` overrides that lie below `prefix`.
+  func overrideKeysBelow(_ prefix: [String]) -> Set<String> {
+    if dataOverrides.isEmpty { return [] }
+    var out = Set<String>()
+    for p in dataOverrides.keys where p.count > prefix.count && Array(p[0..<prefix.count]) == prefix
+    {
+      out.insert(p[prefix.count])
+    }
+    return out
+  }
+
   func walkData(
     _ prefix: [String], _ path: [Term], _ i: Int, _ env: Env, _ k: (Value, Env) throws -> Void
   ) throws {
@@ -672,7 +683,8 @@ final class Evaluator {
       guard let v = try ruleValue(prefix) else { return }
       return try indexValue(v, path, i, env, k)
     }
-    guard let kids = program.children[prefix] else {
+    let below = overrideKeysBelow(prefix)
+    guard let kids = program.children[prefix] ?? (below.isEmpty ? nil : below) else {
       guard let v = baseData(at: prefix) else { return }
       return try indexValue(v, path, i, env, k)
     }
@@ -682,7 +694,7 @@ final class Evaluator {
     }
     let el = path[i]
     if case .variable(let name) = el, isUnboundVar(el, env) {
-      var keys = kids
+      var keys = kids.union(below)
       if case .object(let o)? = baseData(at: prefix) {
         for key in o.keys { if case .string(let s) = key { keys.insert(s) } }
       }
@@ -702,9 +714,12 @@ final class Evaluator {
   func dataValue(_ path: [String]) throws -> Value? {
     if hasOverride(path) { return overrideValue(path) }
     if program.rules[path] != nil { return try ruleValue(path) }
-    guard let kids = program.children[path] else { return baseData(at: path) }
+    let below = overrideKeysBelow(path)
+    guard let kids = program.children[path] ?? (below.isEmpty ? nil : below) else {
+      return baseData(at: path)
+    }
     var obj = baseData(at: path)?.objectValue ?? [:]
-    for kid in kids.sorted() {
+    for kid in kids.union(below).sorted() {
       if let defs = program.rules[path + [kid]], case .function = defs[0].rule.kind { continue }
       if let v = try dataValue(path + [kid]) { obj[.string(kid)] = v }
     }
@@ -864,7 +879,15 @@ final class Evaluator {
     guard let target = resolveCallTarget(name, env) else {
       throw RegoError(.compileError, "undefined function \(joined)", at: loc)
     }
-    try evalList(args, 0, [], env) { vals, e in
+    // Old-style output argument (`count(xs, n)`): evaluate only the inputs.
+    var arity: Int? = nil
+    switch target {
+    case .user(let path): arity = functionArity(path)
+    case .builtin(let b): arity = program.builtins.entry(b)?.arity
+    }
+    let inputs = arity.map { args.count == $0 + 1 ? Array(args.dropLast()) : args } ?? args
+    try evalList(inputs, 0, [], env) { vals0, e in
+      let vals = inputs.count < args.count ? vals0 + [.null] : vals0
       switch target {
       case .user(let path):
         let key = "data." + path.joined(separator: ".")
@@ -922,10 +945,6 @@ final class Evaluator {
   }
 
   func resolveCallTarget(_ name: [String], _ env: Env) -> Program.FunctionTarget? {
-    if name.count == 1, let v = env.vars[name[0]] {
-      _ = v
-      return nil
-    }
     return program.resolveFunction(name, scope: env.scope)
   }
 

@@ -40,6 +40,7 @@ public enum TestRunner {
     var tests: [([String], Rule)] = []
     for m in program.modules {
       for r in m.rules where r.path.count == 1 && r.path[0].hasPrefix("test_") {
+        if case .function = r.kind { continue }
         let full = m.package + r.path
         if seen.contains(full) { continue }
         seen.insert(full)

@@ -79,13 +79,13 @@ import Testing
       metadata: {name: b}
       ---
       """
-    let v = try PolicyInputs.kubernetes(text: text, path: "k.yaml")
+    let v = try InputDocuments.kubernetes(text: text, path: "k.yaml")
     guard case .array(let docs) = v else {
       Issue.record("multi-document YAML must be an array")
       return
     }
     #expect(docs.map { $0.objectValue?["kind"] } == [.string("Pod"), .string("Service")])
-    let single = try PolicyInputs.kubernetes(text: "kind: Pod\n", path: "p.yaml")
+    let single = try InputDocuments.kubernetes(text: "kind: Pod\n", path: "p.yaml")
     #expect(single.objectValue?["kind"] == .string("Pod"))
   }
 }

@@ -63,11 +63,11 @@ struct PolicyEvalCommand: ParsableCommand {
       try engine.load(paths: data)
       program = try engine.compile()
       if let p = inputDockerfile {
-        inputValue = try PolicyInputs.dockerfile(path: p)
+        inputValue = try InputDocuments.dockerfile(path: p)
       } else if let p = inputKubernetes {
-        inputValue = try PolicyInputs.kubernetes(path: p)
+        inputValue = try InputDocuments.kubernetes(path: p)
       } else if let p = input {
-        inputValue = try PolicyInputs.load(path: p)
+        inputValue = try InputDocuments.load(path: p)
       }
     } catch let e as RegoError {
       policyStderr("error: \(e)")

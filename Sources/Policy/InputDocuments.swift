@@ -3,7 +3,7 @@ import Rego
 
 /// Loads policy inputs from files: JSON, YAML (multi-document Kubernetes
 /// manifests become an array), and Dockerfiles (Trivy's instruction JSON).
-public enum PolicyInputs {
+public enum InputDocuments {
   public static let maxBytes = 64 << 20
 
   static func read(_ path: String) throws -> String {
