@@ -17,9 +17,14 @@ extension PolicyPack {
       import data.tailguard.lib
       import rego.v1
 
+      # This pack's own parameters (data.tailguard.fips), over data.tailguard.params.
+      default own := {}
+
+      own := data.tailguard.fips
+
       truthy := {"true", "1", "yes", "enabled", "on"}
 
-      claims_fips if lib.param("fips", "fips_required", false) == true
+      claims_fips if lib.param(own, "fips_required", false) == true
 
       claims_fips if {
       	some k, v in input.image.config.labels
@@ -33,13 +38,13 @@ extension PolicyPack {
       	regex.match(`(^|[-_./])fips($|[-_./])`, lower(s))
       }
 
-      non_fips_patterns := lib.param("fips", "non_fips_crypto_patterns", [
+      non_fips_patterns := lib.param(own, "non_fips_crypto_patterns", [
       	`^libgcrypt[0-9]*$`, `^(lib)?nettle[0-9]*$`, `^libhogweed[0-9]*$`, `^(lib)?sodium[0-9]*$`,
       	`^libmbedcrypto[0-9]*$`, `^(lib)?mbedtls[0-9]*$`, `^(lib)?wolfssl[0-9]*$`,
       	`^bcprov(-ext)?-jdk[0-9a-z]+$`, `^pycryptodomex?$`, `^libtomcrypt[0-9]*$`,
       ])
 
-      openssl_patterns := lib.param("fips", "openssl_package_patterns", [
+      openssl_patterns := lib.param(own, "openssl_package_patterns", [
       	`^openssl(-libs)?$`, `^libssl[0-9.]*$`, `^libcrypto[0-9.]*$`,
       ])
 

@@ -6,10 +6,12 @@ extension PolicyPack {
 
     import rego.v1
 
-    # param(key, name, default): data.tailguard.<key>.<name>, else data.tailguard.params.<name>,
-    # else the pack's default.
-    param(key, name, def) := v if {
-    	v := data.tailguard[key][name]
+    # param(own, name, default): the pack's own parameters (data.tailguard.<pack_key>, passed
+    # in by the pack through a static reference), else data.tailguard.params.<name>, else the
+    # pack's default. Packs never index data.tailguard with a variable: that would make every
+    # rule under data.tailguard a dependency (OPA and regorus report recursion).
+    param(own, name, def) := v if {
+    	v := own[name]
     } else := v if {
     	v := data.tailguard.params[name]
     } else := def
@@ -26,13 +28,13 @@ extension PolicyPack {
     rank(s) := severity_rank[lower(s)]
 
     # Finding ids (or aliases) the user accepts for a pack.
-    accepted(key, f) if {
-    	some id in param(key, "allow_ids", [])
+    accepted(own, f) if {
+    	some id in param(own, "allow_ids", [])
     	id == f.id
     }
 
-    accepted(key, f) if {
-    	some id in param(key, "allow_ids", [])
+    accepted(own, f) if {
+    	some id in param(own, "allow_ids", [])
     	id in f.aliases
     }
     """#

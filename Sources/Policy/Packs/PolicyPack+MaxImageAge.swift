@@ -10,7 +10,12 @@ extension PolicyPack {
       import data.tailguard.lib
       import rego.v1
 
-      max_age_days := lib.param("max_image_age", "max_age_days", 90)
+      # This pack's own parameters (data.tailguard.max_image_age), over data.tailguard.params.
+      default own := {}
+
+      own := data.tailguard.max_image_age
+
+      max_age_days := lib.param(own, "max_age_days", 90)
 
       created := c if {
       	c := input.image.config.created

@@ -10,15 +10,20 @@ extension PolicyPack {
       import data.tailguard.lib
       import rego.v1
 
-      max_severity := lib.param("max_severity", "max_severity", "high")
+      # This pack's own parameters (data.tailguard.max_severity), over data.tailguard.params.
+      default own := {}
 
-      only_fixable := lib.param("max_severity", "only_fixable", false)
+      own := data.tailguard.max_severity
+
+      max_severity := lib.param(own, "max_severity", "high")
+
+      only_fixable := lib.param(own, "only_fixable", false)
 
       deny contains msg if {
       	some f in input.findings
       	lib.rank(f.severity) > lib.rank(max_severity)
       	fixable_enough(f)
-      	not lib.accepted("max_severity", f)
+      	not lib.accepted(own, f)
       	msg := sprintf("%s: %s in %s %s exceeds the maximum severity %s", [f.id, lower(f.severity), f.package.name, f.package.version, max_severity])
       }
 

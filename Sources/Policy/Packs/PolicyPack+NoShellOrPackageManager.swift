@@ -11,7 +11,12 @@ extension PolicyPack {
       import data.tailguard.lib
       import rego.v1
 
-      allowed := {x | some x in lib.param("no_shell_or_package_manager", "allowed", [])}
+      # This pack's own parameters (data.tailguard.no_shell_or_package_manager), over data.tailguard.params.
+      default own := {}
+
+      own := data.tailguard.no_shell_or_package_manager
+
+      allowed := {x | some x in lib.param(own, "allowed", [])}
 
       shell_packages := {"bash", "dash", "busybox", "busybox-binsh", "zsh", "ksh", "mksh", "tcsh", "csh", "ash", "yash"}
 
