@@ -56,4 +56,58 @@ struct PolicyPackRegorusTests {
     #expect(oracle == ours, "regorus output:\n\(run.output)")
     #expect(ours.values.allSatisfy { $0 })
   }
+
+  /// Every pack on the projection of the real planted image, with and without a FIPS claim:
+  /// regorus's `deny` sets equal PolicyEngine's violations, pack by pack.
+  @Test(.enabled(if: SharedData.isAvailable, "needs ../shared/data"))
+  func plantedDecisionsAgreeWithRegorus() throws {
+    let dir = try TemporaryDirectory()
+    var files = [dir.file("lib.rego")]
+    try PolicyPack.libRego.write(toFile: files[0], atomically: true, encoding: .utf8)
+    for pack in PolicyPack.all {
+      let policy = dir.file("\(pack.key).rego")
+      try pack.rego.write(toFile: policy, atomically: true, encoding: .utf8)
+      files.append(policy)
+    }
+    let report = try PlantedScan.report()
+    try PolicyInput.json(report: report).write(
+      toFile: dir.file("input.json"), atomically: true, encoding: .utf8)
+    let script = """
+      import json, sys, regorus
+      out = {}
+      for claim in (False, True):
+          e = regorus.Engine()
+          for f in sys.argv[3:]:
+              e.add_policy_from_file(f)
+          e.set_input_json(open(sys.argv[1]).read())
+          if claim:
+              e.add_data_json(json.dumps({"tailguard": {"params": {"fips_required": True}}}))
+          for key in sys.argv[2].split(","):
+              r = e.eval_query("data.tailguard.packs." + key + ".deny")["result"]
+              out[str(claim) + ":" + key] = sorted(r[0]["expressions"][0]["value"]) if r else []
+      print(json.dumps(out))
+      """
+    let keys = PolicyPack.all.map(\.key).joined(separator: ",")
+    let run = try #require(
+      RegorusOracle.python(["-c", script, dir.file("input.json"), keys] + files))
+    let oracle = try #require(
+      try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: [String]])
+    let input = PolicyInput.make(report: report)
+    var compared = 0
+    for claim in [false, true] {
+      let data: Value? =
+        claim
+        ? .object(["tailguard": .object(["params": .object(["fips_required": .bool(true)])])]) : nil
+      for pack in PolicyPack.all {
+        let decision = try PolicyEngine(packs: [pack], data: data).evaluate(input: input)
+        let ours = decision.violations.map(\.message).sorted()
+        #expect(
+          oracle["\(claim ? "True" : "False"):\(pack.key)"] == ours, "\(pack.name) claim=\(claim)")
+        // max-image-age reads the real clock in both engines; the count excludes it.
+        if pack.name != "max-image-age" { compared += ours.count }
+      }
+    }
+    // non-root (1) + shells/managers (4) + digest (1), twice; plus 5 FIPS violations.
+    #expect(compared == 2 * 6 + 5)
+  }
 }
