@@ -3,7 +3,7 @@ import TailguardModel
 import TailguardTesting
 import Testing
 
-#if canImport(RegistryDev)
+#if REGISTRY_DEV
   @testable import RegistryDev
 #else
   @testable import ImageSources

@@ -10,15 +10,35 @@ public final class RegistryImageSource: Sendable {
   public let client: RegistryClient
   public let cache: BlobCache?
   public let platform: Platform
+  /// How the user named the target (`registry:…`), reported in `ImageMetadata.target`.
+  public let target: String
 
   public init(
     reference: ImageReference, client: RegistryClient, cache: BlobCache? = nil,
-    platform: Platform? = nil
+    platform: Platform? = nil, target: String? = nil
   ) {
     self.reference = reference
     self.client = client
     self.cache = cache
     self.platform = platform ?? client.configuration.platform
+    self.target = target ?? "registry:" + reference.original
+  }
+
+  /// A source for `REF` or `registry:REF` with its own client (closed when the source is
+  /// released): what the scanner calls for registry targets. `cache: nil` disables caching;
+  /// pass `BlobCache(root: BlobCache.defaultRoot())` for the user's cache.
+  public convenience init(
+    target: String, configuration: RegistryClientConfiguration = RegistryClientConfiguration(),
+    cache: BlobCache? = nil, platform: Platform? = nil
+  ) throws(RegistryError) {
+    let text = target.hasPrefix("registry:") ? String(target.dropFirst("registry:".count)) : target
+    let reference: ImageReference
+    do throws(ModelError) { reference = try ImageReference(parsing: text) } catch {
+      throw RegistryError(.configuration, reference: text, error.message)
+    }
+    self.init(
+      reference: reference, client: try RegistryClient(configuration: configuration), cache: cache,
+      platform: platform, target: target)
   }
 
   /// What `resolve()` found.
@@ -83,7 +103,7 @@ public final class RegistryImageSource: Sendable {
     var pinned = reference
     pinned.digest = top.digest
     let metadata = ImageMetadata(
-      target: "registry:" + reference.original, sourceKind: "registry",
+      target: target, sourceKind: "registry",
       reference: pinned.description,
       manifestDigest: image.digest, manifestMediaType: image.mediaType, indexDigest: indexDigest,
       configDigest: configDescriptor.digest, platform: platform, layers: layers, config: config,

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import TailguardModel
 
-#if canImport(RegistryDev)
+#if REGISTRY_DEV
   import RegistryDev
 #else
   import ImageSources
