@@ -10,6 +10,19 @@ import Rego
 /// an object with `msg` (or `message`) and optional `details` (Gatekeeper), or `true` for a
 /// boolean rule. Parse and compile errors are thrown as `RegoError` with file:line:column;
 /// evaluation is bounded by `Options.limits`.
+///
+/// Typical use in `scan --policy` (the Scanner fills the file facts from its `FileResolver`):
+/// ```swift
+/// let engine = try PolicyEngine(arguments: ["./policy", "no-kev", "max-severity"])
+/// let facts = PolicyFileFacts.collect(
+///   exists: { resolver.resolve($0) != nil },
+///   read: { path in
+///     (try? resolver.contents(at: path)?.readAll(limit: PolicyFileFacts.maxConfigBytes))
+///       .flatMap { $0 }.map { String(decoding: $0, as: UTF8.self) }
+///   })
+/// let decision = try engine.evaluate(input: PolicyInput.make(report: report, files: facts))
+/// // decision.isDenied → exit code 1; decision.textLines for the table output
+/// ```
 public struct PolicyEngine: Sendable {
   public struct Options: Sendable {
     /// Parse the user's policies as Rego v0 (OPA's `--v0-compatible`); packs are always v1.

@@ -86,6 +86,13 @@ public struct PolicyFileFacts: Hashable, Sendable, Codable {
     return out
   }()
 
+  /// Paths whose contents `collect` reads: the Scanner must capture these during the layer
+  /// walk (a `FileSelector` of exact paths), since a `FileResolver` only has contents of
+  /// captured files.
+  public static var contentPaths: [String] {
+    checkedPaths.filter { $0.kind == .opensslConfig }.map(\.path)
+  }
+
   /// Where distributions keep OpenSSL's configuration.
   static let sslDirectories = [
     "etc/ssl", "usr/lib/ssl", "etc/pki/tls", "usr/local/ssl", "usr/local/etc/ssl",

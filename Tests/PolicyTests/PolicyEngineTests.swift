@@ -203,3 +203,28 @@ import Testing
     #expect(error.code == .limitExceeded)
   }
 }
+
+@Suite struct PolicyDecisionTextTests {
+  @Test func textLinesAndCodable() throws {
+    let d = PolicyDecision(
+      violations: [
+        PolicyViolation(
+          level: .deny, package: "tailguard.packs.no_kev", rule: "deny", message: "b",
+          pack: "no-kev"),
+        PolicyViolation(level: .deny, package: "main", rule: "deny", message: "a"),
+      ],
+      warnings: [PolicyViolation(level: .warn, package: "main", rule: "warn", message: "w")],
+      evaluatedPackages: ["main", "tailguard.packs.no_kev"], packs: ["no-kev"])
+    #expect(
+      d.textLines == [
+        "DENY  main.deny  a", "DENY  no-kev  b", "WARN  main.warn  w",
+        "policy: deny (2 violations, 1 warning)",
+      ])
+    let data = try JSONEncoder().encode(d)
+    #expect(try JSONDecoder().decode(PolicyDecision.self, from: data) == d)
+    #expect(
+      PolicyDecision(violations: [], warnings: [], evaluatedPackages: [], packs: []).textLines == [
+        "policy: allow (0 violations, 0 warnings)"
+      ])
+  }
+}
