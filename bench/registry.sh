@@ -53,7 +53,7 @@ timeout 900 python3 "$HERE/Tests/RegistryHarness/fault_proxy.py" --upstream "htt
 for _ in $(seq 100); do [ -s "$W/proxy.port" ] && break; sleep 0.1; done
 PROXY=127.0.0.1:$(cat "$W/proxy.port"); waitport "${PROXY#*:}"
 
-if "$TG" inventory --help >/dev/null 2>&1; then
+if "$TG" --help 2>/dev/null | grep -qE "^ +inventory"; then
   REG_CMD="XDG_CACHE_HOME=$W/cache-\$RANDOM $TG inventory --insecure-registry $R registry:$R/fixtures/planted:latest >/dev/null"
   DISK_CMD="$TG inventory oci:$LAYOUT:planted >/dev/null"
   WHAT="inventory"
