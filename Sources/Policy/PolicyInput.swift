@@ -39,6 +39,13 @@ public enum PolicyInput {
       "summary": .object(counts),
       "signatures": .array(signatures.map(signature)),
       "files": files.map(fileFacts) ?? .null,
+      "diagnostics": .array(
+        (sbom.diagnostics + report.diagnostics).map { d in
+          .object([
+            "level": .string(d.level.rawValue), "code": .string(d.code),
+            "message": .string(d.message), "path": str(d.path),
+          ])
+        }),
     ])
   }
 

@@ -67,6 +67,7 @@ struct PolicyInputTests {
     #expect(field(input, "summary", "critical") == .int(0))
     #expect(field(input, "signatures") == .array([]))
     #expect(field(input, "files") == .null)
+    #expect(field(input, "diagnostics") == .array([]))
   }
 
   /// The projection is plain JSON that a user policy can query (here through the engine).
@@ -121,8 +122,19 @@ struct PolicyInputTests {
       toolVersion: "t", scannedAt: "2026-01-01T00:00:00Z",
       sbom: SoftwareBOM(
         image: ImageMetadata(target: "app:1", sourceKind: "registry"), packages: [pkg]),
-      findings: [sf])
+      findings: [sf],
+      diagnostics: [
+        Diagnostic(.error, code: "corrupt-db", "bad status file", path: "var/lib/dpkg/status")
+      ])
     let input = PolicyInput.make(report: report)
+    #expect(
+      field(input, "diagnostics")
+        == .array([
+          .object([
+            "level": "error", "code": "corrupt-db", "message": "bad status file",
+            "path": "var/lib/dpkg/status",
+          ])
+        ]))
     let finding = try #require(field(input, "findings")?.arrayValue?.first)
     #expect(field(finding, "kev", "dateAdded") == .string(kev.dateAdded))
     #expect(
