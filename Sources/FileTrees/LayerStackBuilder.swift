@@ -37,6 +37,9 @@ public struct LayerStackBuilder {
   /// Regular-file bytes seen in the current layer.
   public private(set) var layerBytes: Int64 = 0
   public private(set) var layerEntries = 0
+  /// Parent-directory cache for consecutive members of one directory (cleared by whiteouts).
+  var lastDir = ""
+  var lastDirIndex: Int32?
 
   struct Capture {
     var path: String
@@ -88,6 +91,7 @@ public struct LayerStackBuilder {
     capture = nil
     layerBytes = 0
     layerEntries = 0
+    lastDirIndex = nil
   }
 
   /// Pushes uncompressed tar bytes of the current layer.
@@ -158,12 +162,14 @@ public struct LayerStackBuilder {
     if base.hasPrefix(".wh.") {
       if base == ".wh..wh..opq" {
         opaques[dir] = max(opaques[dir] ?? -1, layer)
+        lastDirIndex = nil
         _ = ensureDirectory(dir)
       } else if base.hasPrefix(".wh..wh.") {
         // aufs bookkeeping (.wh..wh.plnk, .wh..wh.aufs): not part of the container's view.
       } else {
         let victim = dir.isEmpty ? String(base.dropFirst(4)) : dir + "/" + base.dropFirst(4)
         whiteouts[victim] = max(whiteouts[victim] ?? -1, layer)
+        lastDirIndex = nil
       }
       return
     }
@@ -258,6 +264,7 @@ public struct LayerStackBuilder {
       if old.kind == .directory && kind != .directory && !hidden {
         // A directory replaced by a file: everything below it disappears.
         opaques[path] = max(opaques[path] ?? -1, layer)
+        lastDirIndex = nil
       }
       if hidden || old.path.isEmpty {
         let slash = path.lastIndex(of: "/")
@@ -270,8 +277,21 @@ public struct LayerStackBuilder {
       if hidden { nodes[Int(i)].added = layer }
       return i
     }
-    let slash = path.lastIndex(of: "/")
-    let parent = slash.map { ensureDirectory(String(path[..<$0])) } ?? 0
+    let parent: Int32
+    if let slash = path.lastIndex(of: "/") {
+      // Tar members come grouped by directory: reuse the last parent without a new string.
+      let dir = path[..<slash]
+      if let cached = lastDirIndex, dir == lastDir {
+        parent = cached
+      } else {
+        let d = String(dir)
+        parent = ensureDirectory(d)
+        lastDir = d
+        lastDirIndex = parent
+      }
+    } else {
+      parent = 0
+    }
     let i = Int32(nodes.count)
     nodes.append(
       Node(
