@@ -12,9 +12,10 @@ public struct ActionsExtractor: Sendable {
       return false
     }
     if file.contains(".github/workflows/") { return true }
-    return m["on"] != nil || m["true"] != nil || jobs.values.contains { j in
-      YAMLSupport.mapping(j)?["runs-on"] != nil || YAMLSupport.mapping(j)?["steps"] != nil
-    }
+    return m["on"] != nil || m["true"] != nil
+      || jobs.values.contains { j in
+        YAMLSupport.mapping(j)?["runs-on"] != nil || YAMLSupport.mapping(j)?["steps"] != nil
+      }
   }
 
   func extract(documents: [Node], text: TextLines, file: String) -> [FleetReference] {
@@ -52,7 +53,9 @@ public struct ActionsExtractor: Sendable {
           guard let u = YAMLSupport.mapping(step)?["uses"], let s = YAMLSupport.string(u),
             s.hasPrefix("docker://")
           else { continue }
-          add(u, String(s.dropFirst(9)), job: job, container: YAMLSupport.string(YAMLSupport.mapping(step)?["name"]), kind: "step")
+          add(
+            u, String(s.dropFirst(9)), job: job,
+            container: YAMLSupport.string(YAMLSupport.mapping(step)?["name"]), kind: "step")
         }
       }
     }

@@ -14,10 +14,12 @@ public struct ComposeExtractor: Sendable {
   static func services(_ doc: Node) -> Node.Mapping? {
     guard let m = YAMLSupport.mapping(doc) else { return nil }
     if let s = YAMLSupport.mapping(m["services"]) { return s }
-    let legacy = !m.isEmpty && m.values.allSatisfy { v in
-      guard let s = YAMLSupport.mapping(v) else { return false }
-      return s["image"] != nil || s["build"] != nil
-    }
+    let legacy =
+      !m.isEmpty
+      && m.values.allSatisfy { v in
+        guard let s = YAMLSupport.mapping(v) else { return false }
+        return s["image"] != nil || s["build"] != nil
+      }
     return legacy ? m : nil
   }
 
@@ -54,7 +56,8 @@ public struct ComposeExtractor: Sendable {
           ? Interpolation.substitute(written, variables: environment, dollarEscape: true) : nil
         out.append(
           FleetReference.make(
-            file: file, line: YAMLSupport.line(imageNode), written: written, substituted: substituted,
+            file: file, line: YAMLSupport.line(imageNode), written: written,
+            substituted: substituted,
             source: .compose, workload: WorkloadInfo(kind: "service", name: name, container: name),
             replicas: replicas, replicasSource: source,
             span: YAMLSupport.span(of: written, node: imageNode, in: text)))

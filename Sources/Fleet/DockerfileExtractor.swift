@@ -75,7 +75,8 @@ public struct DockerfileExtractor: Sendable {
               path: file, line: ins.firstLine + 1))
           refs.append(
             FleetReference(
-              file: file, line: ins.firstLine + 1, reference: "", class: .invalid, source: .dockerfile))
+              file: file, line: ins.firstLine + 1, reference: "", class: .invalid,
+              source: .dockerfile))
           continue
         }
         var alias: String?
@@ -83,12 +84,14 @@ public struct DockerfileExtractor: Sendable {
         stageName = alias
         let span = text.find(image, from: searchStart, to: regionEnd)
         let line = span.map { text.line(ofOffset: $0.start) } ?? ins.firstLine + 1
-        let substituted = Interpolation.containsPlaceholder(image)
+        let substituted =
+          Interpolation.containsPlaceholder(image)
           ? Interpolation.substitute(image, variables: globalArgs) : nil
         refs.append(
           FleetReference.make(
             file: file, line: line, written: image, substituted: substituted, source: .dockerfile,
-            stages: stages, workload: WorkloadInfo(kind: "stage", name: alias ?? String(stageIndex)),
+            stages: stages,
+            workload: WorkloadInfo(kind: "stage", name: alias ?? String(stageIndex)),
             span: span))
         if let alias { stages.insert(alias.lowercased()) }
       case "COPY", "RUN", "ADD":
@@ -110,7 +113,8 @@ public struct DockerfileExtractor: Sendable {
           if stages.contains(lower) || image.allSatisfy(\.isNumber) || image.isEmpty { continue }
           var vars = globalArgs
           vars.merge(stageArgs) { _, s in s }
-          let substituted = Interpolation.containsPlaceholder(image)
+          let substituted =
+            Interpolation.containsPlaceholder(image)
             ? Interpolation.substitute(image, variables: vars) : nil
           if let s = substituted, stages.contains(s.lowercased()) { continue }
           let span = text.find(image, from: searchStart, to: regionEnd)

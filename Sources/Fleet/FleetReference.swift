@@ -85,17 +85,19 @@ public struct FleetReference: Sendable, Hashable, Codable {
       cls = .variable
       if let s = substituted {
         resolved = s
-        resolvedClass = ReferenceClass.classify(
-          s, stages: stages, dockerfile: dockerfile, substituted: true
-        ).0
+        resolvedClass =
+          ReferenceClass.classify(
+            s, stages: stages, dockerfile: dockerfile, substituted: true
+          ).0
       }
     } else {
       cls = ReferenceClass.classify(written, stages: stages, dockerfile: dockerfile).0
       if let s = substituted, s != written {
         resolved = s
-        resolvedClass = ReferenceClass.classify(
-          s, stages: stages, dockerfile: dockerfile, substituted: true
-        ).0
+        resolvedClass =
+          ReferenceClass.classify(
+            s, stages: stages, dockerfile: dockerfile, substituted: true
+          ).0
       }
     }
     return FleetReference(

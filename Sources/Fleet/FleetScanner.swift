@@ -57,7 +57,8 @@ public struct FleetScanner: Sendable {
       var isDir: ObjCBool = false
       guard fm.fileExists(atPath: p, isDirectory: &isDir) else {
         diagnostics.append(
-          Diagnostic(.error, code: "fleet.missing", "no such file or directory", source: "fleet", path: p))
+          Diagnostic(
+            .error, code: "fleet.missing", "no such file or directory", source: "fleet", path: p))
         continue
       }
       if !isDir.boolValue {
@@ -91,17 +92,21 @@ public struct FleetScanner: Sendable {
       if kind == .other {
         let base = (path as NSString).lastPathComponent
         // Content sniffing only for files without a known non-deployment extension.
-        if !explicit && base.contains(".") && !base.lowercased().hasPrefix("dockerfile") { continue }
+        if !explicit && base.contains(".") && !base.lowercased().hasPrefix("dockerfile") {
+          continue
+        }
       }
       guard let data = FileManager.default.contents(atPath: path) else {
         inv.diagnostics.append(
-          Diagnostic(.error, code: "fleet.unreadable", "cannot read file", source: "fleet", path: path))
+          Diagnostic(
+            .error, code: "fleet.unreadable", "cannot read file", source: "fleet", path: path))
         continue
       }
       if data.count > Self.maxFileBytes {
         inv.diagnostics.append(
           Diagnostic(
-            .warning, code: "fleet.too-large", "file larger than \(Self.maxFileBytes) bytes skipped",
+            .warning, code: "fleet.too-large",
+            "file larger than \(Self.maxFileBytes) bytes skipped",
             source: "fleet", path: path))
         continue
       }
@@ -150,9 +155,11 @@ public struct FleetScanner: Sendable {
       result.diagnostics.append(diag)
       if docs.isEmpty {
         let src: ReferenceSource =
-          string.contains("jobs:") ? .actions
-          : string.contains("services:") && !string.contains("kind:") ? .compose
-          : string.contains("kind:") ? .kubernetes : .helm
+          string.contains("jobs:")
+          ? .actions
+          : string.contains("services:") && !string.contains("kind:")
+            ? .compose
+            : string.contains("kind:") ? .kubernetes : .helm
         result.kind = "yaml-unparsed"
         result.references = YAMLSupport.fallbackImageLines(text, file: path, source: src)
         return result
@@ -160,7 +167,9 @@ public struct FleetScanner: Sendable {
     }
     let base = (path as NSString).lastPathComponent.lowercased()
     if base == "kustomization.yaml" || base == "kustomization.yml"
-      || docs.contains(where: { YAMLSupport.string(YAMLSupport.mapping($0)?["kind"]) == "Kustomization" })
+      || docs.contains(where: {
+        YAMLSupport.string(YAMLSupport.mapping($0)?["kind"]) == "Kustomization"
+      })
     {
       result.kind = "kustomization"
       result.overrides = Self.kustomizeOverrides(docs, path: path)
@@ -227,9 +236,12 @@ public struct FleetScanner: Sendable {
   func inheritPatchReplicas(_ refs: inout [FleetReference]) {
     var base: [String: (Int?, String?)] = [:]
     for r in refs where r.source == .kubernetes && r.replicasSource == "explicit" {
-      if let w = r.workload, let k = w.kind, let n = w.name { base["\(k)/\(n)"] = (r.replicas, r.replicasSource) }
+      if let w = r.workload, let k = w.kind, let n = w.name {
+        base["\(k)/\(n)"] = (r.replicas, r.replicasSource)
+      }
     }
-    for i in refs.indices where refs[i].source == .kubernetes && refs[i].replicasSource == "default" {
+    for i in refs.indices where refs[i].source == .kubernetes && refs[i].replicasSource == "default"
+    {
       guard let w = refs[i].workload, let k = w.kind, let n = w.name,
         refs[i].file.contains("patch") || refs[i].file.contains("overlay"),
         let b = base["\(k)/\(n)"]

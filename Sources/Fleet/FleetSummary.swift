@@ -29,7 +29,8 @@ public struct FleetSummary: Sendable, Codable, Hashable {
       let key = r.effectiveText
       var u = uses[key] ?? (0, [], 0, 0)
       u.refs += 1
-      let w = "\(r.file)|\(r.workload?.kind ?? "")|\(r.workload?.name ?? "")|\(r.workload?.container ?? "")|\(r.line)"
+      let w =
+        "\(r.file)|\(r.workload?.kind ?? "")|\(r.workload?.name ?? "")|\(r.workload?.container ?? "")|\(r.line)"
       if !u.workloads.contains(w) {
         u.workloads.insert(w)
         if let n = r.replicas { u.total += n } else { u.noCount += 1 }
@@ -40,6 +41,8 @@ public struct FleetSummary: Sendable, Codable, Hashable {
       ImageUse(
         image: $0.key, references: $0.value.refs, workloads: $0.value.workloads.count,
         totalReplicas: $0.value.total, workloadsWithoutCount: $0.value.noCount)
-    }.sorted { ($1.workloads, $1.totalReplicas, $0.image) < ($0.workloads, $0.totalReplicas, $1.image) }
+    }.sorted {
+      ($1.workloads, $1.totalReplicas, $0.image) < ($0.workloads, $0.totalReplicas, $1.image)
+    }
   }
 }

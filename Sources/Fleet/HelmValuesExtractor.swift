@@ -53,14 +53,15 @@ public struct HelmValuesExtractor: Sendable {
         var ref = registry.isEmpty ? repo : registry + "/" + repo
         if !tag.isEmpty { ref += ":" + tag }
         if !digest.isEmpty { ref += "@" + digest }
-        let keyNode = m.first(where: { YAMLSupport.string($0.key) == "repository" })?.key ?? repoValue
+        let keyNode =
+          m.first(where: { YAMLSupport.string($0.key) == "repository" })?.key ?? repoValue
         let (r, rs) = replicas(parent)
         var made = FleetReference.make(
           file: file, line: YAMLSupport.line(keyNode), written: ref, substituted: nil,
           source: .helm,
-            workload: WorkloadInfo(
-              kind: "values", name: path.dropLast().joined(separator: "."),
-              container: path.joined(separator: ".")),
+          workload: WorkloadInfo(
+            kind: "values", name: path.dropLast().joined(separator: "."),
+            container: path.joined(separator: ".")),
           replicas: r, replicasSource: rs, span: nil)
         // An empty tag without digest is filled in by the chart's templates (usually
         // `.Chart.AppVersion`): the values file alone does not say which image runs.

@@ -76,7 +76,8 @@ public enum Interpolation {
         var wordOK = true
         if !op.isEmpty {
           if depth < maxDepth {
-            expand(c, &i, until: "}", vars, dollarEscape, depth: depth + 1, into: &word, ok: &wordOK)
+            expand(
+              c, &i, until: "}", vars, dollarEscape, depth: depth + 1, into: &word, ok: &wordOK)
           } else {
             ok = false
           }
@@ -89,13 +90,29 @@ public enum Interpolation {
         case "":
           if let value { out += value } else { ok = false }
         case ":-":
-          if let value, !value.isEmpty { out += value } else { out += word; if !wordOK { ok = false } }
+          if let value, !value.isEmpty {
+            out += value
+          } else {
+            out += word
+            if !wordOK { ok = false }
+          }
         case "-":
-          if let value { out += value } else { out += word; if !wordOK { ok = false } }
+          if let value {
+            out += value
+          } else {
+            out += word
+            if !wordOK { ok = false }
+          }
         case ":+":
-          if let value, !value.isEmpty { out += word; if !wordOK { ok = false } }
+          if let value, !value.isEmpty {
+            out += word
+            if !wordOK { ok = false }
+          }
         case "+":
-          if value != nil { out += word; if !wordOK { ok = false } }
+          if value != nil {
+            out += word
+            if !wordOK { ok = false }
+          }
         case ":?":
           if let value, !value.isEmpty { out += value } else { ok = false }
         case "?":

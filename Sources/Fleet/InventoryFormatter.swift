@@ -30,7 +30,9 @@ public enum InventoryFormatter {
   }
 
   public static func table(_ refs: [FleetReference], summary: FleetSummary?) -> String {
-    var rows: [[String]] = [["FILE:LINE", "CLASS", "REFERENCE", "RESOLVED", "WORKLOAD", "REPLICAS"]]
+    var rows: [[String]] = [
+      ["FILE:LINE", "CLASS", "REFERENCE", "RESOLVED", "WORKLOAD", "REPLICAS"]
+    ]
     for r in refs {
       let w = [r.workload?.kind, r.workload?.name, r.workload?.container].compactMap { $0 }
         .joined(separator: "/")
@@ -43,11 +45,14 @@ public enum InventoryFormatter {
     var out = render(rows)
     if let summary {
       out += "\n\(summary.references) references in \(summary.files) files: "
-      out += summary.byClass.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(
-        separator: ", ") + "\n\n"
+      out +=
+        summary.byClass.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(
+          separator: ", ") + "\n\n"
       var rows2: [[String]] = [["IMAGE", "WORKLOADS", "REPLICAS", "UNCOUNTED"]]
       for u in summary.images {
-        rows2.append([u.image, String(u.workloads), String(u.totalReplicas), String(u.workloadsWithoutCount)])
+        rows2.append([
+          u.image, String(u.workloads), String(u.totalReplicas), String(u.workloadsWithoutCount),
+        ])
       }
       out += render(rows2)
     }
@@ -57,12 +62,16 @@ public enum InventoryFormatter {
   static func render(_ rows: [[String]]) -> String {
     guard let first = rows.first else { return "" }
     var widths = Array(repeating: 0, count: first.count)
-    for row in rows { for (i, c) in row.enumerated() { widths[i] = min(max(widths[i], c.count), 80) } }
+    for row in rows {
+      for (i, c) in row.enumerated() { widths[i] = min(max(widths[i], c.count), 80) }
+    }
     var out = ""
     for row in rows {
       var line = ""
       for (i, c) in row.enumerated() {
-        line += i == row.count - 1 ? c : c.padding(toLength: max(widths[i], c.count), withPad: " ", startingAt: 0) + "  "
+        line +=
+          i == row.count - 1
+          ? c : c.padding(toLength: max(widths[i], c.count), withPad: " ", startingAt: 0) + "  "
       }
       out += line + "\n"
     }

@@ -73,7 +73,8 @@ public struct KubernetesExtractor: Sendable {
           FleetReference.make(
             file: file, line: YAMLSupport.line(imageNode), written: written, substituted: nil,
             source: .kubernetes,
-            workload: WorkloadInfo(kind: kind, name: name, container: YAMLSupport.string(cm["name"])),
+            workload: WorkloadInfo(
+              kind: kind, name: name, container: YAMLSupport.string(cm["name"])),
             replicas: replicas, replicasSource: source, span: span))
       }
     }

@@ -43,7 +43,8 @@ public struct OCILayoutResolver: DigestResolver {
   public func resolve(_ ref: ImageReference) async throws -> Digest {
     let tag = ref.tag ?? "latest"
     if let d = named["\(ref.name):\(tag)"] ?? bareTags[tag] { return d }
-    throw FleetError(.unresolvable, "\(ref.familiar): tag '\(tag)' not in the OCI layout", path: path)
+    throw FleetError(
+      .unresolvable, "\(ref.familiar): tag '\(tag)' not in the OCI layout", path: path)
   }
 
   public func tags(_ repository: ImageReference) async throws -> [String] {

@@ -54,15 +54,19 @@ public struct PinFixer: Sendable {
       }
       guard let span = r.span, let ref = try? ImageReference(parsing: r.reference) else {
         plan.skipped.append(
-          Skipped(reference: r, reason: "not written as one token in the file (e.g. a Helm image map)"))
+          Skipped(
+            reference: r, reason: "not written as one token in the file (e.g. a Helm image map)"))
         continue
       }
       do {
         let digest = try await resolver.resolve(ref)
         var tag = ref.tag ?? "latest"
-        if precise, let better = try await preciseTag(ref, tag: tag, digest: digest) { tag = better }
+        if precise, let better = try await preciseTag(ref, tag: tag, digest: digest) {
+          tag = better
+        }
         let new = "\(Self.writtenName(r.reference)):\(tag)@\(digest.description)"
-        plan.edits.append(PinEdit(file: r.file, line: r.line, span: span, old: r.reference, new: new))
+        plan.edits.append(
+          PinEdit(file: r.file, line: r.line, span: span, old: r.reference, new: new))
       } catch {
         plan.skipped.append(Skipped(reference: r, reason: "cannot resolve: \(error)"))
       }
@@ -81,7 +85,9 @@ public struct PinFixer: Sendable {
       return c.hasPrefix(core + ".") && c.allSatisfy({ $0.isNumber || $0 == "." || $0 == "v" })
     }
     candidates.sort {
-      ($0.split(separator: ".").count, $0.count, $1) > ($1.split(separator: ".").count, $1.count, $0)
+      ($0.split(separator: ".").count, $0.count, $1) > (
+        $1.split(separator: ".").count, $1.count, $0
+      )
     }
     for t in candidates.prefix(Self.maxPreciseCandidates) {
       var c = ref

@@ -35,7 +35,9 @@ public struct PinLinter: Sendable {
       if lvl == .off { continue }
       if cache[r.file] == nil { cache[r.file] = fileLines(r.file) ?? [] }
       if Self.suppressed(rule, line: r.line, lines: cache[r.file] ?? []) { continue }
-      var msg = rule.summary + ": " + (r.resolved.map { "\(r.reference) (resolves to \($0))" } ?? r.reference)
+      var msg =
+        rule.summary + ": "
+        + (r.resolved.map { "\(r.reference) (resolves to \($0))" } ?? r.reference)
       if rule == .floatingTag {
         msg += " (offline heuristic: the registry was not asked whether this tag moves)"
       }

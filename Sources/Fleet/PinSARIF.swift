@@ -2,11 +2,15 @@ import Foundation
 
 /// SARIF 2.1.0 for pin lint findings, so code-scanning UIs show them on the right line.
 public enum PinSARIF {
-  public static func render(_ findings: [PinFinding], toolVersion: String = "0.1.0") throws -> String {
+  public static func render(_ findings: [PinFinding], toolVersion: String = "0.1.0") throws
+    -> String
+  {
     let rules: [[String: Any]] = PinRule.allCases.map {
       [
         "id": $0.rawValue, "shortDescription": ["text": $0.summary],
-        "defaultConfiguration": ["level": $0.defaultLevel == .off ? "none" : $0.defaultLevel.rawValue],
+        "defaultConfiguration": [
+          "level": $0.defaultLevel == .off ? "none" : $0.defaultLevel.rawValue
+        ],
       ]
     }
     let results: [[String: Any]] = findings.map { f in

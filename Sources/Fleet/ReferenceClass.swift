@@ -39,7 +39,9 @@ public enum ReferenceClass: String, Sendable, Codable, Hashable, CaseIterable, C
       if ch.isUppercase || ch == "_" || (ch.isNumber && !word.isEmpty) {
         word.append(ch)
       } else {
-        if word.count >= 3, word.contains(where: \.isUppercase), word.filter(\.isUppercase).count >= 2 {
+        if word.count >= 3, word.contains(where: \.isUppercase),
+          word.filter(\.isUppercase).count >= 2
+        {
           return true
         }
         word = ""

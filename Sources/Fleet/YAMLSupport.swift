@@ -92,7 +92,9 @@ enum YAMLSupport {
       var v = l.dropFirst(6).drop(while: { $0 == " " || $0 == "\t" })
       if let hash = v.range(of: " #") { v = v[..<hash.lowerBound] }
       while let last = v.last, last == " " || last == "\t" { v.removeLast() }
-      if v.count >= 2, let f = v.first, f == "\"" || f == "'", v.last == f { v = v.dropFirst().dropLast() }
+      if v.count >= 2, let f = v.first, f == "\"" || f == "'", v.last == f {
+        v = v.dropFirst().dropLast()
+      }
       guard !v.isEmpty, v.first != "{", v.first != "|", v.first != ">" else { continue }
       let token = String(v)
       let span = text.find(token, from: text.starts[i], to: text.lineEnd(i))

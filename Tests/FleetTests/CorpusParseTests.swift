@@ -7,7 +7,8 @@ import Testing
 /// Every file of the fleet corpus (803 real files) is read as the kind PROVENANCE.tsv says it is,
 /// and either yields its references cleanly or a diagnostic naming the file and a line.
 struct CorpusParseTests {
-  static let available = SharedData.isAvailable
+  static let available =
+    SharedData.isAvailable
     && FileManager.default.fileExists(atPath: SharedData.path("fleet/PROVENANCE.tsv"))
 
   struct Entry {
@@ -67,7 +68,9 @@ struct CorpusParseTests {
     #expect(byClass[.invalid] == 1)  // spack/rockylinux8:sha256:… (a digest written as a tag)
     #expect((byClass[.digest] ?? 0) >= 20)
     #expect((byClass[.scratch] ?? 0) >= 10)
-    let sorted = inv.references.sorted { ($0.file, $0.line, $0.reference) < ($1.file, $1.line, $1.reference) }
+    let sorted = inv.references.sorted {
+      ($0.file, $0.line, $0.reference) < ($1.file, $1.line, $1.reference)
+    }
     #expect(sorted == inv.references)
   }
 }

@@ -29,7 +29,8 @@ struct FixtureExtractionTests {
         "7 mcr.microsoft.com/powershell:7.4 tag - - nil/-",
         "9 build stage - - nil/-",
       ])
-    let overridden = refs("escape.Dockerfile", scanner: FleetScanner(buildArgs: ["TAG": "ltsc2019"]))
+    let overridden = refs(
+      "escape.Dockerfile", scanner: FleetScanner(buildArgs: ["TAG": "ltsc2019"]))
     #expect(overridden.first?.resolved == "mcr.microsoft.com/windows/servercore:ltsc2019")
   }
 
@@ -69,7 +70,9 @@ struct FixtureExtractionTests {
         "13 example/app:${MUST_SET} variable - - 1/default",
         "15 nginx untagged - - 1/default",
       ])
-    let env = refs("compose.yaml", scanner: FleetScanner(environment: ["REG": "ghcr.io", "TAG": "", "MUST_SET": "9.9.9"]))
+    let env = refs(
+      "compose.yaml",
+      scanner: FleetScanner(environment: ["REG": "ghcr.io", "TAG": "", "MUST_SET": "9.9.9"]))
     #expect(env[0].resolved == "ghcr.io/example/app:1.2.3")  // `:-` treats empty as unset
     #expect(env[3].resolved == "example/app:9.9.9")
   }
@@ -86,7 +89,9 @@ struct FixtureExtractionTests {
   @Test func lintRulesSuppressionsAndSeverities() {
     let inv = FleetScanner().scan([Self.dir + "/heredoc.Dockerfile", Self.dir + "/compose.yaml"])
     let findings = PinLinter().lint(inv.references, fileLines: PinLinter.readLines)
-    let got = findings.map { "\(($0.file as NSString).lastPathComponent):\($0.line) \($0.rule.rawValue) \($0.level.rawValue)" }
+    let got = findings.map {
+      "\(($0.file as NSString).lastPathComponent):\($0.line) \($0.rule.rawValue) \($0.level.rawValue)"
+    }
     #expect(
       got == [
         "compose.yaml:3 no-digest warning",
@@ -101,7 +106,10 @@ struct FixtureExtractionTests {
         "heredoc.Dockerfile:14 unresolved-variable note",
         "heredoc.Dockerfile:21 floating-tag warning",
       ])
-    #expect(findings.filter { $0.rule == .floatingTag }.allSatisfy { $0.offline && $0.message.contains("offline") })
+    #expect(
+      findings.filter { $0.rule == .floatingTag }.allSatisfy {
+        $0.offline && $0.message.contains("offline")
+      })
     let relaxed = PinLinter(levels: [.noDigest: .off, .floatingTag: .error]).lint(
       inv.references, fileLines: PinLinter.readLines)
     #expect(!relaxed.contains { $0.rule == .noDigest })
@@ -109,10 +117,15 @@ struct FixtureExtractionTests {
   }
 
   @Test func floatingTags() {
-    for t in ["3", "3.11", "3.11-slim", "lts", "stable", "alpine", "bookworm", "v2", "16-buster-slim"] {
+    for t in [
+      "3", "3.11", "3.11-slim", "lts", "stable", "alpine", "bookworm", "v2", "16-buster-slim",
+    ] {
       #expect(PinRule.isFloating(tag: t), "\(t)")
     }
-    for t in ["3.11.9", "1.25.3-alpine", "8.2.1-debian-12-r0", "20240101", "v1.2.3", "nightly-20260701-6af3d12"] {
+    for t in [
+      "3.11.9", "1.25.3-alpine", "8.2.1-debian-12-r0", "20240101", "v1.2.3",
+      "nightly-20260701-6af3d12",
+    ] {
       #expect(!PinRule.isFloating(tag: t), "\(t)")
     }
   }

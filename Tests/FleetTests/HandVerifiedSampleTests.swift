@@ -14,14 +14,18 @@ struct HandVerifiedSampleTests {
     var replicas: Int?
     var replicasSource: String?
     var resolved: String? = nil
-    var description: String { "\(line) \(reference) \(cls.rawValue) \(replicas.map(String.init) ?? "nil")" }
+    var description: String {
+      "\(line) \(reference) \(cls.rawValue) \(replicas.map(String.init) ?? "nil")"
+    }
   }
 
   static func e(
     _ line: Int, _ ref: String, _ cls: ReferenceClass, _ replicas: Int? = nil, _ src: String? = nil,
     resolved: String? = nil
   ) -> Expected {
-    Expected(line: line, reference: ref, cls: cls, replicas: replicas, replicasSource: src, resolved: resolved)
+    Expected(
+      line: line, reference: ref, cls: cls, replicas: replicas, replicasSource: src,
+      resolved: resolved)
   }
 
   static let gke = "GoogleCloudPlatform__kubernetes-engine-samples/"
@@ -29,11 +33,17 @@ struct HandVerifiedSampleTests {
     // Dockerfiles
     (
       "docker__awesome-compose/nginx-flask-mysql/backend/Dockerfile",
-      [e(2, "python:3.10-alpine", .tag), e(20, "builder", .stage), e(33, "gloursdocker/docker", .untagged)]
+      [
+        e(2, "python:3.10-alpine", .tag), e(20, "builder", .stage),
+        e(33, "gloursdocker/docker", .untagged),
+      ]
     ),
     (
       "docker__awesome-compose/flask/app/Dockerfile",
-      [e(2, "python:3.10-alpine", .tag), e(15, "builder", .stage), e(27, "gloursdocker/docker", .untagged)]
+      [
+        e(2, "python:3.10-alpine", .tag), e(15, "builder", .stage),
+        e(27, "gloursdocker/docker", .untagged),
+      ]
     ),
     (
       gke + "quickstarts/guestbook/php-redis/Dockerfile",
@@ -42,16 +52,25 @@ struct HandVerifiedSampleTests {
     (
       "GoogleCloudPlatform__microservices-demo/src/loadgenerator/Dockerfile",
       [
-        e(18, "python:3.14.6-alpine@sha256:26730869004e2b9c4b9ad09cab8625e81d256d1ce97e72df5520e806b1709f92", .digest),
+        e(
+          18,
+          "python:3.14.6-alpine@sha256:26730869004e2b9c4b9ad09cab8625e81d256d1ce97e72df5520e806b1709f92",
+          .digest),
         e(20, "base", .stage), e(33, "base", .stage),
       ]
     ),
     ("nektos__act/pkg/container/testdata/Dockerfile", [e(1, "scratch", .scratch)]),
-    ("kubernetes__examples/web/guestbook-go/Dockerfile", [e(15, "golang:1.10.0", .tag), e(23, "scratch", .scratch)]),
+    (
+      "kubernetes__examples/web/guestbook-go/Dockerfile",
+      [e(15, "golang:1.10.0", .tag), e(23, "scratch", .scratch)]
+    ),
     (
       gke + "hpc/mpi/Dockerfile",
       [
-        e(16, "spack/rockylinux8:sha256:c530b10099eeedad9d384ffc7419f355d93289b2e615143256186406ee04e275", .invalid),
+        e(
+          16,
+          "spack/rockylinux8:sha256:c530b10099eeedad9d384ffc7419f355d93289b2e615143256186406ee04e275",
+          .invalid),
         e(61, "rockylinux:8.9", .tag),
       ]
     ),
@@ -73,20 +92,36 @@ struct HandVerifiedSampleTests {
     // Kubernetes
     (
       gke + "observability/elastic-stack-tutorial/max-map-count-setter-ds.yaml",
-      [e(48, "docker.io/bash:5.2.15", .tag, nil, "per-node"), e(64, "docker.io/bash:5.2.15", .tag, nil, "per-node")]
-    ),
-    (
-      gke + "cost-optimization/gke-scheduled-autoscaler/k8s/scheduled-autoscaler/scheduled-autoscale-example.yaml",
       [
-        e(29, "us-central1-docker.pkg.dev/PROJECT_ID/gke-scheduled-autoscaler/custom-metric-exporter", .variable, 1, "default"),
-        e(49, "us-central1-docker.pkg.dev/PROJECT_ID/gke-scheduled-autoscaler/custom-metric-exporter", .variable, 1, "default"),
+        e(48, "docker.io/bash:5.2.15", .tag, nil, "per-node"),
+        e(64, "docker.io/bash:5.2.15", .tag, nil, "per-node"),
       ]
     ),
-    (gke + "ai-ml/gke-tpu-dynamic-slicing/tpu-job-jax-v7x-64.yaml", [e(49, "python:3.12", .tag, 16, "parallelism")]),
+    (
+      gke
+        + "cost-optimization/gke-scheduled-autoscaler/k8s/scheduled-autoscaler/scheduled-autoscale-example.yaml",
+      [
+        e(
+          29,
+          "us-central1-docker.pkg.dev/PROJECT_ID/gke-scheduled-autoscaler/custom-metric-exporter",
+          .variable, 1, "default"),
+        e(
+          49,
+          "us-central1-docker.pkg.dev/PROJECT_ID/gke-scheduled-autoscaler/custom-metric-exporter",
+          .variable, 1, "default"),
+      ]
+    ),
+    (
+      gke + "ai-ml/gke-tpu-dynamic-slicing/tpu-job-jax-v7x-64.yaml",
+      [e(49, "python:3.12", .tag, 16, "parallelism")]
+    ),
     (
       "GoogleCloudPlatform__microservices-demo/kubernetes-manifests/loadgenerator.yaml",
       [
-        e(67, "busybox:1.38.0@sha256:fd8d9aa63ba2f0982b5304e1ee8d3b90a210bc1ffb5314d980eb6962f1a9715d", .digest, 1, "explicit"),
+        e(
+          67,
+          "busybox:1.38.0@sha256:fd8d9aa63ba2f0982b5304e1ee8d3b90a210bc1ffb5314d980eb6962f1a9715d",
+          .digest, 1, "explicit"),
         e(80, "loadgenerator", .untagged, 1, "explicit"),
       ]
     ),
@@ -94,13 +129,22 @@ struct HandVerifiedSampleTests {
     // Compose
     (
       "docker__awesome-compose/pihole-cloudflared-DoH/compose.yaml",
-      [e(4, "visibilityspots/cloudflared", .untagged, 1, "default"), e(20, "pihole/pihole:latest", .latest, 1, "default")]
+      [
+        e(4, "visibilityspots/cloudflared", .untagged, 1, "default"),
+        e(20, "pihole/pihole:latest", .latest, 1, "default"),
+      ]
     ),
     (
       "docker__awesome-compose/postgresql-pgadmin/compose.yaml",
-      [e(4, "postgres:latest", .latest, 1, "default"), e(15, "dpage/pgadmin4:latest", .latest, 1, "default")]
+      [
+        e(4, "postgres:latest", .latest, 1, "default"),
+        e(15, "dpage/pgadmin4:latest", .latest, 1, "default"),
+      ]
     ),
-    ("docker__awesome-compose/plex/compose.yaml", [e(3, "linuxserver/plex", .untagged, 1, "default")]),
+    (
+      "docker__awesome-compose/plex/compose.yaml",
+      [e(3, "linuxserver/plex", .untagged, 1, "default")]
+    ),
     ("docker__awesome-compose/angular/compose.yaml", []),
     // Helm values
     (
@@ -116,7 +160,11 @@ struct HandVerifiedSampleTests {
     ),
     (
       "GoogleCloudPlatform__microservices-demo/helm-chart/values.yaml",
-      [e(20, "us-central1-docker.pkg.dev/online-boutique-ci/microservices-demo", .variable, nil, "unknown")]
+      [
+        e(
+          20, "us-central1-docker.pkg.dev/online-boutique-ci/microservices-demo", .variable, nil,
+          "unknown")
+      ]
     ),
     // GitHub Actions
     (
@@ -145,7 +193,8 @@ struct HandVerifiedSampleTests {
       let inv = scanner.scan([path])
       #expect(inv.diagnostics.isEmpty, "\(relative): \(inv.diagnostics)")
       let got = inv.references
-      #expect(got.count == expected.count, "\(relative): \(got.map { "\($0.line) \($0.reference)" })")
+      #expect(
+        got.count == expected.count, "\(relative): \(got.map { "\($0.line) \($0.reference)" })")
       for (g, x) in zip(got, expected) {
         #expect(g.file == path)
         #expect(g.line == x.line, "\(relative): \(x)")

@@ -42,7 +42,9 @@ struct PeerComparisonTests {
     var byFile: [String: [PinFinding]] = [:]
     for f in findings { byFile[String(f.file.dropFirst(corpus.count + 1)), default: []].append(f) }
     var refsByFile: [String: Int] = [:]
-    for r in inv.references { refsByFile[String(r.file.dropFirst(corpus.count + 1)), default: 0] += 1 }
+    for r in inv.references {
+      refsByFile[String(r.file.dropFirst(corpus.count + 1)), default: 0] += 1
+    }
 
     var disagreements: [String] = []
     for p in peers {
@@ -71,7 +73,9 @@ struct PeerComparisonTests {
     // hadolint cannot parse Dockerfiles with a comment after a heredoc, neither checks
     // `COPY --from=<image>`, checkov reports only the first failing FROM per Dockerfile.
     let peerDockerLines = Set(
-      peers.filter { $0.tool == "hadolint" || $0.check == "CKV_DOCKER_7" }.map { "\($0.file):\($0.line)" })
+      peers.filter { $0.tool == "hadolint" || $0.check == "CKV_DOCKER_7" }.map {
+        "\($0.file):\($0.line)"
+      })
     let copyFrom = inv.references.filter { $0.workload?.kind == "copy-from" }
     #expect(copyFrom.count >= 20)
     let extraDocker = findings.filter {

@@ -11,7 +11,8 @@ import Testing
 struct PinFixRoundTripTests {
   static let sharedLayout = SharedData.path("images/built/oci-layout")
   static let available =
-    CorpusParseTests.available && FileManager.default.fileExists(atPath: sharedLayout + "/index.json")
+    CorpusParseTests.available
+    && FileManager.default.fileExists(atPath: sharedLayout + "/index.json")
 
   /// The manifests of the shared layout: (annotation, digest).
   static func sharedManifests() throws -> [(String, String)] {
@@ -47,8 +48,10 @@ struct PinFixRoundTripTests {
       }
     }
     let index: [String: Any] = ["schemaVersion": 2, "manifests": manifests]
-    try JSONSerialization.data(withJSONObject: index).write(to: URL(fileURLWithPath: dir + "/index.json"))
-    try Data(#"{"imageLayoutVersion":"1.0.0"}"#.utf8).write(to: URL(fileURLWithPath: dir + "/oci-layout"))
+    try JSONSerialization.data(withJSONObject: index).write(
+      to: URL(fileURLWithPath: dir + "/index.json"))
+    try Data(#"{"imageLayoutVersion":"1.0.0"}"#.utf8).write(
+      to: URL(fileURLWithPath: dir + "/oci-layout"))
   }
 
   @Test(.enabled(if: available, "needs ../shared/data/fleet and images/built/oci-layout"))
@@ -148,7 +151,9 @@ struct PinFixRoundTripTests {
     #expect(plan.edits.map(\.new) == ["python:3.11.9@\(real[0])"])
     let old = Array(compose.utf8)
     let new = PinFixer.apply(plan.edits, to: old)
-    #expect(String(decoding: new, as: UTF8.self) == "services:\n  # keep me\n  api:\n    image: 'python:3.11.9@\(real[0])'   # quoted\n")
+    #expect(
+      String(decoding: new, as: UTF8.self)
+        == "services:\n  # keep me\n  api:\n    image: 'python:3.11.9@\(real[0])'   # quoted\n")
     let diff = PinFixer.unifiedDiff(path: "compose.yaml", old: old, new: new)
     #expect(
       diff == """

@@ -18,12 +18,15 @@ struct FleetCommand: AsyncParsableCommand {
         """)
 
     @Argument(help: "Files or directories (searched recursively).") var paths: [String]
-    @Option(name: [.customShort("o"), .customLong("format")], help: "table, json, csv or summary-json.")
+    @Option(
+      name: [.customShort("o"), .customLong("format")], help: "table, json, csv or summary-json.")
     var format: String = "table"
-    @Option(name: .customLong("output"), help: "Write to this file instead of stdout.") var output: String?
+    @Option(name: .customLong("output"), help: "Write to this file instead of stdout.") var output:
+      String?
     @Option(name: .customLong("build-arg"), help: "Dockerfile ARG override K=V (repeatable).")
     var buildArgs: [String] = []
-    @Option(name: .customLong("env"), help: "Compose variable K=V (repeatable).") var env: [String] = []
+    @Option(name: .customLong("env"), help: "Compose variable K=V (repeatable).") var env:
+      [String] = []
     @Flag(name: .short, help: "Quiet: no diagnostics on stderr.") var quiet = false
 
     func run() async throws {
@@ -31,7 +34,9 @@ struct FleetCommand: AsyncParsableCommand {
         buildArgs: try PinCommand.keyValues(buildArgs), environment: try PinCommand.keyValues(env))
       let inv = scanner.scan(paths)
       if !quiet {
-        for d in inv.diagnostics { FileHandle.standardError.write(Data((d.description + "\n").utf8)) }
+        for d in inv.diagnostics {
+          FileHandle.standardError.write(Data((d.description + "\n").utf8))
+        }
       }
       let summary = FleetSummary(inv.references, files: inv.files.count)
       let text: String
@@ -43,7 +48,9 @@ struct FleetCommand: AsyncParsableCommand {
       default: throw ValidationError("unknown format '\(format)' (table, json, csv, summary-json)")
       }
       try PinCommand.emit(text, to: output)
-      if inv.diagnostics.contains(where: { $0.code == "fleet.missing" || $0.code == "fleet.unreadable" }) {
+      if inv.diagnostics.contains(where: {
+        $0.code == "fleet.missing" || $0.code == "fleet.unreadable"
+      }) {
         throw ExitCode(2)
       }
     }

@@ -11,7 +11,9 @@ struct PinCommand: AsyncParsableCommand {
 
   /// The resolver `pin fix` uses. The coordinator replaces this with the registry client's
   /// resolver; without one, `--oci-layout DIR` resolves tags from an OCI layout on disk.
-  nonisolated(unsafe) static var makeResolver: (@Sendable () throws -> (any DigestResolver)?) = { nil }
+  nonisolated(unsafe) static var makeResolver: (@Sendable () throws -> (any DigestResolver)?) = {
+    nil
+  }
 
   static func keyValues(_ items: [String]) throws -> [String: String] {
     var out: [String: String] = [:]
@@ -39,19 +41,23 @@ struct PinCommand: AsyncParsableCommand {
 
   struct Lint: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "One finding per unpinned image reference (latest, untagged, floating-tag, no-digest).",
+      abstract:
+        "One finding per unpinned image reference (latest, untagged, floating-tag, no-digest).",
       discussion: """
         Suppress inline with '# tailguard:ignore[rule] reason' on the line or the line above. \
         floating-tag is an offline heuristic (major or major.minor versions, names without a \
         version); findings say so.
         """)
     @Argument(help: "Files or directories.") var paths: [String]
-    @Option(name: [.customShort("o"), .customLong("format")], help: "table, json or sarif.") var format = "table"
+    @Option(name: [.customShort("o"), .customLong("format")], help: "table, json or sarif.")
+    var format = "table"
     @Option(name: .customLong("output"), help: "Write to this file.") var output: String?
     @Flag(help: "Exit 1 when a finding remains.") var fail = false
-    @Option(name: .customLong("severity"), help: "rule=level (error, warning, note, off); repeatable.")
+    @Option(
+      name: .customLong("severity"), help: "rule=level (error, warning, note, off); repeatable.")
     var severity: [String] = []
-    @Option(name: .customLong("build-arg"), help: "Dockerfile ARG override K=V.") var buildArgs: [String] = []
+    @Option(name: .customLong("build-arg"), help: "Dockerfile ARG override K=V.") var buildArgs:
+      [String] = []
     @Option(name: .customLong("env"), help: "Compose variable K=V.") var env: [String] = []
     @Flag(name: .short, help: "Quiet: no diagnostics on stderr.") var quiet = false
 
@@ -59,9 +65,12 @@ struct PinCommand: AsyncParsableCommand {
       var levels: [PinRule: PinLevel] = [:]
       for (k, v) in try PinCommand.keyValues(severity) {
         guard let rule = PinRule(rawValue: k) else {
-          throw ValidationError("unknown rule '\(k)' (\(PinRule.allCases.map(\.rawValue).joined(separator: ", ")))")
+          throw ValidationError(
+            "unknown rule '\(k)' (\(PinRule.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
-        guard let level = PinLevel(rawValue: v) else { throw ValidationError("unknown level '\(v)'") }
+        guard let level = PinLevel(rawValue: v) else {
+          throw ValidationError("unknown level '\(v)'")
+        }
         levels[rule] = level
       }
       let inv = FleetScanner(
@@ -74,8 +83,10 @@ struct PinCommand: AsyncParsableCommand {
       case "json": text = try InventoryFormatter.json(findings)
       case "sarif": text = try PinSARIF.render(findings)
       case "table":
-        var t = findings.map { "\($0.file):\($0.line): \($0.level.rawValue) [\($0.rule.rawValue)] \($0.message)" }
-          .joined(separator: "\n")
+        var t = findings.map {
+          "\($0.file):\($0.line): \($0.level.rawValue) [\($0.rule.rawValue)] \($0.message)"
+        }
+        .joined(separator: "\n")
         if !t.isEmpty { t += "\n" }
         text = t + "\(findings.count) findings in \(inv.files.count) files\n"
       default: throw ValidationError("unknown format '\(format)' (table, json, sarif)")
@@ -88,14 +99,16 @@ struct PinCommand: AsyncParsableCommand {
 
   struct Fix: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-      abstract: "Rewrite references in place to name:tag@sha256:… (only the reference bytes change).")
+      abstract:
+        "Rewrite references in place to name:tag@sha256:… (only the reference bytes change).")
     @Argument(help: "Files or directories.") var paths: [String]
     @Flag(help: "Print a unified diff instead of writing.") var dryRun = false
     @Flag(help: "Also replace a floating tag by the most specific tag with the same digest.")
     var precise = false
     @Option(name: .customLong("oci-layout"), help: "Resolve tags from this OCI layout directory.")
     var ociLayout: String?
-    @Option(name: .customLong("build-arg"), help: "Dockerfile ARG override K=V.") var buildArgs: [String] = []
+    @Option(name: .customLong("build-arg"), help: "Dockerfile ARG override K=V.") var buildArgs:
+      [String] = []
     @Option(name: .customLong("env"), help: "Compose variable K=V.") var env: [String] = []
     @Flag(name: .short, help: "Quiet.") var quiet = false
 
@@ -109,7 +122,8 @@ struct PinCommand: AsyncParsableCommand {
       } else if let r = try PinCommand.makeResolver() {
         resolver = r
       } else {
-        PinCommand.stderr("error: no digest resolver (give --oci-layout DIR or configure a registry)")
+        PinCommand.stderr(
+          "error: no digest resolver (give --oci-layout DIR or configure a registry)")
         throw ExitCode(2)
       }
       let inv = FleetScanner(
@@ -118,10 +132,14 @@ struct PinCommand: AsyncParsableCommand {
       if !quiet { for d in inv.diagnostics { PinCommand.stderr(d.description) } }
       let plan = await PinFixer(resolver: resolver, precise: precise).plan(inv.references)
       for s in plan.skipped where !quiet {
-        PinCommand.stderr("\(s.reference.file):\(s.reference.line): not pinned: \(s.reference.reference): \(s.reason)")
+        PinCommand.stderr(
+          "\(s.reference.file):\(s.reference.line): not pinned: \(s.reference.reference): \(s.reason)"
+        )
       }
       var failed = false
-      for (file, edits) in Dictionary(grouping: plan.edits, by: \.file).sorted(by: { $0.key < $1.key }) {
+      for (file, edits) in Dictionary(grouping: plan.edits, by: \.file).sorted(by: {
+        $0.key < $1.key
+      }) {
         guard let data = FileManager.default.contents(atPath: file) else {
           PinCommand.stderr("error: cannot read \(file)")
           failed = true
@@ -130,7 +148,8 @@ struct PinCommand: AsyncParsableCommand {
         let old = [UInt8](data)
         let new = PinFixer.apply(edits, to: old)
         if dryRun {
-          FileHandle.standardOutput.write(Data(PinFixer.unifiedDiff(path: file, old: old, new: new).utf8))
+          FileHandle.standardOutput.write(
+            Data(PinFixer.unifiedDiff(path: file, old: old, new: new).utf8))
         } else {
           do { try Data(new).write(to: URL(fileURLWithPath: file)) } catch {
             PinCommand.stderr("error: cannot write \(file): \(error)")
@@ -138,7 +157,10 @@ struct PinCommand: AsyncParsableCommand {
           }
         }
       }
-      if !quiet { PinCommand.stderr("\(plan.edits.count) references pinned, \(plan.skipped.count) not touched") }
+      if !quiet {
+        PinCommand.stderr(
+          "\(plan.edits.count) references pinned, \(plan.skipped.count) not touched")
+      }
       if failed { throw ExitCode(2) }
     }
   }
