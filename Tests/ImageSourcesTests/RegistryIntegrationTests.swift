@@ -432,7 +432,7 @@ struct RegistryIntegrationTests {
     let proxy = try env.startFaultProxy(upstreamPort: port)
     let host = "127.0.0.1:\(proxy)"
     let ref = try ImageReference(parsing: "\(host)/fixtures/planted:latest")
-    let client = try Self.client(host) { $0.readTimeout = .seconds(1) }
+    let client = try Self.client(host) { $0.readTimeout = .seconds(2) }
     defer { Task { await client.shutdown() } }
     func arm(_ query: String) throws {
       _ = try RegistryTestEnvironment.proxyControl(proxy, "/__fault?" + query)
@@ -481,14 +481,18 @@ struct RegistryIntegrationTests {
     stats = try RegistryTestEnvironment.proxyStats(proxy).filter {
       $0.path.contains(big.digest.hex)
     }
-    #expect(stats.count == 2)
+    // One drop, then ranged resumes (more than one only if the loaded machine also tripped the
+    // read timeout), each continuing where the previous one stopped.
+    #expect(stats.count >= 2, "\(stats)")
     #expect(stats.first?.fault == "drop")
-    #expect(stats.last?.status == 206)
-    #expect(stats.last?.range?.hasPrefix("bytes=") == true && stats.last?.range != "bytes=0-")
+    #expect(stats.first?.range == nil)
+    #expect(
+      stats.dropFirst().allSatisfy { $0.status == 206 && $0.range?.hasPrefix("bytes=") == true })
+    #expect(stats.last?.range != "bytes=0-")
 
     // Body stalls longer than the read timeout → treated as a drop, resumed.
     try reset()
-    try arm("mode=slow&count=1&delay=3&match=/blobs/\(small.digest)")
+    try arm("mode=slow&count=1&delay=6&match=/blobs/\(small.digest)")
     #expect(try await Self.drain(source.openLayer(small)) == (try Self.layoutBlob(small.digest)))
     #expect(try RegistryTestEnvironment.proxyStats(proxy).last?.status == 206)
 
