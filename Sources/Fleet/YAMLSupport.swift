@@ -12,7 +12,9 @@ enum YAMLSupport {
   /// Parses every document; a parse error becomes a diagnostic with the line Yams reports.
   static func documents(_ text: String, file: String) -> ([Node], Diagnostic?) {
     do {
-      var seq = try Yams.compose_all(yaml: text)
+      // The basic resolver: every scalar stays a string (no YAML 1.1 regex tag resolution, which
+      // dominated the profile); the extractors convert numbers themselves.
+      var seq = try Yams.compose_all(yaml: text, .basic)
       var docs: [Node] = []
       while let n = seq.next() {
         docs.append(n)
