@@ -161,7 +161,11 @@ struct PinCommand: AsyncParsableCommand {
         PinCommand.stderr(
           "\(plan.edits.count) references pinned, \(plan.skipped.count) not touched")
       }
-      if failed { throw ExitCode(2) }
+      // A reference the resolver could not resolve (registry unreachable, tag unknown) means the
+      // job was not done: exit 2. Templated references are reported but are not a failure.
+      if failed || plan.skipped.contains(where: { $0.reason.hasPrefix("cannot resolve") }) {
+        throw ExitCode(2)
+      }
     }
   }
 }
