@@ -155,3 +155,19 @@ struct FixtureExtractionTests {
     #expect(inv.references.first?.source == .dockerfile)
   }
 }
+
+/// A kustomize patch that restates a workload without `replicas` runs with its base's count;
+/// a patched container without `image` is not a reference.
+struct KustomizePatchTests {
+  @Test func patchInheritsReplicasFromBase() {
+    let inv = FleetScanner().scan([FixtureExtractionTests.dir + "/kustomize-patch"])
+    #expect(inv.diagnostics.isEmpty)
+    let rows = inv.references.map {
+      "\(($0.file as NSString).lastPathComponent):\($0.line) \($0.reference) \($0.replicas.map(String.init) ?? "nil")/\($0.replicasSource ?? "-")"
+    }
+    #expect(
+      rows == [
+        "base.yaml:14 example/api:1.4.2 6/explicit", "patch.yaml:10 example/api:1.5.0 6/base",
+      ])
+  }
+}
