@@ -87,7 +87,8 @@ let package = Package(
     .testTarget(name: "MatchingTests", dependencies: ["Matching", "TailguardTesting"]),
     .testTarget(name: "ScoringTests", dependencies: ["Scoring", "TailguardTesting"]),
     .testTarget(
-      name: "FleetTests", dependencies: ["Fleet", "TailguardTesting"], exclude: ["Fixtures"]),
+      name: "FleetTests", dependencies: ["Fleet", "TailguardModel", "TailguardTesting"],
+      exclude: ["Fixtures"]),
     .testTarget(
       name: "RegoTests", dependencies: ["Rego", "TailguardTesting"],
       exclude: ["Fixtures"]),
