@@ -282,16 +282,21 @@ extension RegistryClient {
       let bytes = try await Self.collect(response.body, limit: 1 << 20, ref: ref)
       struct TokenResponse: Decodable {
         var token: String?
-        var access_token: String?
-        var expires_in: Int?
+        var accessToken: String?
+        var expiresIn: Int?
+        enum CodingKeys: String, CodingKey {
+          case token
+          case accessToken = "access_token"
+          case expiresIn = "expires_in"
+        }
       }
       guard let decoded = try? JSONDecoder().decode(TokenResponse.self, from: Data(bytes)),
-        let token = decoded.token ?? decoded.access_token, !token.isEmpty
+        let token = decoded.token ?? decoded.accessToken, !token.isEmpty
       else {
         throw RegistryError(.invalidResponse, reference: ref, "token server response has no token")
       }
       // Distribution token spec: expires_in defaults to 60 s; never trust more than a day.
-      let seconds = min(max(decoded.expires_in ?? 60, 0), 86_400)
+      let seconds = min(max(decoded.expiresIn ?? 60, 0), 86_400)
       await auth.store(
         token: token, expiresIn: .seconds(seconds), host: registry, scope: scope ?? "")
       return "Bearer " + token

@@ -9,22 +9,40 @@ import TailguardModel
 enum RegistryConfigDecoder {
   private struct Raw: Decodable {
     struct Inner: Decodable {
-      var User: String?
-      var Env: [String]?
-      var Entrypoint: [String]?
-      var Cmd: [String]?
-      var WorkingDir: String?
-      var Labels: [String: String]?
-      var ExposedPorts: [String: AnyEmpty]?
-      var StopSignal: String?
+      var user: String?
+      var env: [String]?
+      var entrypoint: [String]?
+      var cmd: [String]?
+      var workingDir: String?
+      var labels: [String: String]?
+      var exposedPorts: [String: AnyEmpty]?
+      var stopSignal: String?
+      enum CodingKeys: String, CodingKey {
+        case user = "User"
+        case env = "Env"
+        case entrypoint = "Entrypoint"
+        case cmd = "Cmd"
+        case workingDir = "WorkingDir"
+        case labels = "Labels"
+        case exposedPorts = "ExposedPorts"
+        case stopSignal = "StopSignal"
+      }
     }
     struct AnyEmpty: Decodable {}
-    struct RootFS: Decodable { var diff_ids: [String]? }
+    struct RootFS: Decodable {
+      var diffIDs: [String]?
+      enum CodingKeys: String, CodingKey { case diffIDs = "diff_ids" }
+    }
     struct History: Decodable {
       var created: String?
-      var created_by: String?
+      var createdBy: String?
       var comment: String?
-      var empty_layer: Bool?
+      var emptyLayer: Bool?
+      enum CodingKeys: String, CodingKey {
+        case created, comment
+        case createdBy = "created_by"
+        case emptyLayer = "empty_layer"
+      }
     }
     var created: String?
     var author: String?
@@ -43,7 +61,7 @@ enum RegistryConfigDecoder {
         .invalidResponse, reference: reference, "image config is not valid JSON: \(error)")
     }
     var diffIDs: [Digest] = []
-    for text in raw.rootfs?.diff_ids ?? [] {
+    for text in raw.rootfs?.diffIDs ?? [] {
       do { diffIDs.append(try Digest(parsing: text)) } catch {
         throw RegistryError(
           .invalidResponse, reference: reference, "image config diff_id: \(error.message)")
@@ -52,16 +70,16 @@ enum RegistryConfigDecoder {
     let c = raw.config
     return ImageConfig(
       created: raw.created, author: raw.author, architecture: raw.architecture, os: raw.os,
-      variant: raw.variant, user: c?.User.flatMap { $0.isEmpty ? nil : $0 }, env: c?.Env ?? [],
-      entrypoint: c?.Entrypoint, cmd: c?.Cmd,
-      workingDir: c?.WorkingDir.flatMap { $0.isEmpty ? nil : $0 },
-      labels: c?.Labels ?? [:],
-      exposedPorts: (c?.ExposedPorts?.keys).map { Array($0).sorted() } ?? [],
-      stopSignal: c?.StopSignal,
+      variant: raw.variant, user: c?.user.flatMap { $0.isEmpty ? nil : $0 }, env: c?.env ?? [],
+      entrypoint: c?.entrypoint, cmd: c?.cmd,
+      workingDir: c?.workingDir.flatMap { $0.isEmpty ? nil : $0 },
+      labels: c?.labels ?? [:],
+      exposedPorts: (c?.exposedPorts?.keys).map { Array($0).sorted() } ?? [],
+      stopSignal: c?.stopSignal,
       history: (raw.history ?? []).map {
         HistoryEntry(
-          created: $0.created, createdBy: $0.created_by, comment: $0.comment,
-          emptyLayer: $0.empty_layer ?? false)
+          created: $0.created, createdBy: $0.createdBy, comment: $0.comment,
+          emptyLayer: $0.emptyLayer ?? false)
       },
       diffIDs: diffIDs)
   }

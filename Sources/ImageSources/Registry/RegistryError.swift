@@ -41,7 +41,7 @@ public struct RegistryError: Error, Sendable, Hashable, CustomStringConvertible 
   }
 
   public var description: String {
-    let where_ = reference.isEmpty ? "" : "\(reference): "
-    return "\(where_)\(message) [\(code.rawValue)\(status.map { ", HTTP \($0)" } ?? "")]"
+    let prefix = reference.isEmpty ? "" : "\(reference): "
+    return "\(prefix)\(message) [\(code.rawValue)\(status.map { ", HTTP \($0)" } ?? "")]"
   }
 }
