@@ -45,7 +45,7 @@ struct CacheCommand: AsyncParsableCommand {
       } else {
         print("cache: \(status.root)")
         print("entries: \(status.entries)")
-        print("size: \(ByteSize.format(status.totalBytes)) (\(status.totalBytes) bytes)")
+        print("size: \(CacheByteSize.format(status.totalBytes)) (\(status.totalBytes) bytes)")
       }
     }
   }
@@ -61,17 +61,17 @@ struct CacheCommand: AsyncParsableCommand {
     var quiet = false
 
     func validate() throws {
-      guard ByteSize.parse(maxSize) != nil else {
+      guard CacheByteSize.parse(maxSize) != nil else {
         throw ValidationError("--max-size '\(maxSize)' is not a size")
       }
     }
 
     func run() throws {
-      let bound = ByteSize.parse(maxSize) ?? 0
+      let bound = CacheByteSize.parse(maxSize) ?? 0
       let removed = location.cache.prune(maxSize: bound)
       if !quiet {
         let bytes = removed.reduce(Int64(0)) { $0 + $1.size }
-        print("removed \(removed.count) entries, \(ByteSize.format(bytes))")
+        print("removed \(removed.count) entries, \(CacheByteSize.format(bytes))")
       }
     }
   }
@@ -132,7 +132,7 @@ extension CacheCommand {
 }
 
 /// Sizes as people type them: `1024`, `500MB`, `5GiB`, `1.5G`.
-enum ByteSize {
+enum CacheByteSize {
   static func parse(_ text: String) -> Int64? {
     let t = text.trimmingCharacters(in: .whitespaces)
     let units: [(String, Double)] = [
