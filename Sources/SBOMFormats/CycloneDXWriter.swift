@@ -8,9 +8,9 @@ public struct CycloneDXWriter: Sendable {
   public var options: SBOMWriteOptions
   public init(options: SBOMWriteOptions = SBOMWriteOptions()) { self.options = options }
 
-  public func document(for sbom: SoftwareBOM, vulnerabilities: [[String: Any]]? = nil) -> [String:
-    Any]
-  {
+  public func document(
+    for sbom: SoftwareBOM, vulnerabilities: [[String: Any]]? = nil, policy: PolicyOutcome? = nil
+  ) -> [String: Any] {
     var bom = sbom
     bom.normalize()
     let rootRef = Relationship.imageRootID
@@ -36,6 +36,14 @@ public struct CycloneDXWriter: Sendable {
       ])
       if let by = layer.createdBy {
         rootProps.append(["name": "tailguard:image:layer:\(layer.index):createdBy", "value": by])
+      }
+    }
+    if let policy {
+      rootProps.append(["name": "tailguard:policy:outcome", "value": policy.outcome])
+      for v in policy.violations + policy.warnings {
+        rootProps.append([
+          "name": "tailguard:policy:\(v.level)", "value": "\(v.pack ?? v.package): \(v.message)",
+        ])
       }
     }
     root["properties"] = rootProps
@@ -98,9 +106,11 @@ public struct CycloneDXWriter: Sendable {
     return doc
   }
 
-  public func write(_ sbom: SoftwareBOM, vulnerabilities: [[String: Any]]? = nil) throws -> Data {
+  public func write(
+    _ sbom: SoftwareBOM, vulnerabilities: [[String: Any]]? = nil, policy: PolicyOutcome? = nil
+  ) throws -> Data {
     try JSONSerialization.data(
-      withJSONObject: document(for: sbom, vulnerabilities: vulnerabilities),
+      withJSONObject: document(for: sbom, vulnerabilities: vulnerabilities, policy: policy),
       options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
   }
 

@@ -33,8 +33,14 @@ struct RegistryOptions: ParsableArguments {
 
   @Option(
     name: .customLong("platform"),
-    help: "Platform to select from a multi-platform image (os/arch[/variant]).")
-  var platform: String = "linux/amd64"
+    help: "Platform to select from a multi-platform image: os/arch[/variant] (default linux/amd64).")
+  var platform: String?
+
+  /// The requested platform, nil when the user named none (sources then default to linux/amd64).
+  func requestedPlatform() throws -> Platform? {
+    guard let platform else { return nil }
+    do { return try Platform(parsing: platform) } catch { throw ValidationError(error.message) }
+  }
 
   func validate() throws {
     if passwordStdin, username == nil {
@@ -44,7 +50,7 @@ struct RegistryOptions: ParsableArguments {
       throw ValidationError(
         "--username needs --password-stdin (passwords are never taken as arguments)")
     }
-    do { _ = try Platform(parsing: platform) } catch { throw ValidationError(error.message) }
+    _ = try requestedPlatform()
     for host in insecureRegistries where !RegistryClientConfiguration.isLoopback(host) {
       throw ValidationError(
         "--insecure-registry \(host): plain HTTP is allowed only for loopback registries")
@@ -70,7 +76,7 @@ struct RegistryOptions: ParsableArguments {
     let dockerConfig = try DockerConfigCredentials.load(path: DockerConfigCredentials.defaultPath())
     return RegistryClientConfiguration(
       insecureRegistries: Set(insecureRegistries), caFile: caFile, credential: credential,
-      dockerConfig: dockerConfig, platform: try Platform(parsing: platform))
+      dockerConfig: dockerConfig, platform: try requestedPlatform() ?? .linuxAMD64)
   }
 
   /// Parses `registry:REF` or a bare reference.

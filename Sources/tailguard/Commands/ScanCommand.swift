@@ -1,0 +1,168 @@
+import Advisories
+import ArgumentParser
+import Foundation
+import Reports
+import SBOMFormats
+import Scanner
+import TailguardModel
+
+struct ScanCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "scan",
+    abstract: "Find the vulnerabilities of every component of an image, root filesystem or SBOM.",
+    discussion: """
+      Formats: table (default), json (tailguard's ScanReport), sarif (SARIF 2.1.0), \
+      cyclonedx-json (CycloneDX 1.6 with vulnerabilities), openvex (OpenVEX 0.2.0).
+      Advisory data: --db PATH, else $TAILGUARD_DB, else the user data directory; when no database \
+      exists yet, the embedded starter set is used (a handful of hand-checked advisories) and a \
+      notice says how to load full data (`tailguard db update` or `tailguard db import`).
+      Exit code 1 when an open finding is at or above --fail-on.
+      """)
+
+  @Argument(help: "What to scan (see `tailguard --help` for the forms; default dir:/).")
+  var target: String = "dir:/"
+
+  @OptionGroup var targetOptions: TargetOptions
+  @OptionGroup var output: OutputOptions
+
+  @Option(
+    name: .long, help: "Advisory database file (default: $TAILGUARD_DB or the user data directory)."
+  )
+  var db: String?
+
+  @Option(
+    name: .customLong("fail-on"),
+    help: "Exit 1 when an open finding has this severity or higher (low|medium|high|critical).")
+  var failOn: String?
+
+  @Flag(name: .customLong("only-fixed"), help: "Report only findings that have a fixed version.")
+  var onlyFixed = false
+
+  @Flag(
+    name: .customLong("ignore-unfixed"),
+    help: "Leave out findings with no fix (not fixed / won't fix).")
+  var ignoreUnfixed = false
+
+  @Option(
+    name: .customLong("ignore-file"),
+    help: "Ignore rules (YAML or plain lines); default .tailguardignore.yaml when present.")
+  var ignoreFile: String?
+
+  @Option(
+    name: .customLong("vex"),
+    help: "OpenVEX document whose not_affected/fixed statements suppress findings.")
+  var vex: [String] = []
+
+  @Flag(name: .customLong("show-suppressed"), help: "List suppressed findings too (table output).")
+  var showSuppressed = false
+
+  @Option(
+    name: .customLong("policy"),
+    help:
+      "Rego policy file or directory, or a built-in pack name (repeatable; `all` enables every pack). A deny exits 1."
+  )
+  var policy: [String] = []
+
+  @Flag(
+    name: .customLong("v0-compatible"),
+    help: "Parse the user's policies as Rego v0 (OPA's --v0-compatible).")
+  var v0Compatible = false
+
+  func run() async throws {
+    try await ExitCodes.run {
+      let format = try output.resolvedFormat([
+        "table", "json", "sarif", "cyclonedx-json", "openvex",
+      ])
+      var threshold: Severity?
+      if let failOn {
+        guard let s = Severity(parsing: failOn), s != .unknown else {
+          throw ValidationError("--fail-on takes negligible, low, medium, high or critical")
+        }
+        threshold = s
+      }
+      var filters = FindingFilters(onlyFixed: onlyFixed, ignoreUnfixed: ignoreUnfixed)
+      let ignorePath =
+        ignoreFile
+        ?? (FileManager.default.fileExists(atPath: ".tailguardignore.yaml")
+          ? ".tailguardignore.yaml" : nil)
+      if let ignorePath { filters.ignore = try IgnoreRules.load(path: ignorePath) }
+      for file in vex {
+        let loaded = try VEXStatements.load(path: file)
+        if var existing = filters.vex {
+          existing.statements += loaded.statements
+          existing.diagnostics += loaded.diagnostics
+          filters.vex = existing
+        } else {
+          filters.vex = loaded
+        }
+      }
+      let (store, info) = try AdvisorySelection.open(flag: db, quiet: output.quiet)
+      let scanner = Scanner()
+      let inspected = try await scanner.inspect(
+        target: target, options: try targetOptions.scanOptions(output: output))
+      var report = scanner.report(
+        for: inspected.sbom, store: store, dataInfo: info, filters: filters)
+      try scanner.evaluatePolicies(
+        policy, on: &report, files: inspected.files, v0Compatible: v0Compatible)
+      Diagnostics.print(report.diagnostics, output: output)
+      switch format {
+      case "json": try output.write(try JSONReport.encode(report))
+      case "sarif":
+        try output.write(try SARIFReport(toolVersion: TailguardVersion.current).encode(report))
+      case "openvex":
+        try output.write(try OpenVEXReport(timestamp: report.scannedAt).encode(report))
+      case "cyclonedx-json":
+        try output.write(
+          try CycloneDXWriter().write(
+            report.sbom, vulnerabilities: CycloneDXVulnerabilities.build(report),
+            policy: report.policy))
+      default: try output.write(ScanTableReport().render(report, showSuppressed: showSuppressed))
+      }
+      if report.policy?.isDenied == true {
+        if !output.quiet {
+          Console.error(
+            "tailguard: policy denied the image (\(report.policy?.violations.count ?? 0) violations)"
+          )
+        }
+        throw ExitCodes.thresholdCrossed
+      }
+      if let threshold, report.findings.contains(where: { $0.assessment.severity >= threshold }) {
+        if !output.quiet {
+          Console.error(
+            "tailguard: findings at or above \(threshold.rawValue): failing (--fail-on)")
+        }
+        throw ExitCodes.thresholdCrossed
+      }
+    }
+  }
+}
+
+/// Chooses the advisory data: the database file when it exists, else the embedded starter set.
+enum AdvisorySelection {
+  static func open(flag: String?, quiet: Bool) throws -> (any AdvisoryStore, AdvisoryDataInfo) {
+    let path = DatabaseLocation.resolve(flag: flag)
+    if FileManager.default.fileExists(atPath: path) {
+      let store = try SQLiteAdvisoryStore(path: path, readOnly: true)
+      let status = try store.status()
+      return (
+        store,
+        AdvisoryDataInfo(
+          location: path, sources: status.sources.map(\.name),
+          records: status.advisories, updatedAt: status.lastImport)
+      )
+    }
+    if flag != nil || ProcessInfo.processInfo.environment["TAILGUARD_DB"] != nil {
+      throw CLIError.failed(
+        "advisory database \(path) does not exist (create it with `tailguard db import` or `tailguard db update`)"
+      )
+    }
+    if !quiet { Console.error(StarterSet.notice) }
+    let records = StarterSet.records
+    return (
+      StarterSet.makeStore(),
+      AdvisoryDataInfo(
+        location: "starter set (embedded)", sources: ["starter"],
+        records: records.count)
+    )
+  }
+}
