@@ -42,11 +42,26 @@ public struct AdvisoryImporter: Sendable {
         files = [path]
       }
       var part = ImportBatch()
-      for file in files { part.append(loadFile(file, kind: kind)) }
+      for result in loadFiles(files, kind: kind) { part.append(result) }
       part.sources = Self.summarize(part, location: path, importedAt: stamp)
       batch.append(part)
     }
     return batch
+  }
+
+  /// Parses files on all cores; results keep the (sorted) file order so output is deterministic.
+  func loadFiles(_ files: [String], kind: AdvisoryFeedKind?) -> [ImportBatch] {
+    guard files.count > 1 else { return files.map { loadFile($0, kind: kind) } }
+    let results = ResultSlots(count: files.count)
+    let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
+    let chunk = (files.count + workers - 1) / workers
+    DispatchQueue.concurrentPerform(iterations: workers) { w in
+      let start = w * chunk
+      let end = min(files.count, start + chunk)
+      guard start < end else { return }
+      for i in start..<end { results.set(i, loadFile(files[i], kind: kind)) }
+    }
+    return results.values
   }
 
   /// Loads one file (any kind, possibly compressed).
@@ -116,11 +131,11 @@ public struct AdvisoryImporter: Sendable {
       let out = EPSSParser().parse(bytes, path: path)
       batch.epss = out.scores
       batch.diagnostics += out.diagnostics
-      if let d = out.scoreDate {
+      if !out.scores.isEmpty {
         batch.sources.append(
           SourceInfo(
             name: "epss", kind: "epss", location: path, records: out.scores.count, importedAt: "",
-            dataDate: d))
+            dataDate: out.scoreDate))
       }
     }
     return batch
@@ -200,4 +215,17 @@ public struct AdvisoryImporter: Sendable {
     f.formatOptions = [.withInternetDateTime]
     return f.string(from: date)
   }
+}
+
+/// Per-index result storage filled from concurrent workers (each index written once).
+private final class ResultSlots: @unchecked Sendable {
+  private var slots: [ImportBatch?]
+  private let lock = NSLock()
+  init(count: Int) { slots = Array(repeating: nil, count: count) }
+  func set(_ i: Int, _ value: ImportBatch) {
+    lock.lock()
+    slots[i] = value
+    lock.unlock()
+  }
+  var values: [ImportBatch] { slots.compactMap { $0 } }
 }

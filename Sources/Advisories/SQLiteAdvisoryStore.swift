@@ -133,7 +133,7 @@ public final class SQLiteAdvisoryStore: AdvisoryWritableStore, Sendable {
             SELECT a.rowid, a.id, a.source, a.aliases, a.related, a.summary, a.published, a.modified,
                    a.withdrawn, a.severities, a.vendor_severity,
                    f.ecosystem, f.name, f.purl, f.ranges, f.versions, f.ecosystem_specific,
-                   f.database_specific, f.severities
+                   f.database_specific, f.severities, substr(a.details, 1, 400)
             FROM affected f JOIN advisory a ON a.rowid = f.advisory
             WHERE f.ecosystem = ? AND f.name_key = ?
             ORDER BY a.id, a.source, f.ordinal
@@ -157,8 +157,8 @@ public final class SQLiteAdvisoryStore: AdvisoryWritableStore, Sendable {
             Advisory(
               id: row[1], aliases: CompactCodec.decodeList(row[3]),
               related: CompactCodec.decodeList(row[4]),
-              summary: row[5], published: row[6], modified: row[7], withdrawn: row[8],
-              source: row[2],
+              summary: row[5], details: row[19], published: row[6], modified: row[7],
+              withdrawn: row[8], source: row[2],
               severities: CompactCodec.decodeSeverities(row[9]), vendorSeverity: row[10],
               affected: [pkg]))
         }

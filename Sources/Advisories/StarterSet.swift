@@ -43,7 +43,8 @@ public enum StarterSet {
       ])
   }
 
-  static let documents: [(provenance: String, json: String)] = [
+  /// The embedded OSV JSON documents with their provenance (repository, commit, path, licence).
+  public static let documents: [(provenance: String, json: String)] = [
     (
       "pypa/advisory-database @3ccb6125 vulns/requests/PYSEC-2018-28.yaml (CC-BY-4.0), converted to JSON",
       #"""

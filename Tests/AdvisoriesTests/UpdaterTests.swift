@@ -15,7 +15,7 @@ final class FeedServer: @unchecked Sendable {
     process.arguments =
       [
         "python3", SharedData.packageRoot + "/Tests/AdvisoriesTests/Fixtures/feed_server.py",
-        "--lifetime", "300",
+        "--lifetime", "180",
       ]
       + roots.flatMap { ["--root", "\($0.key)=\($0.value)"] }
     let out = Pipe()
@@ -41,7 +41,8 @@ final class FeedServer: @unchecked Sendable {
   var base: String { "http://127.0.0.1:\(port)" }
 
   deinit {
-    if process.isRunning { process.terminate() }
+    // SIGKILL: a child spawned from a test thread can inherit a mask that blocks SIGTERM.
+    if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     process.waitUntilExit()
   }
 }

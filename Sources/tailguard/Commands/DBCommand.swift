@@ -30,7 +30,8 @@ struct DBCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
       abstract: "Show sources, record counts, data age and schema version.")
     @OptionGroup var database: DatabaseOption
-    @Option(name: [.short, .customLong("format")], help: "Output format: table or json.")
+    @Option(
+      name: [.customShort("o"), .customLong("format")], help: "Output format: table or json.")
     var format: OutputFormat = .table
     @Option(name: .long, help: "Write the output to a file instead of stdout.")
     var output: String?

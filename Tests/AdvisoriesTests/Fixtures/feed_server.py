@@ -11,7 +11,7 @@ If-Modified-Since answer 304. Fault injection by path prefix:
   /fault/500once/...    500 on the first request for that path, then normal
   /fault/404/...        404
 """
-import argparse, email.utils, hashlib, os, sys, threading, time
+import argparse, email.utils, hashlib, os, signal, sys, threading, time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 seen = set()
@@ -74,6 +74,9 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def main():
+    # The parent may have spawned us with SIGTERM blocked; make sure it can stop us.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
+    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
     ap = argparse.ArgumentParser()
     ap.add_argument("--root", action="append", default=[])
     ap.add_argument("--lifetime", type=float, default=120)
