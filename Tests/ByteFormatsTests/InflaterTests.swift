@@ -34,7 +34,7 @@ import Testing
         var out = [UInt8]()
         for b in gz.prefix(50_000) { try inf.push([b]) { out.append(contentsOf: $0) } }
         #expect(out.elementsEqual(plain.prefix(out.count)))
-        #expect(out.count > 100_000)
+        #expect(out.count > 50_000)
         continue
       }
       var inf = Inflater(mode: .gzip)
