@@ -57,7 +57,7 @@ done
 QUERY='x := {id: d | some id; d := data.builtin.dockerfile[id].deny}'
 # regorus reads Trivy's instruction JSON: produce it with tailguard's parser once (not timed).
 for f in "$WORK"/Dockerfile.*; do
-  $TG policy eval --input-dockerfile "$f" -f raw 'json.marshal(input)' > "$f.json"
+  $TG policy eval --input-dockerfile "$f" -o raw 'json.marshal(input)' > "$f.json"
 done
 cat > "$WORK/regorus_eval.py" <<'PY'
 import sys, glob, json, regorus

@@ -57,8 +57,9 @@ public struct Engine: Sendable {
   /// Loads `.rego`, `.json`, `.yaml`/`.yml` files from files or directories (like
   /// `opa -d`). Data files are placed at the path of their directory relative to the
   /// root given (`a/b/data.json` → `data.a.b`); a file given directly goes at the root.
-  /// `regoOnly` skips data files found in directories (`policy test` uses it: check
-  /// directories often hold example YAML that is not meant as `data`).
+  /// `regoOnly` loads only `.rego` files and `data.json`/`data.yaml` from directories
+  /// (`policy test` uses it: check directories often hold example YAML that is not
+  /// meant as `data`).
   public mutating func load(paths: [String], regoOnly: Bool = false) throws {
     let fm = FileManager.default
     for root in paths {
@@ -81,7 +82,11 @@ public struct Engine: Sendable {
       for rel in files.sorted() {
         let comps = rel.split(separator: "/").map(String.init)
         if comps.contains(where: { $0.hasPrefix(".") }) { continue }
-        if regoOnly, !rel.lowercased().hasSuffix(".rego") { continue }
+        if regoOnly, !rel.lowercased().hasSuffix(".rego"),
+          !["data.json", "data.yaml", "data.yml"].contains(comps.last?.lowercased() ?? "")
+        {
+          continue
+        }
         try loadFile(root + "/" + rel, dataPath: Array(comps.dropLast()))
       }
     }

@@ -78,6 +78,9 @@ enum Formatting {
         out += "%!(NOVERB)"
         break
       }
+      // Bound hostile widths and precisions (Go would allocate them; we refuse to).
+      if let w = width, w > 10_000 { width = 10_000 }
+      if let p = precision, p > 1_000 { precision = 1_000 }
       let verb = chars[i]
       i += 1
       guard argIndex < args.count else {

@@ -45,7 +45,7 @@ struct PolicyEvalCommand: ParsableCommand {
     name: .customLong("trivy"), help: "Enable Trivy's builtins (result.new, sh.parse_commands).")
   var trivy = false
 
-  @Option(name: [.short, .customLong("format")], help: "Output format: json or pretty.")
+  @Option(name: [.customShort("o"), .customLong("format")], help: "Output format: json or pretty.")
   var format: String = "json"
 
   @Option(name: .customLong("output"), help: "Write the result to this file.")
@@ -122,7 +122,7 @@ struct PolicyTestCommand: ParsableCommand {
     name: .customLong("trivy"), help: "Enable Trivy's builtins (result.new, sh.parse_commands).")
   var trivy = false
 
-  @Option(name: [.short, .customLong("format")], help: "Output format: pretty or json.")
+  @Option(name: [.customShort("o"), .customLong("format")], help: "Output format: pretty or json.")
   var format: String = "pretty"
 
   @Option(name: .customLong("run"), help: "Only run tests whose data path matches this regex.")
