@@ -34,7 +34,7 @@ import Testing
   }
 
   @Test(arguments: [
-    "", "UPPER/case", "a//b", "-leading/x", "repo:", "repo:-bad", "repo@sha256:short",
+    "", "repo/UPPER", "a//b", "-leading/x", "repo:", "repo:-bad", "repo@sha256:short",
     "repo@md5:0123456789abcdef0123456789abcdef", "has space", "repo:" + String(repeating: "t", count: 129),
     "host:99999x/repo", "a/b_/c", "a/b.-c",
   ])

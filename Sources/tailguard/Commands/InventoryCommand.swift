@@ -1,4 +1,5 @@
 import ArgumentParser
+import Scanner
 import ByteFormats
 import FileTrees
 import Foundation
@@ -21,10 +22,8 @@ struct InventoryCommand: AsyncParsableCommand {
   @Argument(help: "What to inventory (see `tailguard --help` for the forms).")
   var target: String
 
-  @Option(
-    name: .long,
-    help: "Platform to pick from a multi-platform index: os/arch[/variant] (default linux/amd64).")
-  var platform: String?
+  /// `--platform` and the registry flags for `registry:` targets.
+  @OptionGroup var registry: RegistryOptions
 
   @Option(
     name: .customLong("max-layer-bytes"),
@@ -41,15 +40,12 @@ struct InventoryCommand: AsyncParsableCommand {
   func run() async throws {
     try await ExitCodes.run {
       let format = try output.resolvedFormat(["table", "json"])
-      var requested: Platform?
-      if let platform {
-        do { requested = try Platform(parsing: platform) } catch {
-          throw ValidationError("\(error)")
-        }
-      }
+      let requested = try registry.requestedPlatform()
       let limits = DecompressionLimits(maxOutput: maxLayerBytes, maxRatio: maxRatio)
       let quiet = output.quiet
-      let inventory = try await Self.inventory(target: target, platform: requested, limits: limits)
+      let configuration = try registry.makeConfiguration()
+      let inventory = try await Self.inventory(
+        target: target, platform: requested, limits: limits, registry: configuration)
       { line in
         if !quiet { Console.error(line) }
       }
@@ -69,6 +65,7 @@ struct InventoryCommand: AsyncParsableCommand {
   /// Reads `target` and summarises it (shared with tests; the Scanner uses the same pieces).
   static func inventory(
     target: String, platform: Platform?, limits: DecompressionLimits,
+    registry: RegistryClientConfiguration = RegistryClientConfiguration(),
     progress: @escaping (String) -> Void
   ) async throws -> ImageInventory {
     let parsed = try ImageTarget.parse(target)
@@ -78,7 +75,9 @@ struct InventoryCommand: AsyncParsableCommand {
       let stack = try DirectoryResolver.build(root: root, selectors: [])
       return ImageInventory.summarize(image: image, stack: stack)
     }
-    let source = try parsed.makeSource(platform: platform)
+    var options = ScanOptions(platform: platform)
+    options.registry = registry
+    let source = try Scanner().imageSource(for: parsed, target: target, options: options)
     let image = try await source.image()
     let count = image.layers.count
     let (inventory, _) = try await ImageInventory.build(image: image) { layer, sink in
