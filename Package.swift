@@ -97,7 +97,9 @@ let package = Package(
       name: "SignaturesTests", dependencies: ["Signatures", "TailguardTesting"], exclude: ["Fixtures"]),
     .testTarget(name: "SBOMFormatsTests", dependencies: ["SBOMFormats", "TailguardTesting"]),
     .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
-    .testTarget(name: "ScannerTests", dependencies: ["Scanner", "Advisories", "TailguardTesting"]),
+    .testTarget(
+      name: "ScannerTests",
+      dependencies: ["Scanner", "Advisories", "ImageSources", "SBOMFormats", "TailguardTesting"]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Fleet
+import ImageSources
 import Foundation
 import TailguardModel
 
@@ -8,12 +9,6 @@ struct PinCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "pin", abstract: "Lint and fix image pinning in deployment files.",
     subcommands: [Lint.self, Fix.self])
-
-  /// The resolver `pin fix` uses. The coordinator replaces this with the registry client's
-  /// resolver; without one, `--oci-layout DIR` resolves tags from an OCI layout on disk.
-  nonisolated(unsafe) static var makeResolver: (@Sendable () throws -> (any DigestResolver)?) = {
-    nil
-  }
 
   static func keyValues(_ items: [String]) throws -> [String: String] {
     var out: [String: String] = [:]
@@ -111,6 +106,8 @@ struct PinCommand: AsyncParsableCommand {
       [String] = []
     @Option(name: .customLong("env"), help: "Compose variable K=V.") var env: [String] = []
     @Flag(name: .short, help: "Quiet.") var quiet = false
+    /// Registry flags (credentials, `--insecure-registry`, `--ca-file`) for resolving tags.
+    @OptionGroup var registry: RegistryOptions
 
     func run() async throws {
       let resolver: any DigestResolver
@@ -119,12 +116,13 @@ struct PinCommand: AsyncParsableCommand {
           PinCommand.stderr("error: \(error)")
           throw ExitCode(2)
         }
-      } else if let r = try PinCommand.makeResolver() {
-        resolver = r
       } else {
-        PinCommand.stderr(
-          "error: no digest resolver (give --oci-layout DIR or configure a registry)")
-        throw ExitCode(2)
+        do {
+          resolver = RegistryDigestResolver(client: try RegistryClient(configuration: try registry.makeConfiguration()))
+        } catch {
+          PinCommand.stderr("error: \(error)")
+          throw ExitCode(2)
+        }
       }
       let inv = FleetScanner(
         buildArgs: try PinCommand.keyValues(buildArgs), environment: try PinCommand.keyValues(env)

@@ -1,5 +1,4 @@
 import Foundation
-import TailguardTesting
 
 #if canImport(Glibc)
   import Glibc
@@ -10,15 +9,15 @@ import TailguardTesting
 /// (`Tests/RegistryHarness/`), and `skopeo` to push the planted image. Every process is started
 /// under `timeout(1)` so it dies on its own even if the test crashes, and `stop()` (or deinit)
 /// terminates them all.
-final class RegistryTestEnvironment: @unchecked Sendable {
-  let dir: TemporaryDirectory
+public final class RegistryTestEnvironment: @unchecked Sendable {
+  public let dir: TemporaryDirectory
   private var processes: [Process] = []
   private let lock = NSLock()
 
-  static let plantedLayout = SharedData.path("images/built/oci-layout")
-  static let harness = SharedData.packageRoot + "/Tests/RegistryHarness"
+  public static let plantedLayout = SharedData.path("images/built/oci-layout")
+  public static let harness = SharedData.packageRoot + "/Tests/RegistryHarness"
 
-  static func which(_ tool: String) -> String? {
+  public static func which(_ tool: String) -> String? {
     for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(
       separator: ":")
     {
@@ -29,16 +28,16 @@ final class RegistryTestEnvironment: @unchecked Sendable {
   }
 
   /// docker-registry, skopeo, openssl and python3 present, and the shared planted image.
-  static var toolsAvailable: Bool {
+  public static var toolsAvailable: Bool {
     ["docker-registry", "skopeo", "openssl", "python3", "timeout"].allSatisfy { which($0) != nil }
       && FileManager.default.fileExists(atPath: plantedLayout + "/index.json")
   }
 
-  init() throws { dir = try TemporaryDirectory(prefix: "tailguard-registry") }
+  public init() throws { dir = try TemporaryDirectory(prefix: "tailguard-registry") }
 
   deinit { stop() }
 
-  func stop() {
+  public func stop() {
     lock.lock()
     let all = processes
     processes = []
@@ -56,7 +55,7 @@ final class RegistryTestEnvironment: @unchecked Sendable {
   }
 
   /// A port nobody listens on right now (bound to 0 and released).
-  static func freePort() throws -> Int {
+  public static func freePort() throws -> Int {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { throw HarnessError("socket() failed") }
     defer { close(fd) }
@@ -77,7 +76,7 @@ final class RegistryTestEnvironment: @unchecked Sendable {
     return Int(UInt16(bigEndian: addr.sin_port))
   }
 
-  static func isListening(_ port: Int) -> Bool {
+  public static func isListening(_ port: Int) -> Bool {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard fd >= 0 else { return false }
     defer { close(fd) }
@@ -95,14 +94,14 @@ final class RegistryTestEnvironment: @unchecked Sendable {
   /// Processes started from a Swift test inherit a signal mask with SIGTERM blocked (the
   /// runtime's threads block signals), so `timeout` would never see our SIGTERM: this prefix
   /// clears the mask, then execs `timeout SECONDS command…`.
-  static let unblockAndExec = [
+  public static let unblockAndExec = [
     "-c",
     "import os,signal,sys; signal.pthread_sigmask(signal.SIG_SETMASK, []); os.execvp(sys.argv[1], sys.argv[1:])",
   ]
 
   /// Starts `args` under `timeout SECONDS`, output to `log`.
   @discardableResult
-  func spawn(_ args: [String], log: String, seconds: Int = 600) throws -> Process {
+  public func spawn(_ args: [String], log: String, seconds: Int = 600) throws -> Process {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: Self.which("python3") ?? "/usr/bin/python3")
     p.arguments = Self.unblockAndExec + ["timeout", String(seconds)] + args
@@ -119,7 +118,7 @@ final class RegistryTestEnvironment: @unchecked Sendable {
 
   /// Runs a command to completion (bounded by `timeout`), returning stdout; throws on failure.
   @discardableResult
-  func run(_ args: [String], seconds: Int = 120) throws -> String {
+  public func run(_ args: [String], seconds: Int = 120) throws -> String {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: Self.which("timeout") ?? "/usr/bin/timeout")
     p.arguments = [String(seconds)] + args
@@ -139,7 +138,7 @@ final class RegistryTestEnvironment: @unchecked Sendable {
     return String(decoding: data, as: UTF8.self)
   }
 
-  func waitForPort(_ port: Int, process: Process, log: String) throws {
+  public func waitForPort(_ port: Int, process: Process, log: String) throws {
     for _ in 0..<150 {
       if Self.isListening(port) { return }
       guard process.isRunning else {
@@ -151,7 +150,7 @@ final class RegistryTestEnvironment: @unchecked Sendable {
     throw HarnessError("nothing listening on 127.0.0.1:\(port) after 15 s")
   }
 
-  func waitForPortFile(_ path: String, process: Process, log: String) throws -> Int {
+  public func waitForPortFile(_ path: String, process: Process, log: String) throws -> Int {
     for _ in 0..<300 {
       if let text = try? String(contentsOfFile: path, encoding: .utf8),
         let port = Int(text.trimmingCharacters(in: .whitespacesAndNewlines))
@@ -167,14 +166,14 @@ final class RegistryTestEnvironment: @unchecked Sendable {
     throw HarnessError("no port file \(path) after 30 s")
   }
 
-  enum Auth {
+  public enum Auth {
     case none
     case htpasswd(user: String, password: String)
     case token(realm: String, service: String, issuer: String, rootCert: String)
   }
 
   /// Starts a registry on a free loopback port (never 5000, which Debian's service may hold).
-  func startRegistry(
+  public func startRegistry(
     name: String = "registry", auth: Auth = .none, tls: (cert: String, key: String)? = nil,
     storage: String? = nil
   ) throws -> Int {
@@ -225,7 +224,7 @@ final class RegistryTestEnvironment: @unchecked Sendable {
   }
 
   /// A self-signed CA and a server certificate for 127.0.0.1 signed by it.
-  func makeTLS() throws -> (ca: String, cert: String, key: String) {
+  public func makeTLS() throws -> (ca: String, cert: String, key: String) {
     let ca = dir.file("ca.pem")
     let caKey = dir.file("ca.key")
     let key = dir.file("server.key")
@@ -255,7 +254,7 @@ final class RegistryTestEnvironment: @unchecked Sendable {
   }
 
   /// Starts the harness token server with a fresh ES256 key; returns its port and certificate.
-  func startTokenServer(
+  public func startTokenServer(
     service: String, issuer: String, users: [String], refreshToken: String? = nil,
     anonymousPull: Bool = false,
     ttl: Int = 300, claimedExpiresIn: Int? = nil, name: String = "token"
@@ -287,7 +286,7 @@ final class RegistryTestEnvironment: @unchecked Sendable {
   }
 
   /// Starts the fault-injecting proxy in front of `upstreamPort`.
-  func startFaultProxy(upstreamPort: Int) throws -> Int {
+  public func startFaultProxy(upstreamPort: Int) throws -> Int {
     let portFile = dir.file("proxy.port")
     let log = dir.file("proxy.log")
     let p = try spawn(
@@ -302,7 +301,7 @@ final class RegistryTestEnvironment: @unchecked Sendable {
   }
 
   /// `skopeo copy` of a tag of the shared OCI layout into the registry.
-  func push(
+  public func push(
     tag: String = "planted", to destination: String, v2s2: Bool = false, credentials: String? = nil,
     caDir: String? = nil
   ) throws {
@@ -319,7 +318,7 @@ final class RegistryTestEnvironment: @unchecked Sendable {
   }
 
   /// Sends a control request to the fault proxy (`/__fault?…`, `/__reset`, `/__stats`).
-  static func proxyControl(_ port: Int, _ pathAndQuery: String, method: String = "POST") throws
+  public static func proxyControl(_ port: Int, _ pathAndQuery: String, method: String = "POST") throws
     -> Data
   {
     let p = Process()
@@ -340,24 +339,24 @@ final class RegistryTestEnvironment: @unchecked Sendable {
     return data
   }
 
-  struct ProxyRequest: Decodable {
-    var method: String
-    var path: String
-    var status: Int
-    var range: String?
-    var fault: String?
-    var host: String?
-    var auth: Bool
+  public struct ProxyRequest: Decodable {
+    public var method: String
+    public var path: String
+    public var status: Int
+    public var range: String?
+    public var fault: String?
+    public var host: String?
+    public var auth: Bool
   }
 
-  static func proxyStats(_ port: Int) throws -> [ProxyRequest] {
+  public static func proxyStats(_ port: Int) throws -> [ProxyRequest] {
     struct Stats: Decodable { var requests: [ProxyRequest] }
     return try JSONDecoder().decode(Stats.self, from: proxyControl(port, "/__stats", method: "GET"))
       .requests
   }
 }
 
-struct HarnessError: Error, CustomStringConvertible {
-  var description: String
-  init(_ d: String) { description = d }
+public struct HarnessError: Error, CustomStringConvertible {
+  public var description: String
+  public init(_ d: String) { description = d }
 }
