@@ -135,7 +135,7 @@ private func pythonZip(_ script: String) throws -> [UInt8] {
     let error = #expect(throws: ByteFormatError.self) { _ = try archive(lying) }
     #expect(error?.code == .truncated)
     // Random corruption anywhere never crashes.
-    var rng = SystemRandomNumberGenerator()
+    var rng = SeededGenerator(seed: 31253)
     for _ in 0..<300 {
       var bytes = original
       for _ in 0..<6 {

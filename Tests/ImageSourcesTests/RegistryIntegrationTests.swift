@@ -432,7 +432,12 @@ struct RegistryIntegrationTests {
     let proxy = try env.startFaultProxy(upstreamPort: port)
     let host = "127.0.0.1:\(proxy)"
     let ref = try ImageReference(parsing: "\(host)/fixtures/planted:latest")
-    let client = try Self.client(host) { $0.readTimeout = .seconds(2) }
+    // A generous total budget: the whole suite runs in parallel on 2 cores, and a loaded machine
+    // must not turn the first (2 × Retry-After: 1) case into a budget failure.
+    let client = try Self.client(host) {
+      $0.readTimeout = .seconds(2)
+      $0.retry.maxElapsed = .seconds(120)
+    }
     defer { Task { await client.shutdown() } }
     func arm(_ query: String) throws {
       _ = try RegistryTestEnvironment.proxyControl(proxy, "/__fault?" + query)

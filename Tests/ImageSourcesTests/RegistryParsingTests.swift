@@ -99,7 +99,7 @@ import Testing
 
   @Test func backoffIsBoundedAndJittered() {
     let policy = RetryPolicy(maxAttempts: 6, baseDelay: .milliseconds(100), maxDelay: .seconds(1))
-    var rng = SystemRandomNumberGenerator()
+    var rng = SeededGenerator(seed: 0x7e91)
     for attempt in 1...10 {
       let cap = min(Duration.seconds(1), .milliseconds(100) * (1 << (attempt - 1)))
       let d = policy.delay(attempt: attempt, retryAfter: nil, using: &rng)

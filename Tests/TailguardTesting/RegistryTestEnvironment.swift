@@ -318,7 +318,8 @@ public final class RegistryTestEnvironment: @unchecked Sendable {
   }
 
   /// Sends a control request to the fault proxy (`/__fault?…`, `/__reset`, `/__stats`).
-  public static func proxyControl(_ port: Int, _ pathAndQuery: String, method: String = "POST") throws
+  public static func proxyControl(_ port: Int, _ pathAndQuery: String, method: String = "POST")
+    throws
     -> Data
   {
     let p = Process()

@@ -1,9 +1,9 @@
 import Foundation
 
 /// Runs oracle commands (python3 with the PyPI oracles, zip tools) from tests.
-enum ProcessRunner {
+public enum ProcessRunner {
   /// Runs `executable args…` and returns (exit status, stdout).
-  static func run(_ executable: String, _ args: [String], stdin: String? = nil) throws -> (
+  public static func run(_ executable: String, _ args: [String], stdin: String? = nil) throws -> (
     Int32, String
   ) {
     let p = Process()
@@ -27,12 +27,12 @@ enum ProcessRunner {
   }
 
   /// Runs a Python snippet with the oracle interpreter; nil when it fails.
-  static func python(_ code: String, _ args: [String] = []) -> String? {
+  public static func python(_ code: String, _ args: [String] = []) -> String? {
     guard let (status, out) = try? run("python3", ["-c", code] + args), status == 0 else {
       return nil
     }
     return out
   }
 
-  static let hasPython: Bool = python("import yaml, json; print(1)")?.hasPrefix("1") ?? false
+  public static let hasPython: Bool = python("import yaml, json; print(1)")?.hasPrefix("1") ?? false
 }
