@@ -170,45 +170,39 @@ public final class SQLiteAdvisoryStore: AdvisoryWritableStore, Sendable {
   }
 
   public func kevEntries(for ids: [String]) throws(AdvisoryError) -> [KEVEntry] {
-    let cves = Array(Set(ids.filter { $0.hasPrefix("CVE-") })).sorted()
-    guard !cves.isEmpty else { return [] }
-    do {
-      return try queue.read { db in
-        try cves.compactMap { cve in
-          guard
-            let r = try Row.fetchOne(
-              db, sql: "SELECT * FROM kev WHERE cve_id = ?", arguments: [cve])
-          else { return nil }
-          return KEVEntry(
-            cveID: r["cve_id"], vendorProject: r["vendor_project"], product: r["product"],
-            vulnerabilityName: r["vulnerability_name"], dateAdded: r["date_added"],
-            dueDate: r["due_date"],
-            knownRansomwareCampaignUse: (r["ransomware"] as Int) != 0,
-            requiredAction: r["required_action"])
-        }
-      }
-    } catch {
-      throw AdvisoryError(.database, "KEV query failed: \(error)", path: path)
+    try rowsByCVE(table: "kev", ids: ids, what: "KEV") { r in
+      KEVEntry(
+        cveID: r["cve_id"], vendorProject: r["vendor_project"], product: r["product"],
+        vulnerabilityName: r["vulnerability_name"], dateAdded: r["date_added"],
+        dueDate: r["due_date"],
+        knownRansomwareCampaignUse: (r["ransomware"] as Int) != 0,
+        requiredAction: r["required_action"])
     }
   }
 
   public func epssScores(for ids: [String]) throws(AdvisoryError) -> [EPSSScore] {
+    try rowsByCVE(table: "epss", ids: ids, what: "EPSS") { r in
+      EPSSScore(
+        cveID: r["cve_id"], score: r["score"], percentile: r["percentile"],
+        modelVersion: r["model_version"], scoreDate: r["score_date"])
+    }
+  }
+
+  /// One row per CVE id of `ids` found in a table keyed by `cve_id` (KEV, EPSS), decoded.
+  private func rowsByCVE<T>(
+    table: String, ids: [String], what: String, decode: (Row) -> T
+  ) throws(AdvisoryError) -> [T] {
     let cves = Array(Set(ids.filter { $0.hasPrefix("CVE-") })).sorted()
     guard !cves.isEmpty else { return [] }
     do {
       return try queue.read { db in
         try cves.compactMap { cve in
-          guard
-            let r = try Row.fetchOne(
-              db, sql: "SELECT * FROM epss WHERE cve_id = ?", arguments: [cve])
-          else { return nil }
-          return EPSSScore(
-            cveID: r["cve_id"], score: r["score"], percentile: r["percentile"],
-            modelVersion: r["model_version"], scoreDate: r["score_date"])
+          try Row.fetchOne(db, sql: "SELECT * FROM \(table) WHERE cve_id = ?", arguments: [cve])
+            .map(decode)
         }
       }
     } catch {
-      throw AdvisoryError(.database, "EPSS query failed: \(error)", path: path)
+      throw AdvisoryError(.database, "\(what) query failed: \(error)", path: path)
     }
   }
 

@@ -4,10 +4,14 @@
 public struct Diagnostic: Hashable, Sendable, Codable, CustomStringConvertible {
   public enum Level: String, Hashable, Sendable, Codable, Comparable {
     case info, warning, error
-    public static func < (a: Level, b: Level) -> Bool {
-      let order: [Level] = [.info, .warning, .error]
-      return order.firstIndex(of: a)! < order.firstIndex(of: b)!
+    var rank: Int {
+      switch self {
+      case .info: 0
+      case .warning: 1
+      case .error: 2
+      }
     }
+    public static func < (a: Level, b: Level) -> Bool { a.rank < b.rank }
   }
 
   public var level: Level
