@@ -124,49 +124,84 @@ public final class SQLiteAdvisoryStore: AdvisoryWritableStore, Sendable {
   // MARK: - Reading
 
   public func advisories(ecosystem: String, name: String) throws(AdvisoryError) -> [Advisory] {
-    let key = PackageNameKey.normalize(ecosystem: ecosystem, name: name)
+    try advisories(ecosystem: ecosystem, names: [name])[name] ?? []
+  }
+
+  /// Names per `IN (…)` query: far below SQLite's bound-parameter limit.
+  static let lookupChunk = 500
+
+  public func advisories(ecosystem: String, names: [String]) throws(AdvisoryError)
+    -> [String: [Advisory]]
+  {
+    var namesByKey: [String: [String]] = [:]
+    for name in Set(names) {
+      namesByKey[PackageNameKey.normalize(ecosystem: ecosystem, name: name), default: []].append(
+        name)
+    }
+    let keys = namesByKey.keys.sorted()
+    var byKey: [String: [Advisory]] = [:]
     do {
-      return try queue.read { db in
-        let rows = try Row.fetchCursor(
-          db,
-          sql: """
-            SELECT a.rowid, a.id, a.source, a.aliases, a.related, a.summary, a.published, a.modified,
-                   a.withdrawn, a.severities, a.vendor_severity,
-                   f.ecosystem, f.name, f.purl, f.ranges, f.versions, f.ecosystem_specific,
-                   f.database_specific, f.severities, substr(a.details, 1, 400)
-            FROM affected f JOIN advisory a ON a.rowid = f.advisory
-            WHERE f.ecosystem = ? AND f.name_key = ?
-            ORDER BY a.id, a.source, f.ordinal
-            """, arguments: [ecosystem, key])
-        var out: [Advisory] = []
-        var lastRow: Int64 = -1
-        while let row = try rows.next() {
-          let pkg = AffectedPackage(
-            ecosystem: row[11], name: row[12], purl: row[13],
-            ranges: CompactCodec.decodeRanges(row[14]),
-            versions: CompactCodec.decodeList(row[15]), ecosystemSpecific: row[16],
-            databaseSpecific: row[17],
-            severities: CompactCodec.decodeSeverities(row[18]))
-          let rowid: Int64 = row[0]
-          if rowid == lastRow, !out.isEmpty {
-            out[out.count - 1].affected.append(pkg)
-            continue
+      try queue.read { db in
+        for start in stride(from: 0, to: keys.count, by: Self.lookupChunk) {
+          let chunk = Array(keys[start..<min(start + Self.lookupChunk, keys.count)])
+          let marks = repeatElement("?", count: chunk.count).joined(separator: ",")
+          let rows = try Row.fetchCursor(
+            db,
+            sql: """
+              SELECT a.rowid, a.id, a.source, a.aliases, a.related, a.summary, a.published, a.modified,
+                     a.withdrawn, a.severities, a.vendor_severity,
+                     f.ecosystem, f.name, f.purl, f.ranges, f.versions, f.ecosystem_specific,
+                     f.database_specific, f.severities, substr(a.details, 1, 400), f.name_key
+              FROM affected f JOIN advisory a ON a.rowid = f.advisory
+              WHERE f.ecosystem = ? AND f.name_key IN (\(marks))
+              ORDER BY f.name_key, a.id, a.source, f.ordinal
+              """, arguments: StatementArguments([ecosystem] + chunk))
+          var lastRow: Int64 = -1
+          var lastKey = ""
+          var current: [Advisory] = []
+          func flush() {
+            if !current.isEmpty { byKey[lastKey] = current }
+            current = []
           }
-          lastRow = rowid
-          out.append(
-            Advisory(
-              id: row[1], aliases: CompactCodec.decodeList(row[3]),
-              related: CompactCodec.decodeList(row[4]),
-              summary: row[5], details: row[19], published: row[6], modified: row[7],
-              withdrawn: row[8], source: row[2],
-              severities: CompactCodec.decodeSeverities(row[9]), vendorSeverity: row[10],
-              affected: [pkg]))
+          while let row = try rows.next() {
+            let pkg = AffectedPackage(
+              ecosystem: row[11], name: row[12], purl: row[13],
+              ranges: CompactCodec.decodeRanges(row[14]),
+              versions: CompactCodec.decodeList(row[15]), ecosystemSpecific: row[16],
+              databaseSpecific: row[17],
+              severities: CompactCodec.decodeSeverities(row[18]))
+            let key: String = row[20]
+            let rowid: Int64 = row[0]
+            if key != lastKey {
+              flush()
+              lastKey = key
+              lastRow = -1
+            }
+            if rowid == lastRow, !current.isEmpty {
+              current[current.count - 1].affected.append(pkg)
+              continue
+            }
+            lastRow = rowid
+            current.append(
+              Advisory(
+                id: row[1], aliases: CompactCodec.decodeList(row[3]),
+                related: CompactCodec.decodeList(row[4]),
+                summary: row[5], details: row[19], published: row[6], modified: row[7],
+                withdrawn: row[8], source: row[2],
+                severities: CompactCodec.decodeSeverities(row[9]), vendorSeverity: row[10],
+                affected: [pkg]))
+          }
+          flush()
         }
-        return out
       }
     } catch {
       throw AdvisoryError(.database, "query failed: \(error)", path: path)
     }
+    var out: [String: [Advisory]] = [:]
+    for (key, advisories) in byKey {
+      for name in namesByKey[key] ?? [] { out[name] = advisories }
+    }
+    return out
   }
 
   public func kevEntries(for ids: [String]) throws(AdvisoryError) -> [KEVEntry] {
@@ -196,10 +231,16 @@ public final class SQLiteAdvisoryStore: AdvisoryWritableStore, Sendable {
     guard !cves.isEmpty else { return [] }
     do {
       return try queue.read { db in
-        try cves.compactMap { cve in
-          try Row.fetchOne(db, sql: "SELECT * FROM \(table) WHERE cve_id = ?", arguments: [cve])
-            .map(decode)
+        var out: [T] = []
+        for start in stride(from: 0, to: cves.count, by: Self.lookupChunk) {
+          let chunk = Array(cves[start..<min(start + Self.lookupChunk, cves.count)])
+          let marks = repeatElement("?", count: chunk.count).joined(separator: ",")
+          out += try Row.fetchAll(
+            db, sql: "SELECT * FROM \(table) WHERE cve_id IN (\(marks)) ORDER BY cve_id",
+            arguments: StatementArguments(chunk)
+          ).map(decode)
         }
+        return out
       }
     } catch {
       throw AdvisoryError(.database, "\(what) query failed: \(error)", path: path)

@@ -18,46 +18,67 @@ public struct Matcher: Sendable {
     self.store = store
   }
 
+  /// Packages per worker slice when matching in parallel (below it one thread is cheaper).
+  static let parallelSlice = 256
+
   public func match(_ bom: SoftwareBOM) -> MatchResult {
     var diagnostics: Set<Diagnostic> = []
-    var findings: [Finding] = []
-    var cache: [String: [Advisory]] = [:]
+    // 1. What each package is looked up as.
+    var targets: [(Package, MatchTarget)] = []
     for package in Self.withSynthesizedStdlib(bom.packages) {
-      let target: MatchTarget
       switch MatchTarget.forPackage(package, distro: bom.distro) {
-      case .success(let t): target = t
+      case .success(let t): targets.append((package, t))
       case .failure(let skip):
         let d = skip.diagnostic
         diagnostics.insert(
           Diagnostic(
             .info, code: d.code, d.message, source: "matching", path: package.locations.min()?.path)
         )
-        continue
       }
-      var matches: [AdvisoryMatch] = []
-      for ecosystem in target.ecosystems {
-        let key = ecosystem + "\u{0}" + target.name
-        let advisories: [Advisory]
-        if let cached = cache[key] {
-          advisories = cached
-        } else {
-          do {
-            advisories = try store.advisories(ecosystem: ecosystem, name: target.name)
-          } catch {
-            diagnostics.insert(
-              Diagnostic(.error, code: "match.store", error.description, source: "matching"))
-            advisories = []
-          }
-          cache[key] = advisories
-        }
-        for advisory in advisories where advisory.withdrawn == nil {
-          if let m = evaluate(advisory, target: target, package: package, diagnostics: &diagnostics)
+    }
+    // 2. Every name of an ecosystem in one batched store lookup.
+    var names: [String: Set<String>] = [:]
+    for (_, t) in targets {
+      for e in t.ecosystems { names[e, default: []].insert(t.name) }
+    }
+    var advisories: [String: [String: [Advisory]]] = [:]
+    for (ecosystem, set) in names.sorted(by: { $0.key < $1.key }) {
+      do {
+        advisories[ecosystem] = try store.advisories(ecosystem: ecosystem, names: set.sorted())
+      } catch {
+        diagnostics.insert(
+          Diagnostic(.error, code: "match.store", error.description, source: "matching"))
+      }
+    }
+    // 3. Range evaluation, pure and independent per package: in parallel slices.
+    let slices = stride(from: 0, to: targets.count, by: Self.parallelSlice).map {
+      $0..<min($0 + Self.parallelSlice, targets.count)
+    }
+    let results = ParallelMap.map(slices) { slice in
+      var local: Set<Diagnostic> = []
+      var found: [Finding] = []
+      var versions = VersionCache()
+      for (package, target) in targets[slice] {
+        var matches: [AdvisoryMatch] = []
+        for ecosystem in target.ecosystems {
+          for advisory in advisories[ecosystem]?[target.name] ?? [] where advisory.withdrawn == nil
           {
-            matches.append(m)
+            if let m = evaluate(
+              advisory, target: target, package: package, versions: &versions,
+              diagnostics: &local)
+            {
+              matches.append(m)
+            }
           }
         }
+        found += merge(matches, package: package)
       }
-      findings += merge(matches, package: package)
+      return (found, local)
+    }
+    var findings: [Finding] = []
+    for (found, local) in results {
+      findings += found
+      diagnostics.formUnion(local)
     }
     findings = attachExploitation(findings, diagnostics: &diagnostics)
     findings.sort()
@@ -76,17 +97,22 @@ public struct Matcher: Sendable {
     var scheme: VersionSchemeKind
     /// True when some matching interval has no closing event or only `last_affected`.
     var openEnded: Bool
+    /// True when a matching entry carries the distro's "will not fix" statement.
+    var wontFix: Bool
   }
 
   /// Evaluates every affected entry of an advisory (already filtered to this package's name).
   func evaluate(
-    _ advisory: Advisory, target: MatchTarget, package: Package, diagnostics: inout Set<Diagnostic>
+    _ advisory: Advisory, target: MatchTarget, package: Package, versions: inout VersionCache,
+    diagnostics: inout Set<Diagnostic>
   ) -> AdvisoryMatch? {
     var evidence: [MatchEvidence] = []
     var fixed: [String] = []
     var openEnded = false
+    var wontFix = false
     var usedScheme: VersionSchemeKind = .generic
     for entry in advisory.affected {
+      let evidenceBefore = evidence.count
       let ecosystemScheme = VersionSchemeKind(osvEcosystem: entry.ecosystem) ?? .generic
       usedScheme = ecosystemScheme
       func note(_ kind: String, _ scheme: VersionSchemeKind, _ interval: String) {
@@ -111,10 +137,7 @@ public struct Matcher: Sendable {
         }
         gitOnly = false
         usedScheme = scheme
-        let installed: AnyVersion
-        do {
-          installed = try scheme.parse(target.version)
-        } catch {
+        guard let installed = versions.parse(target.version, scheme) else {
           diagnostics.insert(
             Diagnostic(
               .warning, code: "match.unparsable-version",
@@ -123,7 +146,7 @@ public struct Matcher: Sendable {
           continue
         }
         let outcome = RangeEvaluator.evaluate(installed: installed, events: range.events) {
-          try? scheme.parse($0)
+          versions.parse($0, scheme)
         }
         for bad in outcome.unparsable {
           diagnostics.insert(
@@ -144,11 +167,14 @@ public struct Matcher: Sendable {
             "\(advisory.id): only GIT ranges for \(entry.name); commit ranges are not evaluated",
             source: "matching", path: advisory.source))
       }
+      if evidence.count > evidenceBefore, VendorFixStatement.saysWontFix(entry.databaseSpecific) {
+        wontFix = true
+      }
     }
     guard !evidence.isEmpty else { return nil }
     return AdvisoryMatch(
       advisory: advisory, evidence: evidence, fixedVersions: fixed, scheme: usedScheme,
-      openEnded: openEnded)
+      openEnded: openEnded, wontFix: wontFix)
   }
 
   /// Groups matches that share an id or alias into one finding each.
@@ -196,6 +222,8 @@ public struct Matcher: Sendable {
       let state: FixState
       if above != nil {
         state = .fixed
+      } else if sorted.contains(where: \.wontFix) {
+        state = .wontFix
       } else if sorted.contains(where: \.openEnded) {
         state = .notFixed
       } else {
