@@ -54,12 +54,20 @@ public struct OSVParser: Sendable {
           Self.diag(.error, "osv.bad-json", "not valid JSON: \(error.localizedDescription)", path)
         ])
     }
-    guard let root = object as? [String: Any] else {
+    guard var root = object as? [String: Any] else {
       return Output(
         record: nil,
         diagnostics: [Self.diag(.error, "osv.bad-json", "top level is not a JSON object", path)])
     }
-    let raw = String(decoding: bytes, as: UTF8.self)
+    var raw = String(decoding: bytes, as: UTF8.self)
+    if root["id"] == nil, root["identifier"] is String, let item = root["item"] as? [String: Any] {
+      // vunnel's normalised snapshots wrap one OSV record: {"identifier", "item", "schema"}.
+      // Its Ubuntu records carry fix states OSV has no field for (`database_specific.anchore`).
+      root = item
+      if let data = try? JSONSerialization.data(withJSONObject: item, options: [.sortedKeys]) {
+        raw = String(decoding: data, as: UTF8.self)
+      }
+    }
     guard let advisory = parse(object: root, path: path, diagnostics: &diags) else {
       return Output(record: nil, diagnostics: diags)
     }
