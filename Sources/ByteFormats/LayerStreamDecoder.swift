@@ -20,8 +20,8 @@ public struct LayerStreamDecoder {
   public let what: String
   public let limits: DecompressionLimits
   public private(set) var compression: Compression?
-  private var blobHasher: BlobHasher?
-  private var diffHasher: BlobHasher?
+  private let digests: DigestPair
+  private var finalContent: BlobHasher?
   private let blobDigest: Expected?
   private let diffID: Expected?
   private var decoder: (any StreamDecoder)?
@@ -35,19 +35,24 @@ public struct LayerStreamDecoder {
     self.limits = limits
     self.blobDigest = blobDigest
     self.diffID = diffID
-    if let blobDigest { blobHasher = try BlobHasher(algorithm: blobDigest.algorithm) }
-    if let diffID { diffHasher = try BlobHasher(algorithm: diffID.algorithm) }
+    digests = DigestPair(
+      blob: try blobDigest.map { d throws(ByteFormatError) in try BlobHasher(algorithm: d.algorithm)
+      },
+      content: try diffID.map { d throws(ByteFormatError) in try BlobHasher(algorithm: d.algorithm)
+      })
   }
 
   /// Compressed bytes consumed.
-  public var bytesIn: Int64 { blobHasher?.count ?? decoder?.totalIn ?? Int64(head.count) }
+  public var bytesIn: Int64 {
+    blobDigest != nil ? digests.blobCount : decoder?.totalIn ?? Int64(head.count)
+  }
   /// Uncompressed bytes produced.
   public var bytesOut: Int64 { decoder?.totalOut ?? 0 }
 
   public mutating func push(
     _ chunk: UnsafeRawBufferPointer, into sink: (UnsafeRawBufferPointer) throws -> Void
   ) throws {
-    blobHasher?.update(chunk)
+    digests.update(.blob, chunk)
     if decoder == nil {
       head.append(contentsOf: chunk)
       guard head.count >= 6 else { return }
@@ -75,10 +80,10 @@ public struct LayerStreamDecoder {
     guard var d = decoder else { return }
     decoder = nil
     defer { decoder = d }
-    if var h = diffHasher {
-      defer { diffHasher = h }
+    if diffID != nil {
+      let digests = self.digests
       try d.push(bytes) { out in
-        h.update(out)
+        digests.update(.content, out)
         try sink(out)
       }
     } else {
@@ -112,14 +117,16 @@ public struct LayerStreamDecoder {
     } catch {
       throw ByteFormatError(error.code, "\(what): \(error.message)", offset: error.offset)
     }
-    if let blobDigest, let blobHasher {
+    let hashers = digests.finish()
+    finalContent = hashers.content
+    if let blobDigest, let blobHasher = hashers.blob {
       try blobHasher.verify(expectedHex: blobDigest.hex, what: "\(what) blob")
     }
-    if let diffID, let diffHasher {
+    if let diffID, let diffHasher = hashers.content {
       try diffHasher.verify(expectedHex: diffID.hex, what: "\(what) uncompressed content (diff_id)")
     }
   }
 
-  /// Digest of the uncompressed bytes seen (when a diff_id was expected).
-  public var uncompressedDigest: String? { diffHasher?.digestString() }
+  /// Digest of the uncompressed bytes (when a diff_id was expected), known after `finish`.
+  public var uncompressedDigest: String? { finalContent?.digestString() }
 }

@@ -2,10 +2,18 @@ import ByteFormats
 import TailguardModel
 
 /// Raw bytes of a blob, pulled in chunks (a file read 1 MiB at a time, an HTTP body).
-/// Not verified: `ImageSource.readLayer` verifies what it reads through it.
+/// Not verified unless `verifiesDigest` says so: `ImageSource.readLayer` verifies the rest.
 public protocol BlobReader: AnyObject {
   /// The next chunk, or nil at the end.
   func next() async throws -> [UInt8]?
+  /// True when the reader itself checks the blob's digest and throws from `next()` instead of
+  /// returning the end on a mismatch (a registry stream does): `readLayer` then hashes the
+  /// stored bytes only once.
+  var verifiesDigest: Bool { get }
+}
+
+extension BlobReader {
+  public var verifiesDigest: Bool { false }
 }
 
 /// Where an image comes from: an OCI layout, a docker archive, a registry, a directory.
@@ -48,16 +56,17 @@ extension ImageSource {
     into sink: (UnsafeRawBufferPointer) throws -> Void
   ) async throws {
     let what = "layer \(layer.index + 1) (\(layer.digest))"
+    let reader = try await openLayerBlob(layer)
     var decoder: LayerStreamDecoder
     do {
       decoder = try LayerStreamDecoder(
         what: what,
-        blobDigest: .init(algorithm: layer.digest.algorithm, hex: layer.digest.hex),
+        blobDigest: reader.verifiesDigest
+          ? nil : .init(algorithm: layer.digest.algorithm, hex: layer.digest.hex),
         diffID: layer.diffID.map { .init(algorithm: $0.algorithm, hex: $0.hex) }, limits: limits)
     } catch {
       throw ImageSourceError(error, reading: what, blob: layer.digest)
     }
-    let reader = try await openLayerBlob(layer)
     var lastReport: Int64 = 0
     do {
       while let chunk = try await reader.next() {

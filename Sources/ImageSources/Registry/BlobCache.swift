@@ -72,8 +72,12 @@ public struct BlobCache: Sendable {
     return CachedBlobSequence(path: p, chunkSize: chunkSize)
   }
 
-  /// Starts writing an entry; the bytes become visible only through `commit`.
-  public func beginWrite(_ digest: Digest) throws(RegistryError) -> PendingWrite {
+  /// Starts writing an entry; the bytes become visible only through `commit`. With
+  /// `verifiedByCaller` the writer does not hash (the caller — a verifying registry stream —
+  /// already does) and `commit` then requires the caller's verified digest.
+  public func beginWrite(_ digest: Digest, verifiedByCaller: Bool = false) throws(RegistryError)
+    -> PendingWrite
+  {
     let tmp = root + "/tmp"
     do {
       try FileManager.default.createDirectory(atPath: tmp, withIntermediateDirectories: true)
@@ -88,7 +92,8 @@ public struct BlobCache: Sendable {
     else {
       throw RegistryError(.cache, reference: root, "cannot create \(temp)")
     }
-    return PendingWrite(cache: self, digest: digest, tempPath: temp, handle: handle)
+    return PendingWrite(
+      cache: self, digest: digest, tempPath: temp, handle: handle, hashes: !verifiedByCaller)
   }
 
   /// A cache entry being written. Not shared between tasks; the lock only satisfies `Sendable`.
@@ -97,15 +102,17 @@ public struct BlobCache: Sendable {
     let digest: Digest
     let tempPath: String
     let handle: FileHandle
-    var hasher = RegistryHasher()
+    /// Nil when the caller verifies the bytes (see `beginWrite`).
+    var hasher: RegistryHasher?
     var done = false
     let lock = NSLock()
 
-    init(cache: BlobCache, digest: Digest, tempPath: String, handle: FileHandle) {
+    init(cache: BlobCache, digest: Digest, tempPath: String, handle: FileHandle, hashes: Bool) {
       self.cache = cache
       self.digest = digest
       self.tempPath = tempPath
       self.handle = handle
+      hasher = hashes ? RegistryHasher() : nil
     }
 
     deinit { discard() }
@@ -117,23 +124,31 @@ public struct BlobCache: Sendable {
       do { try handle.write(contentsOf: bytes) } catch {
         throw RegistryError(.cache, reference: tempPath, "cannot write cache entry: \(error)")
       }
-      hasher.update(bytes)
+      hasher?.update(bytes)
     }
 
-    /// Moves the entry into place if its digest matches (checked here regardless of `verified`,
-    /// which names the digest the caller already checked — they must agree).
+    /// Moves the entry into place if its digest matches: hashed here, or (for a writer that
+    /// does not hash) `verified`, the digest the caller checked, must be this entry's.
     public func commit(verified: Digest?) throws(RegistryError) {
       lock.lock()
       defer { lock.unlock() }
       guard !done else { return }
       done = true
       try? handle.close()
-      let hex = hasher.finalizeHex()
-      guard hex == digest.hex, verified == nil || verified == digest else {
+      let ok: Bool
+      let seen: String
+      if var hasher {
+        seen = "sha256:" + hasher.finalizeHex()
+        ok = seen == digest.description && (verified == nil || verified == digest)
+      } else {
+        seen = verified?.description ?? "unverified"
+        ok = verified == digest
+      }
+      guard ok else {
         try? FileManager.default.removeItem(atPath: tempPath)
         throw RegistryError(
           .digestMismatch, reference: digest.description,
-          "refusing to cache bytes with digest sha256:\(hex)")
+          "refusing to cache bytes with digest \(seen)")
       }
       let final = cache.path(for: digest)
       if rename(tempPath, final) != 0 {

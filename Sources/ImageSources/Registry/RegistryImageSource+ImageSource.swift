@@ -9,8 +9,9 @@
       try await resolve().metadata
     }
 
-    /// The layer blob as chunks from the registry (or the cache). `readLayer` verifies the
-    /// digest and diff_id again on top of the stream's own check.
+    /// The layer blob as chunks from the registry (or the cache). A registry stream verifies
+    /// the blob digest itself, so `readLayer` checks only the diff_id; cached bytes are verified
+    /// again by `readLayer` (the disk is not trusted).
     public func openLayerBlob(_ layer: LayerInfo) async throws -> any BlobReader {
       RegistryBlobReader(openLayer(layer))
     }
@@ -19,8 +20,12 @@
   /// Adapts `BlobChunks` to the pull-style `BlobReader` the layer readers consume.
   final class RegistryBlobReader: BlobReader {
     private var iterator: BlobChunks.Iterator
+    let verifiesDigest: Bool
 
-    init(_ chunks: BlobChunks) { iterator = chunks.makeAsyncIterator() }
+    init(_ chunks: BlobChunks) {
+      iterator = chunks.makeAsyncIterator()
+      verifiesDigest = !chunks.isCached
+    }
 
     func next() async throws -> [UInt8]? { try await iterator.next() }
   }

@@ -119,7 +119,7 @@ public final class RegistryImageSource: Sendable {
     if let cache, let cached = cache.stream(digest) {
       return BlobChunks(source: .cached(cached))
     }
-    let tee = cache.flatMap { try? $0.beginWrite(digest) }
+    let tee = cache.flatMap { try? $0.beginWrite(digest, verifiedByCaller: true) }
     return BlobChunks(
       source: .registry(
         client.blobStream(
