@@ -99,7 +99,9 @@ let package = Package(
     .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
     .testTarget(
       name: "ScannerTests",
-      dependencies: ["Scanner", "Advisories", "ImageSources", "SBOMFormats", "TailguardTesting"]),
+      dependencies: [
+        "Scanner", "Advisories", "ImageSources", "SBOMFormats", "Reports", "TailguardTesting",
+      ]),
   ],
   swiftLanguageModes: [.v6]
 )

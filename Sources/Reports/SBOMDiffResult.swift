@@ -29,7 +29,8 @@ public struct SBOMDiffResult: Codable, Sendable, Hashable {
       // Language packages are told apart by where they live; OS packages by name (+arch in purl).
       let where_ =
         p.ecosystem.isOperatingSystem
-        ? (p.purl.qualifiers["arch"] ?? "") : (p.locations.min()?.path ?? "")
+        ? (p.purl.qualifiers["arch"] ?? "")
+        : Self.installPlace(p.locations.min()?.path ?? "", version: p.version)
       return "\(p.ecosystem.rawValue)|\(p.name)|\(where_)"
     }
     var olds: [String: Package] = [:]
@@ -69,6 +70,22 @@ public struct SBOMDiffResult: Codable, Sendable, Hashable {
     self.removed = removed.sorted()
     self.changed = changed.sorted()
     self.unchanged = unchanged
+  }
+
+  /// Where a language package is installed, without the parts of its path that name its
+  /// version: `site-packages/requests-2.31.0.dist-info/METADATA` and
+  /// `site-packages/requests-2.32.3.dist-info/METADATA` are one place (an upgrade, not a removal
+  /// and an addition), as are `lib/foo-1.2.jar` and `lib/foo-1.3.jar`. A component names the
+  /// version when it contains `-VERSION` or `_VERSION`.
+  static func installPlace(_ path: String, version: String) -> String {
+    guard !version.isEmpty else { return path }
+    let components = path.split(separator: "/", omittingEmptySubsequences: false)
+    guard
+      let cut = components.firstIndex(where: {
+        $0.contains("-" + version) || $0.contains("_" + version)
+      })
+    else { return path }
+    return components[..<cut].joined(separator: "/")
   }
 
   public func table() -> String {

@@ -8,7 +8,7 @@ public struct SBOMReader: Sendable {
   /// Largest document accepted (hostile input: bound memory before parsing).
   public var maxBytes: Int
   public var maxComponents: Int
-  public init(maxBytes: Int = 512 << 20, maxComponents: Int = 1_000_000) {
+  public init(maxBytes: Int = 128 << 20, maxComponents: Int = 200_000) {
     self.maxBytes = maxBytes
     self.maxComponents = maxComponents
   }
@@ -98,12 +98,9 @@ public struct SBOMReader: Sendable {
       let comp = queue[index]
       index += 1
       if queue.count > maxComponents {
-        diagnostics.append(
-          Diagnostic(
-            .error, code: "sbom.too-many-components",
-            "more than \(maxComponents) components; the rest were not read", source: "sbom",
-            path: name))
-        break
+        // A partial inventory would under-report silently: refuse the document instead.
+        throw SBOMFormatError(
+          .tooLarge, "\(name): more than \(maxComponents) components exceeds the limit")
       }
       if let nested = comp["components"] as? [[String: Any]] { queue.append(contentsOf: nested) }
       let type = comp["type"] as? String ?? "library"
@@ -221,15 +218,8 @@ public struct SBOMReader: Sendable {
         licenses = [declared]
       }
       var props: [(String, String)] = []
-      if let info = raw["sourceInfo"] as? String,
-        let range = info.range(of: "source package ")
-      {
-        let parts =
-          info[range.upperBound...].split(separator: ";").first?.split(separator: " ") ?? []
-        if parts.count >= 2 {
-          props.append(("tailguard:source:name", String(parts[0])))
-          props.append(("tailguard:source:version", String(parts[1])))
-        }
+      if let info = raw["sourceInfo"] as? String {
+        props = Self.sourceInfoFacts(info)
       }
       guard
         let pkg = makePackage(
@@ -262,6 +252,31 @@ public struct SBOMReader: Sendable {
   }
 
   // MARK: shared
+
+  /// Facts our SPDX writer puts in a package's `sourceInfo`:
+  /// `found by CATALOGER; at /PATH in layer DIGEST; source package NAME VERSION`.
+  static func sourceInfoFacts(_ info: String) -> [(String, String)] {
+    var props: [(String, String)] = []
+    for segment in info.components(separatedBy: "; ") {
+      if segment.hasPrefix("source package ") {
+        let parts = segment.dropFirst("source package ".count).split(separator: " ")
+        if parts.count >= 2 {
+          props.append(("tailguard:source:name", String(parts[0])))
+          props.append(("tailguard:source:version", String(parts[1])))
+        }
+      } else if segment.hasPrefix("at /") {
+        var path = Substring(segment.dropFirst(4))
+        if let r = path.range(of: " in layer ", options: .backwards) {
+          props.append(("tailguard:layer:digest", String(path[r.upperBound...])))
+          path = path[..<r.lowerBound]
+        }
+        props.append(("tailguard:location", String(path)))
+      } else if segment.hasPrefix("found by ") {
+        props.append(("tailguard:package:foundBy", String(segment.dropFirst(9))))
+      }
+    }
+    return props
+  }
 
   func makePackage(
     name: String, version: String, purlText: String?, licenses: [String],
