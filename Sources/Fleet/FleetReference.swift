@@ -18,6 +18,9 @@ public struct FleetReference: Sendable, Hashable, Codable {
   public var replicasSource: String?
   /// Bytes of the reference token in the file, when it is written there literally.
   public var span: ByteSpan?
+  /// For a Helm image map with an empty quoted `digest: ""`: the empty place between the
+  /// quotes, where `pin fix` writes the digest (the map's other keys stay as they are).
+  public var digestSlot: ByteSpan?
 
   public init(
     file: String, line: Int, reference: String, resolved: String? = nil, class: ReferenceClass,

@@ -66,6 +66,9 @@ public struct HelmValuesExtractor: Sendable {
         // An empty tag without digest is filled in by the chart's templates (usually
         // `.Chart.AppVersion`): the values file alone does not say which image runs.
         if tag.isEmpty && digest.isEmpty && made.class == .untagged { made.class = .variable }
+        if digest.isEmpty, let digestNode = m["digest"] {
+          made.digestSlot = YAMLSupport.emptyQuotedSlot(node: digestNode, in: text)
+        }
         out.append(made)
         return
       }

@@ -5,4 +5,12 @@ public struct PinEdit: Sendable, Hashable, Codable {
   public var span: ByteSpan
   public var old: String
   public var new: String
+
+  public init(file: String, line: Int, span: ByteSpan, old: String, new: String) {
+    self.file = file
+    self.line = line
+    self.span = span
+    self.old = old
+    self.new = new
+  }
 }

@@ -52,10 +52,29 @@ public struct PinFixer: Sendable {
           Skipped(reference: r, reason: "rewritten elsewhere (kustomize images: override)"))
         continue
       }
-      guard let span = r.span, let ref = try? ImageReference(parsing: r.reference) else {
-        plan.skipped.append(
-          Skipped(
-            reference: r, reason: "not written as one token in the file (e.g. a Helm image map)"))
+      guard let ref = try? ImageReference(parsing: r.reference) else {
+        plan.skipped.append(Skipped(reference: r, reason: "invalid reference"))
+        continue
+      }
+      guard let span = r.span else {
+        // A Helm image map: the digest goes into its empty `digest: ""`; tag and repository
+        // stay as written (the chart composes them).
+        if let slot = r.digestSlot {
+          do {
+            let digest = try await resolver.resolve(ref)
+            plan.edits.append(
+              PinEdit(file: r.file, line: r.line, span: slot, old: "", new: digest.description))
+          } catch {
+            plan.skipped.append(Skipped(reference: r, reason: "cannot resolve: \(error)"))
+          }
+        } else {
+          plan.skipped.append(
+            Skipped(
+              reference: r,
+              reason:
+                "not written as one token in the file (a Helm image map without an empty `digest: \"\"` to fill)"
+            ))
+        }
         continue
       }
       do {

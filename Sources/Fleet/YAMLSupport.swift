@@ -81,6 +81,23 @@ enum YAMLSupport {
     return text.find(token, from: from, to: text.lineEnd(lineIndex))
   }
 
+  /// The empty place inside an empty quoted scalar (`""` or `''`) at `node`: where a value can
+  /// be written without touching anything else. Nil for plain or non-empty scalars.
+  static func emptyQuotedSlot(node: Node, in text: TextLines) -> ByteSpan? {
+    guard let mark = node.mark, mark.line >= 1, mark.line <= text.count,
+      YAMLSupport.string(node) == ""
+    else { return nil }
+    let lineIndex = mark.line - 1
+    let lineText = text.lines[lineIndex]
+    let prefix = String(lineText.unicodeScalars.prefix(max(mark.column - 1, 0)))
+    let rest = lineText.utf8.dropFirst(prefix.utf8.count)
+    guard rest.count >= 2, let q = rest.first, q == UInt8(ascii: "\"") || q == UInt8(ascii: "'"),
+      rest.dropFirst().first == q
+    else { return nil }
+    let at = text.starts[lineIndex] + prefix.utf8.count + 1
+    return ByteSpan(start: at, end: at)
+  }
+
   /// For YAML that does not parse (templates, duplicated keys): `image:` lines read one by one,
   /// so the references in a broken file are still reported (next to the parse diagnostic).
   static func fallbackImageLines(_ text: TextLines, file: String, source: ReferenceSource)

@@ -1,7 +1,8 @@
 import ArgumentParser
 import Fleet
-import ImageSources
 import Foundation
+import ImageSources
+import Scanner
 import TailguardModel
 
 /// `tailguard pin lint|fix`: find references that are not pinned by digest, and pin them.
@@ -118,7 +119,8 @@ struct PinCommand: AsyncParsableCommand {
         }
       } else {
         do {
-          resolver = RegistryDigestResolver(client: try RegistryClient(configuration: try registry.makeConfiguration()))
+          resolver = RegistryDigestResolver(
+            client: try RegistryClient(configuration: try registry.makeConfiguration()))
         } catch {
           PinCommand.stderr("error: \(error)")
           throw ExitCode(2)
