@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Scanner
 import Signatures
 
 /// `tailguard verify-attestation IMAGE --type slsaprovenance|spdx|cyclonedx|vuln|custom|URI`:
@@ -11,7 +12,8 @@ struct VerifyAttestationCommand: AsyncParsableCommand {
     commandName: "verify-attestation", abstract: "Verify in-toto attestations of a container image."
   )
 
-  @Argument(help: "oci:DIR[:tag|@sha256:digest]")
+  @Argument(
+    help: "Registry reference (host/repo:tag or @sha256:digest) or oci:DIR[:tag|@sha256:digest]")
   var image: String
 
   @Option(
@@ -21,10 +23,14 @@ struct VerifyAttestationCommand: AsyncParsableCommand {
   )
   var type: String?
 
-  @Option(name: .customLong("repository"), help: "Repository name of the image (informational).")
+  @Option(
+    name: .customLong("repository"),
+    help: "Repository name of the image (default: the registry repository).")
   var repository: String?
 
   @OptionGroup var signer: VerifyBlobCommand.SignerOptions
+
+  @OptionGroup var registryOptions: RegistryOptions
 
   @Option(name: [.customShort("o"), .customLong("format")], help: "Output format: text or json.")
   var format: String = "text"
@@ -47,14 +53,17 @@ struct VerifyAttestationCommand: AsyncParsableCommand {
 
   func run() async throws {
     let (sigstoreSigner, root) = try signer.load()
-    let (fetcher, target) = try await VerifyCommand.resolve(image, repository: repository)
+    let location = try await VerifyCommand.resolve(
+      image, repository: repository, registry: registryOptions)
     let report: ImageSignatureVerifier.Report
     do {
-      report = try await ImageSignatureVerifier(trustedRoot: root, fetcher: fetcher)
+      report = try await ImageSignatureVerifier(trustedRoot: root, fetcher: location.fetcher)
         .verifyAttestations(
-          of: target, signer: sigstoreSigner, predicateType: type.map(Self.predicateType),
+          of: location.image, signer: sigstoreSigner, predicateType: type.map(Self.predicateType),
           options: signer.options)
+      await location.close()
     } catch {
+      await location.close()
       VerifyBlobCommand.SignerOptions.say("Error: \(error)")
       throw ExitCode(2)
     }
