@@ -4,6 +4,7 @@ import Foundation
 import Reports
 import SBOMFormats
 import Scanner
+import Signatures
 import TailguardModel
 
 struct ScanCommand: AsyncParsableCommand {
@@ -16,7 +17,8 @@ struct ScanCommand: AsyncParsableCommand {
       Advisory data: --db PATH, else $TAILGUARD_DB, else the user data directory; when no database \
       exists yet, the embedded starter set is used (a handful of hand-checked advisories) and a \
       notice says how to load full data (`tailguard db update` or `tailguard db import`).
-      Exit code 1 when an open finding is at or above --fail-on.
+      Exit code 1 when an open finding is at or above --fail-on, a policy denies the image, or \
+      --require-signature finds no signature that satisfies it.
       """)
 
   @Argument(help: "What to scan (see `tailguard --help` for the forms; default dir:/).")
@@ -63,6 +65,19 @@ struct ScanCommand: AsyncParsableCommand {
   )
   var policy: [String] = []
 
+  @Option(
+    name: .customLong("require-signature"),
+    help: ArgumentHelp(
+      "Verify the image's cosign signatures: key:FILE (PEM public key) or identity:EMAIL_OR_URI,issuer:URL (keyless; identity-regexp:/issuer-regexp: match whole values). No satisfying signature exits 1.",
+      valueName: "spec"))
+  var requireSignature: String?
+
+  @Option(
+    name: .customLong("trusted-root"),
+    help:
+      "Sigstore trusted_root.json for --require-signature (default: the embedded production root).")
+  var trustedRoot: String?
+
   @Flag(
     name: .customLong("v0-compatible"),
     help: "Parse the user's policies as Rego v0 (OPA's --v0-compatible).")
@@ -102,6 +117,14 @@ struct ScanCommand: AsyncParsableCommand {
         target: target, options: try targetOptions.scanOptions(output: output))
       var report = scanner.report(
         for: inspected.sbom, store: store, dataInfo: info, filters: filters)
+      if let requireSignature {
+        // Before policies, so `input.signatures` carries the result.
+        let requirement = try SignatureRequirement(parsing: requireSignature)
+        let root = try trustedRoot.map(TrustedRoot.init(contentsOf:)) ?? TrustedRoot.production()
+        report.signatures = try await scanner.verifySignatures(
+          target: target, requirement: requirement, trustedRoot: root,
+          registry: try targetOptions.registry.makeConfiguration())
+      }
       try scanner.evaluatePolicies(
         policy, on: &report, files: inspected.files, v0Compatible: v0Compatible)
       Diagnostics.print(report.diagnostics, output: output)
@@ -117,6 +140,10 @@ struct ScanCommand: AsyncParsableCommand {
             report.sbom, vulnerabilities: CycloneDXVulnerabilities.build(report),
             policy: report.policy))
       default: try output.write(ScanTableReport().render(report, showSuppressed: showSuppressed))
+      }
+      if let check = report.signatures, !check.verified {
+        if !output.quiet { Self.explain(check) }
+        throw ExitCodes.thresholdCrossed
       }
       if report.policy?.isDenied == true {
         if !output.quiet {
@@ -134,6 +161,23 @@ struct ScanCommand: AsyncParsableCommand {
         throw ExitCodes.thresholdCrossed
       }
     }
+  }
+}
+
+extension ScanCommand {
+  /// Names every failed signature check on stderr (machine output on stdout is already written).
+  static func explain(_ check: SignatureCheck) {
+    if check.signatures.isEmpty {
+      Console.error(
+        "tailguard: no signature found for \(check.imageDigest) (--require-signature \(check.requirement))"
+      )
+    }
+    for s in check.signatures where !s.verified {
+      Console.error(
+        "tailguard: signature \(s.source): [\(s.failedCheck ?? "failed")] \(s.reason ?? "")")
+    }
+    Console.error(
+      "tailguard: no signature satisfies --require-signature \(check.requirement): failing")
   }
 }
 
