@@ -26,8 +26,12 @@ public enum ImageSignatureLocator {
   ///   (`registry/repo`, as cosign writes it), unless `repository` names another one.
   /// - OCI layout: the tag (default `latest`) or digest; the docker-reference is checked only
   ///   when `repository` is given (a layout does not know its repository).
+  ///
+  /// `digest`, when given, is the digest the signatures must name instead of resolving the tag
+  /// again (a scan passes the digest it read, so a tag moved meanwhile cannot swap the image).
   public static func locate(
-    target: String, configuration: RegistryClientConfiguration, repository: String? = nil
+    target: String, configuration: RegistryClientConfiguration, repository: String? = nil,
+    digest pinned: Digest? = nil
   ) async throws -> ImageSignatureLocation {
     let parsed: ImageTarget
     do { parsed = try ImageTarget.parse(target) } catch {
@@ -37,7 +41,7 @@ public enum ImageSignatureLocator {
     case .ociLayout(let directory, let reference):
       let fetcher = OCILayoutSignatureFetcher(directory: directory)
       let digest: String
-      switch reference {
+      switch pinned.map({ OCILayoutSource.Reference.digest($0) }) ?? reference {
       case .digest(let d): digest = d.description
       case .tag(let tag): digest = try await layoutDigest(fetcher, tag: tag, directory: directory)
       case nil: digest = try await layoutDigest(fetcher, tag: "latest", directory: directory)
@@ -55,7 +59,7 @@ public enum ImageSignatureLocator {
       }
       let client = try RegistryClient(configuration: configuration)
       let digest: Digest
-      if let d = ref.digest {
+      if let d = pinned ?? ref.digest {
         digest = d
       } else {
         var tagged = ref

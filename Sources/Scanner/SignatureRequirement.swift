@@ -88,12 +88,15 @@ extension Scanner {
   /// Verifies the signatures of the image TARGET (a registry reference or an OCI layout) against
   /// `requirement`, as `tailguard verify` does; the outcome is a value for the report (a failed
   /// verification is not an error). Unreachable registries and unreadable layouts throw.
+  ///
+  /// `digest` pins the image to the digest the scan read (see ``ImageSignatureLocator``).
   public func verifySignatures(
     target: String, requirement: SignatureRequirement, trustedRoot: TrustedRoot,
-    registry: RegistryClientConfiguration, options: SigstoreVerifier.Options = .init()
+    registry: RegistryClientConfiguration, digest: Digest? = nil,
+    options: SigstoreVerifier.Options = .init()
   ) async throws -> SignatureCheck {
     let location = try await ImageSignatureLocator.locate(
-      target: target, configuration: registry)
+      target: target, configuration: registry, digest: digest)
     let report: ImageSignatureVerifier.Report
     do {
       report = try await ImageSignatureVerifier(trustedRoot: trustedRoot, fetcher: location.fetcher)

@@ -115,6 +115,23 @@ struct ScanSignatureTests {
     #expect(!none.verified)
     #expect(none.signatures.isEmpty)
 
+    // The tag moves to the unsigned image after the scan read it: the scanned digest is verified.
+    let other = try await registry.pushImage(repository: "scan/signed", tag: "other", content: "o")
+    let otherManifest = try await registry.client.fetchManifest(
+      ImageReference(parsing: "\(registry.host)/scan/signed@\(other.digest)"))
+    try await registry.client.pushManifest(
+      registry: registry.host, repository: "scan/signed", reference: "v1",
+      bytes: otherManifest.bytes, mediaType: RegistryMediaType.ociManifest)
+    let moved = try await Scanner().verifySignatures(
+      target: "\(registry.host)/scan/signed:v1", requirement: requirement,
+      trustedRoot: s.trustedRoot(), registry: configuration)
+    #expect(!moved.verified)
+    let pinned = try await Scanner().verifySignatures(
+      target: "\(registry.host)/scan/signed:v1", requirement: requirement,
+      trustedRoot: s.trustedRoot(), registry: configuration, digest: Digest(parsing: signed.digest))
+    #expect(pinned.verified)
+    #expect(pinned.imageDigest == signed.digest)
+
     // A requirement the signature does not meet: recorded with the failed check.
     let mallory = SignatureRequirement(
       spec: "identity:mallory@example.com,issuer:\(s.issuer)",
@@ -122,7 +139,7 @@ struct ScanSignatureTests {
         CertificateIdentityPolicy(identity: .exact("mallory@example.com"), issuer: .exact(s.issuer))
       ))
     let wrong = try await Scanner().verifySignatures(
-      target: "\(registry.host)/scan/signed:v1", requirement: mallory,
+      target: "\(registry.host)/scan/signed@\(signed.digest)", requirement: mallory,
       trustedRoot: s.trustedRoot(), registry: configuration)
     #expect(!wrong.verified)
     #expect(wrong.signatures.first?.failedCheck == "certificate-identity")

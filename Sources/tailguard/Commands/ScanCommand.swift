@@ -121,9 +121,13 @@ struct ScanCommand: AsyncParsableCommand {
         // Before policies, so `input.signatures` carries the result.
         let requirement = try SignatureRequirement(parsing: requireSignature)
         let root = try trustedRoot.map(TrustedRoot.init(contentsOf:)) ?? TrustedRoot.production()
+        // The digest that was scanned (the index digest for a multi-platform tag, as cosign
+        // signs it), so a tag moved since cannot swap the image that is verified.
+        let image = report.sbom.image
         report.signatures = try await scanner.verifySignatures(
           target: target, requirement: requirement, trustedRoot: root,
-          registry: try targetOptions.registry.makeConfiguration())
+          registry: try targetOptions.registry.makeConfiguration(),
+          digest: image.indexDigest ?? image.manifestDigest)
       }
       try scanner.evaluatePolicies(
         policy, on: &report, files: inspected.files, v0Compatible: v0Compatible)
