@@ -72,38 +72,47 @@ final class SignedRegistry: @unchecked Sendable {
   func pushBundleReferrer(
     bundle: Data, subject digest: String, subjectSize: Int, repository: String
   ) async throws {
+    try await pushBundleReferrers(
+      bundles: [bundle], subject: digest, subjectSize: subjectSize, repository: repository)
+  }
+
+  /// Several bundle referrers of one image, all listed in its fallback tag index.
+  func pushBundleReferrers(
+    bundles: [Data], subject digest: String, subjectSize: Int, repository: String
+  ) async throws {
     let empty = Data("{}".utf8)
     let bundleType = "application/vnd.dev.sigstore.bundle.v0.3+json"
     try await pushBlob(empty, repository: repository)
-    try await pushBlob(bundle, repository: repository)
-    let manifest = try TestSigstore.json([
-      "schemaVersion": 2, "mediaType": RegistryMediaType.ociManifest,
-      "artifactType": bundleType,
-      "config": [
-        "mediaType": RegistryMediaType.ociEmpty, "digest": TestSigstore.sha256(empty),
-        "size": empty.count,
-      ],
-      "layers": [
-        [
-          "mediaType": bundleType, "digest": TestSigstore.sha256(bundle), "size": bundle.count,
-        ]
-      ],
-      "subject": [
-        "mediaType": RegistryMediaType.ociManifest, "digest": digest, "size": subjectSize,
-      ],
-    ])
-    let manifestDigest = TestSigstore.sha256(manifest)
-    try await client.pushManifest(
-      registry: host, repository: repository, reference: manifestDigest, bytes: [UInt8](manifest),
-      mediaType: RegistryMediaType.ociManifest)
+    var descriptors: [[String: Any]] = []
+    for bundle in bundles {
+      try await pushBlob(bundle, repository: repository)
+      let manifest = try TestSigstore.json([
+        "schemaVersion": 2, "mediaType": RegistryMediaType.ociManifest,
+        "artifactType": bundleType,
+        "config": [
+          "mediaType": RegistryMediaType.ociEmpty, "digest": TestSigstore.sha256(empty),
+          "size": empty.count,
+        ],
+        "layers": [
+          [
+            "mediaType": bundleType, "digest": TestSigstore.sha256(bundle), "size": bundle.count,
+          ]
+        ],
+        "subject": [
+          "mediaType": RegistryMediaType.ociManifest, "digest": digest, "size": subjectSize,
+        ],
+      ])
+      let manifestDigest = TestSigstore.sha256(manifest)
+      try await client.pushManifest(
+        registry: host, repository: repository, reference: manifestDigest,
+        bytes: [UInt8](manifest), mediaType: RegistryMediaType.ociManifest)
+      descriptors.append([
+        "mediaType": RegistryMediaType.ociManifest, "digest": manifestDigest,
+        "size": manifest.count, "artifactType": bundleType,
+      ])
+    }
     let index = try TestSigstore.json([
-      "schemaVersion": 2, "mediaType": RegistryMediaType.ociIndex,
-      "manifests": [
-        [
-          "mediaType": RegistryMediaType.ociManifest, "digest": manifestDigest,
-          "size": manifest.count, "artifactType": bundleType,
-        ]
-      ],
+      "schemaVersion": 2, "mediaType": RegistryMediaType.ociIndex, "manifests": descriptors,
     ])
     try await client.pushManifest(
       registry: host, repository: repository,
