@@ -210,6 +210,11 @@ struct ScanSignatureTests {
     let noDB = try TailguardCLI.run(["scan", "\(host)/scan/app:v1"] + common)
     #expect(noDB.status == 2)
     let args = Array(common.dropLast(2))
+    // A malformed requirement is a usage error, reported before anything is scanned.
+    let usage = try TailguardCLI.run(
+      ["scan", "\(host)/scan/app:v1", "--require-signature", "identity:a@example.com"])
+    #expect(usage.status == 64, "\(usage.stderr)")
+    #expect(usage.stderr.contains("issuer"), "\(usage.stderr)")
     let good = try TailguardCLI.run(["scan", "\(host)/scan/app:v1"] + args)
     #expect(good.status == 0, "\(good.stderr)")
     let object = try JSONSerialization.jsonObject(with: Data(good.stdout.utf8)) as? [String: Any]

@@ -87,6 +87,15 @@ struct ScanCommand: AsyncParsableCommand {
   )
   var trustedRoot: String?
 
+  /// A malformed signer SPEC (or an unreadable key file) is a usage error, found before scanning.
+  func validate() throws {
+    for spec in [requireSignature, sbomFromAttestation].compactMap({ $0 }) {
+      do { _ = try SignatureRequirement(parsing: spec) } catch {
+        throw ValidationError(error.message)
+      }
+    }
+  }
+
   func loadTrustedRoot() throws -> TrustedRoot {
     try trustedRoot.map(TrustedRoot.init(contentsOf:)) ?? TrustedRoot.production()
   }
