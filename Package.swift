@@ -98,6 +98,12 @@ let package = Package(
     .testTarget(name: "SBOMFormatsTests", dependencies: ["SBOMFormats", "TailguardTesting"]),
     .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
     .testTarget(
+      name: "SignatureIntegrationTests",
+      dependencies: [
+        "Scanner", "Signatures", "ImageSources", "Policy", "Rego", "TailguardModel", "TailguardTesting",
+        crypto, x509, asn1,
+      ]),
+    .testTarget(
       name: "ScannerTests",
       dependencies: [
         "Scanner", "Advisories", "ImageSources", "SBOMFormats", "Reports", "TailguardTesting",

@@ -13,7 +13,8 @@ public enum PolicyInput {
   public static let schemaVersion = 1
 
   /// Projects a scan report. `files` is filled by the Scanner from the image's file tree
-  /// (see `PolicyFileFacts`); `signatures` by signature verification when it ran.
+  /// (see `PolicyFileFacts`); `signatures` by signature verification when it ran (the report's
+  /// own `signatures` check, from `scan --require-signature`, is always included).
   public static func make(
     report: ScanReport, files: PolicyFileFacts? = nil, signatures: [PolicySignature] = []
   ) -> Value {
@@ -37,7 +38,7 @@ public enum PolicyInput {
       "findings": .array(report.findings.map(finding)),
       "suppressed": .array(report.suppressed.map(finding)),
       "summary": .object(counts),
-      "signatures": .array(signatures.map(signature)),
+      "signatures": .array((signatures + PolicySignature.from(report.signatures)).map(signature)),
       "files": files.map(fileFacts) ?? .null,
       "diagnostics": .array(
         (sbom.diagnostics + report.diagnostics).map { d in

@@ -38,6 +38,6 @@ public struct PolicyPack: Hashable, Sendable {
 
   public static func named(_ name: String) -> PolicyPack? {
     let n = name.hasPrefix("builtin:") ? String(name.dropFirst(8)) : name
-    return all.first { $0.name == n || $0.key == n }
+    return (all + optIn).first { $0.name == n || $0.key == n }
   }
 }

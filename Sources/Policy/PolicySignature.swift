@@ -1,5 +1,7 @@
-/// One signature verification outcome as policies see it (`input.signatures[]`).
-/// Empty until the Scanner wires Signatures verification into scans.
+import TailguardModel
+
+/// One signature verification outcome as policies see it (`input.signatures[]`): one element per
+/// signature `scan --require-signature` found for the image; empty when no verification ran.
 public struct PolicySignature: Hashable, Sendable, Codable {
   public var verified: Bool
   /// Certificate identity (SAN: e-mail or URI) for keyless, or the key's name/fingerprint.
@@ -19,5 +21,19 @@ public struct PolicySignature: Hashable, Sendable, Codable {
     self.issuer = issuer
     self.keyless = keyless
     self.reason = reason
+  }
+}
+
+extension PolicySignature {
+  /// The signatures of a scan's `--require-signature` check, as policy input.
+  public static func from(_ check: SignatureCheck?) -> [PolicySignature] {
+    (check?.signatures ?? []).map { r in
+      PolicySignature(
+        verified: r.verified, identity: r.keyless ? r.identities.first : check?.requirement,
+        issuer: r.issuer, keyless: r.keyless,
+        reason: r.verified
+          ? "verified (\(check?.requirement ?? ""))"
+          : "\(r.failedCheck ?? "failed"): \(r.reason ?? "")")
+    }
   }
 }

@@ -3,6 +3,8 @@
 public struct ScannerError: Error, Sendable, CustomStringConvertible {
   public enum Code: String, Sendable {
     case unreadableTarget, unsupportedTarget, database, ignoreFile, vexFile, baseImage
+    /// `--require-signature` is malformed or its key file unreadable.
+    case signatureRequirement
   }
   public let code: Code
   public let message: String

@@ -95,6 +95,8 @@ public struct ScanReport: Hashable, Sendable, Codable {
   public var advisoryData: AdvisoryDataInfo?
   /// Policy decision, when `--policy` was given.
   public var policy: PolicyOutcome?
+  /// Signature verification, when `--require-signature` was given (absent otherwise).
+  public var signatures: SignatureCheck?
   public var diagnostics: [Diagnostic]
 
   public init(

@@ -4,6 +4,7 @@ import Foundation
 import Reports
 import SBOMFormats
 import Scanner
+import Signatures
 import TailguardModel
 
 struct ScanCommand: AsyncParsableCommand {
@@ -16,7 +17,9 @@ struct ScanCommand: AsyncParsableCommand {
       Advisory data: --db PATH, else $TAILGUARD_DB, else the user data directory; when no database \
       exists yet, the embedded starter set is used (a handful of hand-checked advisories) and a \
       notice says how to load full data (`tailguard db update` or `tailguard db import`).
-      Exit code 1 when an open finding is at or above --fail-on.
+      Exit code 1 when an open finding is at or above --fail-on, a policy denies the image, \
+      --require-signature finds no signature that satisfies it, or --sbom-from-attestation finds \
+      no verified SBOM attestation.
       """)
 
   @Argument(help: "What to scan (see `tailguard --help` for the forms; default dir:/).")
@@ -63,6 +66,40 @@ struct ScanCommand: AsyncParsableCommand {
   )
   var policy: [String] = []
 
+  @Option(
+    name: .customLong("require-signature"),
+    help: ArgumentHelp(
+      "Verify the image's cosign signatures: key:FILE (PEM public key) or identity:EMAIL_OR_URI,issuer:URL (keyless; identity-regexp:/issuer-regexp: match whole values). No satisfying signature exits 1.",
+      valueName: "spec"))
+  var requireSignature: String?
+
+  @Option(
+    name: .customLong("sbom-from-attestation"),
+    help: ArgumentHelp(
+      "Scan the CycloneDX/SPDX SBOM of the image's verified attestation instead of its layers; SPEC names the signer as for --require-signature. No verified SBOM attestation exits 1.",
+      valueName: "spec"))
+  var sbomFromAttestation: String?
+
+  @Option(
+    name: .customLong("trusted-root"),
+    help:
+      "Sigstore trusted_root.json for --require-signature and --sbom-from-attestation (default: the embedded production root)."
+  )
+  var trustedRoot: String?
+
+  /// A malformed signer SPEC (or an unreadable key file) is a usage error, found before scanning.
+  func validate() throws {
+    for spec in [requireSignature, sbomFromAttestation].compactMap({ $0 }) {
+      do { _ = try SignatureRequirement(parsing: spec) } catch {
+        throw ValidationError(error.message)
+      }
+    }
+  }
+
+  func loadTrustedRoot() throws -> TrustedRoot {
+    try trustedRoot.map(TrustedRoot.init(contentsOf:)) ?? TrustedRoot.production()
+  }
+
   @Flag(
     name: .customLong("v0-compatible"),
     help: "Parse the user's policies as Rego v0 (OPA's --v0-compatible).")
@@ -98,10 +135,35 @@ struct ScanCommand: AsyncParsableCommand {
       }
       let (store, info) = try AdvisorySelection.open(flag: db, quiet: output.quiet)
       let scanner = Scanner()
-      let inspected = try await scanner.inspect(
-        target: target, options: try targetOptions.scanOptions(output: output))
+      let inspected: InspectedTarget
+      if let sbomFromAttestation {
+        let signer = try SignatureRequirement(parsing: sbomFromAttestation).signer
+        let (attested, verification) = try await scanner.attestedSBOM(
+          target: target, signer: signer, trustedRoot: loadTrustedRoot(),
+          registry: try targetOptions.registry.makeConfiguration())
+        guard let attested else {
+          if !output.quiet { Self.explain(verification, spec: sbomFromAttestation) }
+          throw ExitCodes.thresholdCrossed
+        }
+        inspected = InspectedTarget(sbom: attested.sbom, files: nil)
+      } else {
+        inspected = try await scanner.inspect(
+          target: target, options: try targetOptions.scanOptions(output: output))
+      }
       var report = scanner.report(
         for: inspected.sbom, store: store, dataInfo: info, filters: filters)
+      if let requireSignature {
+        // Before policies, so `input.signatures` carries the result.
+        let requirement = try SignatureRequirement(parsing: requireSignature)
+        let root = try loadTrustedRoot()
+        // The digest that was scanned (the index digest for a multi-platform tag, as cosign
+        // signs it), so a tag moved since cannot swap the image that is verified.
+        let image = report.sbom.image
+        report.signatures = try await scanner.verifySignatures(
+          target: target, requirement: requirement, trustedRoot: root,
+          registry: try targetOptions.registry.makeConfiguration(),
+          digest: image.indexDigest ?? image.manifestDigest)
+      }
       try scanner.evaluatePolicies(
         policy, on: &report, files: inspected.files, v0Compatible: v0Compatible)
       Diagnostics.print(report.diagnostics, output: output)
@@ -117,6 +179,10 @@ struct ScanCommand: AsyncParsableCommand {
             report.sbom, vulnerabilities: CycloneDXVulnerabilities.build(report),
             policy: report.policy))
       default: try output.write(ScanTableReport().render(report, showSuppressed: showSuppressed))
+      }
+      if let check = report.signatures, !check.verified {
+        if !output.quiet { Self.explain(check) }
+        throw ExitCodes.thresholdCrossed
       }
       if report.policy?.isDenied == true {
         if !output.quiet {
@@ -134,6 +200,40 @@ struct ScanCommand: AsyncParsableCommand {
         throw ExitCodes.thresholdCrossed
       }
     }
+  }
+}
+
+extension ScanCommand {
+  /// Why no SBOM attestation could be used: every attestation found and its failed check.
+  static func explain(_ verification: ImageSignatureVerifier.Report, spec: String) {
+    for f in verification.findings {
+      switch f.outcome {
+      case .success:
+        Console.error(
+          "tailguard: attestation \(f.source): verified, but \(f.statement?.predicateType ?? "its predicate") is not an SBOM"
+        )
+      case .failure(let e):
+        Console.error("tailguard: attestation \(f.source): [\(e.check.rawValue)] \(e.message)")
+      }
+    }
+    Console.error(
+      "tailguard: no verified CycloneDX or SPDX attestation for \(verification.image.digest) signed as --sbom-from-attestation \(spec) requires: failing"
+    )
+  }
+
+  /// Names every failed signature check on stderr (machine output on stdout is already written).
+  static func explain(_ check: SignatureCheck) {
+    if check.signatures.isEmpty {
+      Console.error(
+        "tailguard: no signature found for \(check.imageDigest) (--require-signature \(check.requirement))"
+      )
+    }
+    for s in check.signatures where !s.verified {
+      Console.error(
+        "tailguard: signature \(s.source): [\(s.failedCheck ?? "failed")] \(s.reason ?? "")")
+    }
+    Console.error(
+      "tailguard: no signature satisfies --require-signature \(check.requirement): failing")
   }
 }
 

@@ -1,17 +1,19 @@
 import ArgumentParser
 import Foundation
+import Scanner
 import Signatures
 
 /// `tailguard verify-attestation IMAGE --type slsaprovenance|spdx|cyclonedx|vuln|custom|URI`:
 /// in-toto attestations of an image in DSSE envelopes (`.att` tag scheme, referrer bundles),
-/// signed as the policy requires. The verified predicate is printed (`-o json`) for policy
-/// evaluation; Rego evaluation (`--policy DIR`) belongs to the policy engine and is not wired here.
+/// signed as the policy requires. `--policy DIR` evaluates Rego on each verified statement
+/// (`input` = the in-toto statement); a deny exits 1 naming the rule.
 struct VerifyAttestationCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "verify-attestation", abstract: "Verify in-toto attestations of a container image."
   )
 
-  @Argument(help: "oci:DIR[:tag|@sha256:digest]")
+  @Argument(
+    help: "Registry reference (host/repo:tag or @sha256:digest) or oci:DIR[:tag|@sha256:digest]")
   var image: String
 
   @Option(
@@ -21,10 +23,21 @@ struct VerifyAttestationCommand: AsyncParsableCommand {
   )
   var type: String?
 
-  @Option(name: .customLong("repository"), help: "Repository name of the image (informational).")
+  @Option(
+    name: .customLong("repository"),
+    help: "Repository name of the image (default: the registry repository).")
   var repository: String?
 
   @OptionGroup var signer: VerifyBlobCommand.SignerOptions
+
+  @OptionGroup var registryOptions: RegistryOptions
+
+  @Option(
+    name: .customLong("policy"),
+    help: ArgumentHelp(
+      "Rego policy file or directory (repeatable) evaluated on each verified attestation, with the in-toto statement as input; a deny exits 1.",
+      valueName: "dir"))
+  var policy: [String] = []
 
   @Option(name: [.customShort("o"), .customLong("format")], help: "Output format: text or json.")
   var format: String = "text"
@@ -47,18 +60,51 @@ struct VerifyAttestationCommand: AsyncParsableCommand {
 
   func run() async throws {
     let (sigstoreSigner, root) = try signer.load()
-    let (fetcher, target) = try await VerifyCommand.resolve(image, repository: repository)
+    let location = try await VerifyCommand.resolve(
+      image, repository: repository, registry: registryOptions)
     let report: ImageSignatureVerifier.Report
     do {
-      report = try await ImageSignatureVerifier(trustedRoot: root, fetcher: fetcher)
+      report = try await ImageSignatureVerifier(trustedRoot: root, fetcher: location.fetcher)
         .verifyAttestations(
-          of: target, signer: sigstoreSigner, predicateType: type.map(Self.predicateType),
+          of: location.image, signer: sigstoreSigner, predicateType: type.map(Self.predicateType),
           options: signer.options)
+      await location.close()
     } catch {
+      await location.close()
       VerifyBlobCommand.SignerOptions.say("Error: \(error)")
       throw ExitCode(2)
     }
     VerifyCommand.print(report, format: format)
     if !report.verified { throw ExitCode(1) }
+    if !policy.isEmpty { try Self.enforce(policy, on: report) }
+  }
+
+  /// Evaluates the policies on every verified attestation; names each denying rule on stderr.
+  static func enforce(_ policy: [String], on report: ImageSignatureVerifier.Report) throws {
+    let evaluations: [AttestationPolicy.Evaluation]
+    do {
+      evaluations = try AttestationPolicy(arguments: policy).evaluate(report)
+    } catch {
+      VerifyBlobCommand.SignerOptions.say("Error: policy: \(error)")
+      throw ExitCode(2)
+    }
+    var denied = false
+    for e in evaluations {
+      for v in e.decision.violations {
+        VerifyBlobCommand.SignerOptions.say(
+          "DENIED \(e.source) (\(e.predicateType)): \(v.package).\(v.rule): \(v.message)")
+      }
+      for w in e.decision.warnings {
+        VerifyBlobCommand.SignerOptions.say(
+          "WARN   \(e.source) (\(e.predicateType)): \(w.package).\(w.rule): \(w.message)")
+      }
+      denied = denied || e.decision.isDenied
+    }
+    if denied {
+      VerifyBlobCommand.SignerOptions.say("Error: the policy denied an attestation")
+      throw ExitCode(1)
+    }
+    VerifyBlobCommand.SignerOptions.say(
+      "Policy passed on \(evaluations.count) verified attestation(s)")
   }
 }

@@ -1,24 +1,31 @@
 import ArgumentParser
 import Foundation
+import Scanner
 import Signatures
 
 /// `tailguard verify IMAGE`: cosign signatures of an image (`sha256-<digest>.sig` tag scheme and
 /// referrer bundles), every one reported, exit 0 when at least one satisfies the policy.
-/// IMAGE is an OCI layout (`oci:DIR[:tag|@digest]`) holding the image and its signatures (as
-/// `cosign save` writes); registry references need the registry client (not wired here yet).
+/// IMAGE is a registry reference (a tag is resolved to its digest first; the signed
+/// `docker-reference` and digest must match) or an OCI layout (`oci:DIR[:tag|@digest]`) holding
+/// the image and its signatures (as `cosign save` writes).
 struct VerifyCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "verify", abstract: "Verify cosign signatures of a container image.")
 
-  @Argument(help: "oci:DIR[:tag|@sha256:digest]")
+  @Argument(
+    help: "Registry reference (host/repo:tag or @sha256:digest) or oci:DIR[:tag|@sha256:digest]")
   var image: String
 
   @Option(
     name: .customLong("repository"),
-    help: "Repository the signature must name as docker-reference (default: not checked).")
+    help:
+      "Repository the signature must name as docker-reference (default: the registry repository; not checked for oci: layouts)."
+  )
   var repository: String?
 
   @OptionGroup var signer: VerifyBlobCommand.SignerOptions
+
+  @OptionGroup var registryOptions: RegistryOptions
 
   @Option(name: [.customShort("o"), .customLong("format")], help: "Output format: text or json.")
   var format: String = "text"
@@ -27,14 +34,15 @@ struct VerifyCommand: AsyncParsableCommand {
 
   func run() async throws {
     let (sigstoreSigner, root) = try signer.load()
-    let (fetcher, target) = try await VerifyCommand.resolve(image, repository: repository)
+    let location = try await VerifyCommand.resolve(
+      image, repository: repository, registry: registryOptions)
     let report: ImageSignatureVerifier.Report
     do {
-      report = try await ImageSignatureVerifier(trustedRoot: root, fetcher: fetcher)
-        .verifySignatures(
-          of: target, signer: sigstoreSigner,
-          options: signer.options)
+      report = try await ImageSignatureVerifier(trustedRoot: root, fetcher: location.fetcher)
+        .verifySignatures(of: location.image, signer: sigstoreSigner, options: signer.options)
+      await location.close()
     } catch {
+      await location.close()
       VerifyBlobCommand.SignerOptions.say("Error: \(error)")
       throw ExitCode(2)
     }
@@ -42,45 +50,16 @@ struct VerifyCommand: AsyncParsableCommand {
     if !report.verified { throw ExitCode(1) }
   }
 
-  /// Resolves `oci:DIR[:tag|@digest]` to a fetcher and the image's manifest digest.
-  static func resolve(_ reference: String, repository: String?) async throws -> (
-    any SignatureArtifactFetcher, ImageSignatureVerifier.Image
-  ) {
-    guard reference.hasPrefix("oci:") else {
-      VerifyBlobCommand.SignerOptions.say(
-        "Error: only oci:DIR[:tag|@digest] images are supported by this build (registry access comes with the registry client)"
-      )
-      throw ExitCode(2)
-    }
-    var path = String(reference.dropFirst(4))
-    var ref = "latest"
-    if let at = path.range(of: "@") {
-      ref = String(path[at.upperBound...])
-      path = String(path[..<at.lowerBound])
-    } else if let colon = path.lastIndex(of: ":"), !path[colon...].contains("/") {
-      ref = String(path[path.index(after: colon)...])
-      path = String(path[..<colon])
-    }
-    let fetcher = OCILayoutSignatureFetcher(directory: path)
+  /// Resolves IMAGE (a registry reference or `oci:DIR[:tag|@digest]`) to its signature store and
+  /// manifest digest; a tag is resolved to its digest first. Unresolvable images exit with 2.
+  static func resolve(
+    _ reference: String, repository: String?, registry: RegistryOptions
+  ) async throws -> ImageSignatureLocation {
     do {
-      // A digest names the image even when the layout holds only its signatures.
-      let digest: String
-      if ref.hasPrefix("sha256:") {
-        digest = ref
-      } else if let manifest = try await fetcher.manifest(repository: "", reference: ref) {
-        digest = ImageSignatureVerifier.digest(of: manifest.bytes)
-      } else {
-        VerifyBlobCommand.SignerOptions.say("Error: \(ref) not found in \(path)")
-        throw ExitCode(2)
-      }
-      return (
-        fetcher,
-        ImageSignatureVerifier.Image(
-          repository: repository ?? "", digest: digest, dockerReference: repository,
-          checkDockerReference: repository != nil)
-      )
-    } catch let exit as ExitCode {
-      throw exit
+      return try await ImageSignatureLocator.locate(
+        target: reference, configuration: registry.makeConfiguration(), repository: repository)
+    } catch let error as ValidationError {
+      throw error
     } catch {
       VerifyBlobCommand.SignerOptions.say("Error: \(error)")
       throw ExitCode(2)
