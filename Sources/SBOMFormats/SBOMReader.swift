@@ -8,9 +8,19 @@ public struct SBOMReader: Sendable {
   /// Largest document accepted (hostile input: bound memory before parsing).
   public var maxBytes: Int
   public var maxComponents: Int
-  public init(maxBytes: Int = 128 << 20, maxComponents: Int = 200_000) {
+  /// Most JSON values (objects, arrays, strings, numbers, literals) in a document: what bounds
+  /// the memory of parsing it (see `JSONShape`); about 1 GiB at the limit.
+  public var maxJSONValues: Int
+  /// Deepest nesting of objects and arrays.
+  public var maxDepth: Int
+  public init(
+    maxBytes: Int = 128 << 20, maxComponents: Int = 200_000, maxJSONValues: Int = 3_000_000,
+    maxDepth: Int = 256
+  ) {
     self.maxBytes = maxBytes
     self.maxComponents = maxComponents
+    self.maxJSONValues = maxJSONValues
+    self.maxDepth = maxDepth
   }
 
   public enum Format: String, Sendable { case cyclonedx, spdx }
@@ -32,6 +42,15 @@ public struct SBOMReader: Sendable {
   public func read(data: Data, name: String) throws(SBOMFormatError) -> SoftwareBOM {
     guard data.count <= maxBytes else {
       throw SBOMFormatError(.tooLarge, "\(name): \(data.count) bytes exceeds the SBOM size limit")
+    }
+    let shape = JSONShape.scan(data, maxValues: maxJSONValues, maxDepth: maxDepth)
+    if shape.values > maxJSONValues {
+      throw SBOMFormatError(
+        .tooLarge, "\(name): more than \(maxJSONValues) JSON values exceeds the SBOM limit")
+    }
+    if shape.depth > maxDepth {
+      throw SBOMFormatError(
+        .tooLarge, "\(name): JSON nested deeper than \(maxDepth) levels exceeds the SBOM limit")
     }
     let object: Any
     do {
