@@ -68,6 +68,10 @@ let package = Package(
         "Advisories", "Matching", "Scoring", "Fleet", "Rego", "Policy", "Signatures", "SBOMFormats",
         "Reports", argumentParser,
       ]),
+    // The matching benchmark behind bench/match-bench.sh (not part of the tool).
+    .executableTarget(
+      name: "tailguard-bench", dependencies: ["Advisories", "Matching", "TailguardModel"],
+      path: "Sources/tailguard-bench"),
 
     .target(
       name: "TailguardTesting", dependencies: ["TailguardModel", "ByteFormats", "FileTrees"],

@@ -153,7 +153,7 @@ def case(name, expect, keywords=()):
     return wrap
 
 
-@case("gzip bomb layer (3 GiB of zeros)", "error", ("ratio", "limit", "exceeds"))
+@case("gzip bomb layer (1 GiB of zeros)", "error", ("ratio", "limit", "exceeds"))
 def gzip_bomb():
     lay = Layout("gzip-bomb")
     path = W + "/gzip-bomb.blob"
@@ -163,13 +163,13 @@ def gzip_bomb():
         class Sink:
             def write(self, b):
                 f.write(z.compress(b))
-        diff = zeros_tar_stream(Sink(), 3 << 30)
+        diff = zeros_tar_stream(Sink(), 1 << 30)
         f.write(z.flush())
     d, size = lay.blob_file(path)
     return ["inventory", lay.image([(d, size)], [diff])]
 
 
-@case("zstd bomb layer (8 GiB of zeros)", "error", ("ratio", "limit", "exceeds"))
+@case("zstd bomb layer (2 GiB of zeros)", "error", ("ratio", "limit", "exceeds"))
 def zstd_bomb():
     if not shutil.which("zstd"):
         return None
@@ -177,7 +177,7 @@ def zstd_bomb():
     path = W + "/zstd-bomb.blob"
     p = subprocess.Popen(["zstd", "-q", "-19", "-c"], stdin=subprocess.PIPE,
                          stdout=open(path, "wb"))
-    diff = zeros_tar_stream(p.stdin, 8 << 30)
+    diff = zeros_tar_stream(p.stdin, 2 << 30)
     p.stdin.close()
     p.wait()
     d, size = lay.blob_file(path)

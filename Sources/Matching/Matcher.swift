@@ -36,6 +36,11 @@ public struct Matcher: Sendable {
         )
       }
     }
+    // Packages in finding order, so the findings come out sorted (each package's own findings
+    // are sorted by `merge`): sorting ~10^5 findings afterwards would cost more than matching.
+    targets.sort { a, b in
+      (a.0.name, a.0.version, a.0.id) < (b.0.name, b.0.version, b.0.id)
+    }
     // 2. Every name of an ecosystem in one batched store lookup.
     var names: [String: Set<String>] = [:]
     for (_, t) in targets {
@@ -71,7 +76,7 @@ public struct Matcher: Sendable {
             }
           }
         }
-        found += merge(matches, package: package)
+        found += merge(matches, package: package, versions: &versions)
       }
       return (found, local)
     }
@@ -80,8 +85,7 @@ public struct Matcher: Sendable {
       findings += found
       diagnostics.formUnion(local)
     }
-    findings = attachExploitation(findings, diagnostics: &diagnostics)
-    findings.sort()
+    attachExploitation(&findings, diagnostics: &diagnostics)
     let sortedDiagnostics = diagnostics.sorted {
       ($0.code, $0.path ?? "", $0.message) < ($1.code, $1.path ?? "", $1.message)
     }
@@ -141,7 +145,7 @@ public struct Matcher: Sendable {
           diagnostics.insert(
             Diagnostic(
               .warning, code: "match.unparsable-version",
-              "\(package.name) \(target.version) is not a valid \(scheme.rawValue) version; ranges of \(advisory.id) not evaluated",
+              "\(package.name) \(target.version) is not a valid \(scheme.rawValue) version; its \(scheme.rawValue) ranges are not evaluated",
               source: "matching", path: package.locations.min()?.path))
           continue
         }
@@ -178,7 +182,9 @@ public struct Matcher: Sendable {
   }
 
   /// Groups matches that share an id or alias into one finding each.
-  func merge(_ matches: [AdvisoryMatch], package: Package) -> [Finding] {
+  func merge(_ matches: [AdvisoryMatch], package: Package, versions: inout VersionCache)
+    -> [Finding]
+  {
     guard !matches.isEmpty else { return [] }
     // Union-find over match indices, joined when their id sets intersect.
     var parent = Array(matches.indices)
@@ -205,18 +211,23 @@ public struct Matcher: Sendable {
     case .failure:
       installedText = matches.first?.evidence.first?.installedVersion ?? package.version
     }
-    return groups.values.map { group in
-      let sorted = group.sorted {
-        ($0.advisory.id, $0.advisory.source) < ($1.advisory.id, $1.advisory.source)
+    let findings = groups.values.map { group -> Finding in
+      // Store order is (id, source) within an ecosystem, so a group is usually in order
+      // already; sorting these large values only when it is not saves most of the merge.
+      func ordered(_ a: AdvisoryMatch, _ b: AdvisoryMatch) -> Bool {
+        (a.advisory.id, a.advisory.source) < (b.advisory.id, b.advisory.source)
       }
+      let inOrder = zip(group, group.dropFirst()).allSatisfy { !ordered($1, $0) }
+      let sorted = inOrder ? group : group.sorted(by: ordered)
       let ids = Array(Set(sorted.flatMap(\.advisory.allIDs))).sorted()
       let recordIDs = Array(Set(sorted.map(\.advisory.id))).sorted()
       let scheme = sorted.first?.scheme ?? .generic
       let installedVersion = sorted.first?.evidence.first?.installedVersion ?? installedText
-      let fixedAll = Self.sortVersions(Array(Set(sorted.flatMap(\.fixedVersions))), scheme: scheme)
-      let installedParsed = try? scheme.parse(installedVersion)
+      let fixedAll = Self.sortVersions(
+        Array(Set(sorted.flatMap(\.fixedVersions))), scheme: scheme, versions: &versions)
+      let installedParsed = versions.parse(installedVersion, scheme)
       let above = fixedAll.first { f in
-        guard let i = installedParsed, let v = try? scheme.parse(f) else { return false }
+        guard let i = installedParsed, let v = versions.parse(f, scheme) else { return false }
         return v > i
       }
       let state: FixState
@@ -244,39 +255,54 @@ public struct Matcher: Sendable {
         }.first,
         fixState: state, fixedVersion: above, fixedVersions: fixedAll,
         introducedBy: package.introducedBy,
-        introducedByIndex: package.introducedByIndex, evidence: sorted.flatMap(\.evidence).sorted(),
+        introducedByIndex: package.introducedByIndex,
+        evidence: Self.sortedIfNeeded(sorted.flatMap(\.evidence)),
         vendorSeverity: sorted.lazy.compactMap(\.advisory.vendorSeverity).first,
         severityVectors: vectors.sorted())
     }
+    // One package's findings differ only by primary id: sort indices on it (equivalent to
+    // `Finding.<` here, without moving the large values around).
+    let order = findings.indices.sorted { findings[$0].primaryID < findings[$1].primaryID }
+    return order.map { findings[$0] }
   }
 
-  /// KEV and EPSS joined through every id of each finding.
-  func attachExploitation(_ findings: [Finding], diagnostics: inout Set<Diagnostic>) -> [Finding] {
-    let ids = Array(Set(findings.flatMap(\.advisoryIDs))).sorted()
-    guard !ids.isEmpty else { return findings }
+  /// KEV and EPSS joined through every id of each finding (in place: only findings with a hit
+  /// are touched).
+  func attachExploitation(_ findings: inout [Finding], diagnostics: inout Set<Diagnostic>) {
+    var ids = Set<String>()
+    for f in findings {
+      for id in f.advisoryIDs where id.hasPrefix("CVE-") { ids.insert(id) }
+    }
+    guard !ids.isEmpty else { return }
     var kev: [String: KEVEntry] = [:]
     var epss: [String: EPSSScore] = [:]
     do {
-      for e in try store.kevEntries(for: ids) { kev[e.cveID] = e }
-      for e in try store.epssScores(for: ids) { epss[e.cveID] = e }
+      let sorted = ids.sorted()
+      for e in try store.kevEntries(for: sorted) { kev[e.cveID] = e }
+      for e in try store.epssScores(for: sorted) { epss[e.cveID] = e }
     } catch {
       diagnostics.insert(
         Diagnostic(.error, code: "match.store", error.description, source: "matching"))
     }
-    guard !kev.isEmpty || !epss.isEmpty else { return findings }
-    return findings.map { f in
-      var f = f
-      let k = f.advisoryIDs.lazy.compactMap { kev[$0] }.first
-      let e = f.advisoryIDs.compactMap { epss[$0] }.max {
+    guard !kev.isEmpty || !epss.isEmpty else { return }
+    for i in findings.indices {
+      let k = findings[i].advisoryIDs.lazy.compactMap { kev[$0] }.first
+      let e = findings[i].advisoryIDs.compactMap { epss[$0] }.max {
         ($0.score, $1.cveID) < ($1.score, $0.cveID)
       }
-      if k != nil || e != nil { f.exploitation = Exploitation(kev: k, epss: e) }
-      return f
+      if k != nil || e != nil { findings[i].exploitation = Exploitation(kev: k, epss: e) }
     }
   }
 
-  static func sortVersions(_ versions: [String], scheme: VersionSchemeKind) -> [String] {
-    let parsed = versions.map { ($0, try? scheme.parse($0)) }
+  /// `values.sorted()`, skipping the sort (and its copies) when already in order.
+  static func sortedIfNeeded<T: Comparable>(_ values: [T]) -> [T] {
+    zip(values, values.dropFirst()).allSatisfy { $0 <= $1 } ? values : values.sorted()
+  }
+
+  static func sortVersions(
+    _ texts: [String], scheme: VersionSchemeKind, versions: inout VersionCache
+  ) -> [String] {
+    let parsed = texts.map { ($0, versions.parse($0, scheme)) }
     return parsed.sorted { a, b in
       switch (a.1, b.1) {
       case (let x?, let y?): return x == y ? a.0 < b.0 : x < y

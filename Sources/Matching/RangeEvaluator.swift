@@ -49,7 +49,11 @@ public enum RangeEvaluator {
         unparsable.append(e.version)
       }
     }
-    positioned.sort { ($0.position, $0.order) < ($1.position, $1.order) }
+    // Advisories list events in order almost always: check before paying for a sort.
+    let inOrder = zip(positioned, positioned.dropFirst()).allSatisfy {
+      ($0.position, $0.order) < ($1.position, $1.order)
+    }
+    if !inOrder { positioned.sort { ($0.position, $0.order) < ($1.position, $1.order) } }
     let here = Position.at(installed)
     let limits = positioned.filter { $0.event.kind == .limit }
     if !limits.isEmpty && !limits.contains(where: { here < $0.position }) {

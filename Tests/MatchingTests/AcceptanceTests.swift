@@ -30,6 +30,9 @@ import Testing
       image: MatchingFixtures.image(), distro: Distro(id: "debian", versionID: "12"),
       packages: packages)
     let result = Matcher(store: db.store).match(bom)
+    // Findings come out in their documented order (package, then primary id) without a final
+    // sort: the matcher visits packages in that order.
+    #expect(result.findings == result.findings.sorted())
     for (key, list) in expectedIDs {
       let parts = key.split(separator: "=", omittingEmptySubsequences: true)
       let name = String(parts[0])
