@@ -70,10 +70,13 @@ enum BinaryCatalogerSupport {
 
 extension BinaryCatalogerSupport {
   /// Executables with an ELF, Mach-O or PE magic, up to 1 GiB (large files are spooled, and only
-  /// their headers and a few sections are read).
+  /// their headers and a few sections are read), kept only when they carry Go build info
+  /// (`\xff Go buildinf:`) or a cargo-auditable section name (`.dep-v0`, Mach-O `__dep_v0`):
+  /// the other executables of an image are dropped as they stream instead of being spooled.
   static let executableSelector = FileSelector(
     .executable, magic: [FileSelector.elfMagic] + FileSelector.machOMagics + [FileSelector.peMagic],
-    maxSize: 1 << 30)
+    maxSize: 1 << 30,
+    contentMarkers: [GoBuildInfo.magic, Array(".dep-v0".utf8), Array("__dep_v0".utf8)])
 
   /// purl namespace and name of a Go module path: the last element is the name.
   static func golangPURL(path: String, version: String) -> PackageURL {

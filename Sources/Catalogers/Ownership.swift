@@ -20,12 +20,31 @@ public enum Ownership {
   ) -> CatalogResult {
     guard !options.allEcosystems else { return result }
     var owners: [String: Package] = [:]
+    // Symlinks are resolved per directory (an OS package lists tens of thousands of files in a
+    // few thousand directories), then the file name is appended.
+    var resolvedDirectories: [Substring: String?] = [:]
+    func resolved(_ path: String) -> String? {
+      guard let resolver else { return nil }
+      guard let slash = path.lastIndex(of: "/"), resolver.entry(at: path)?.kind != .symlink
+      else { return resolver.resolve(path) }
+      let dir = path[..<slash]
+      let base = dir.isEmpty ? nil : resolvedDirectories[dir]
+      let resolvedDir: String?
+      if let base {
+        resolvedDir = base
+      } else {
+        resolvedDir = resolver.resolve(String(dir))
+        resolvedDirectories[dir] = .some(resolvedDir)
+      }
+      guard let resolvedDir else { return nil }
+      return resolvedDir + path[slash...]
+    }
     for package in result.packages where package.ecosystem.isOperatingSystem {
       for file in ownedFiles(of: package) {
         let path = clean(file)
         if owners[path] == nil { owners[path] = package }
-        if let resolved = resolver?.resolve(path), owners[resolved] == nil {
-          owners[resolved] = package
+        if let r = resolved(path), r != path, owners[r] == nil {
+          owners[r] = package
         }
       }
     }
@@ -85,6 +104,13 @@ public enum Ownership {
 
   /// Image path form: no leading slash, no `.` or empty components.
   static func clean(_ path: String) -> String {
-    path.split(separator: "/").filter { $0 != "." }.joined(separator: "/")
+    // Fast path for the usual `/usr/lib/x` form.
+    let utf8 = path.utf8
+    if !path.contains("//") && !path.contains("/./") && !path.hasPrefix("./")
+      && !path.hasSuffix("/.") && utf8.last != UInt8(ascii: "/") && path != "."
+    {
+      return utf8.first == UInt8(ascii: "/") ? String(path.dropFirst()) : path
+    }
+    return path.split(separator: "/").filter { $0 != "." }.joined(separator: "/")
   }
 }

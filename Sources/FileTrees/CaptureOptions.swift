@@ -10,6 +10,9 @@ public struct CaptureOptions: Sendable, Hashable {
   public var maxEntries: Int
   /// Directory in which the per-scan spool directory is created (removed afterwards).
   public var temporaryDirectory: String?
+  /// A file whose selectors want content markers is held in memory up to this size while it
+  /// streams (one file at a time), and spooled only once a marker shows it is worth keeping.
+  public var markerBufferLimit: Int64 = 64 << 20
 
   public init(
     memoryThreshold: Int64 = 1 << 20, memoryBudget: Int64 = 512 << 20, diskBudget: Int64 = 8 << 30,

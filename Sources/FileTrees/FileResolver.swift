@@ -88,6 +88,7 @@ extension FileResolver {
     guard let entry = entry(at: path), entry.changedInLayer < layers.count else {
       return Location(path: path)
     }
-    return Location(path: path, layer: layers[entry.changedInLayer].digest, layerIndex: entry.changedInLayer)
+    return Location(
+      path: path, layer: layers[entry.changedInLayer].digest, layerIndex: entry.changedInLayer)
   }
 }

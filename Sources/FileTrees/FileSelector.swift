@@ -21,11 +21,20 @@ public struct FileSelector: Hashable, Sendable {
   public var magic: [[UInt8]]
   /// Files larger than this are not captured; the walk records a diagnostic instead.
   public var maxSize: Int64
+  /// When not empty, a captured file is kept only if its content contains one of these byte
+  /// strings (checked as it streams): every executable is a candidate for the Go and Rust
+  /// catalogers, but only those carrying Go build info or a cargo-auditable section are worth
+  /// keeping, so the others never reach the disk spool.
+  public var contentMarkers: [[UInt8]]
 
-  public init(_ pattern: Pattern, magic: [[UInt8]] = [], maxSize: Int64 = 64 << 20) {
+  public init(
+    _ pattern: Pattern, magic: [[UInt8]] = [], maxSize: Int64 = 64 << 20,
+    contentMarkers: [[UInt8]] = []
+  ) {
     self.pattern = pattern
     self.magic = magic
     self.maxSize = maxSize
+    self.contentMarkers = contentMarkers.filter { !$0.isEmpty }
   }
 
   /// Whether `path` (and the file's mode) matches the pattern; `magic` is checked separately
@@ -43,7 +52,8 @@ public struct FileSelector: Hashable, Sendable {
   }
 
   public func matchesMagic(_ prefix: some Collection<UInt8>) -> Bool {
-    magic.isEmpty || magic.contains { m in prefix.count >= m.count && prefix.prefix(m.count).elementsEqual(m) }
+    magic.isEmpty
+      || magic.contains { m in prefix.count >= m.count && prefix.prefix(m.count).elementsEqual(m) }
   }
 
   public static let elfMagic: [UInt8] = [0x7F, 0x45, 0x4C, 0x46]

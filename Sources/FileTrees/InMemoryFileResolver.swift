@@ -37,7 +37,8 @@ public struct InMemoryFileResolver: FileResolver {
     var selectorPaths: [FileSelector: [String]] = [:]
     for selector in selectors {
       selectorPaths[selector] = versions.compactMap { path, vs in
-        guard let entry = entries[path], selector.matches(path: path, isExecutable: entry.isExecutable),
+        guard let entry = entries[path],
+          selector.matches(path: path, isExecutable: entry.isExecutable),
           entry.size <= selector.maxSize,
           let head = try? vs.last?.contents.read(at: 0, length: 16), selector.matchesMagic(head)
         else { return nil }
@@ -49,7 +50,9 @@ public struct InMemoryFileResolver: FileResolver {
 
   /// Loads every regular file under `directory` that some selector matches (bounded by the
   /// selector's `maxSize`). Symlinks are kept as links. For small fixture trees only.
-  public static func loading(directory: String, selectors: [FileSelector]) throws -> InMemoryFileResolver {
+  public static func loading(directory: String, selectors: [FileSelector]) throws
+    -> InMemoryFileResolver
+  {
     let root = URL(fileURLWithPath: directory).standardizedFileURL.path
     var files: [String: [UInt8]] = [:]
     var links: [String: String] = [:]
@@ -70,7 +73,9 @@ public struct InMemoryFileResolver: FileResolver {
       let mode = (attrs[.posixPermissions] as? NSNumber)?.uint32Value ?? 0o644
       let size = (attrs[.size] as? NSNumber)?.int64Value ?? 0
       let exec = mode & 0o111 != 0
-      let wanted = selectors.contains { $0.matches(path: rel, isExecutable: exec) && size <= $0.maxSize }
+      let wanted = selectors.contains {
+        $0.matches(path: rel, isExecutable: exec) && size <= $0.maxSize
+      }
       guard wanted, let data = fm.contents(atPath: full) else { continue }
       files[rel] = [UInt8](data)
       modes[rel] = mode

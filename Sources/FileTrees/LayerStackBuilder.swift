@@ -51,6 +51,12 @@ public struct LayerStackBuilder {
     var spoolPath: String?
     var written: Int64 = 0
     var size: Int64
+    /// Content markers still to find (empty: no marker filtering, or one was found).
+    var markers: [[UInt8]] = []
+    /// The last bytes seen, for markers that straddle two chunks.
+    var tail: [UInt8] = []
+    /// Held in memory only until a marker is found, then spooled (above `memoryThreshold`).
+    var spoolWhenKept = false
   }
 
   static let maxDiagnosticsPerCode = 50
@@ -327,8 +333,18 @@ public struct LayerStackBuilder {
       return
     }
     var c = Capture(path: path, matched: matched, needMagic: needMagic, size: size)
+    // Marker filtering applies only when every matching selector asks for it.
+    if matched.allSatisfy({ !selectors[Int($0)].contentMarkers.isEmpty }) {
+      c.markers = Array(Set(matched.flatMap { selectors[Int($0)].contentMarkers }))
+    }
     if size <= options.memoryThreshold && memoryUsed + size <= options.memoryBudget {
       c.buffer.reserveCapacity(Int(size))
+      memoryUsed += size
+    } else if !c.markers.isEmpty && size <= options.markerBufferLimit
+      && memoryUsed + size <= options.memoryBudget
+    {
+      c.buffer.reserveCapacity(Int(size))
+      c.spoolWhenKept = true
       memoryUsed += size
     } else if diskUsed + size <= options.diskBudget {
       do {
@@ -367,6 +383,7 @@ public struct LayerStackBuilder {
         }
       }
     }
+    if !c.markers.isEmpty { Self.findMarkers(&c, in: span) }
     if c.spoolFD >= 0 {
       var off = 0
       while off < span.count {
@@ -386,6 +403,47 @@ public struct LayerStackBuilder {
       c.buffer.append(contentsOf: span)
     }
     capture = c
+  }
+
+  /// Looks for the capture's content markers in `span` (and across its boundary with the
+  /// previous chunk); clears them once one is found.
+  static func findMarkers(_ c: inout Capture, in span: UnsafeRawBufferPointer) {
+    guard let base = span.baseAddress else { return }
+    let longest = c.markers.map(\.count).max() ?? 0
+    for m in c.markers {
+      let boundary = c.tail + span.prefix(m.count - 1)
+      let hit =
+        Self.contains(span, m) || boundary.withUnsafeBytes { Self.contains($0, m) }
+      if hit {
+        c.markers = []
+        c.tail = []
+        return
+      }
+    }
+    let keep = max(longest - 1, 0)
+    if span.count >= keep {
+      c.tail = Array(span.suffix(keep))
+    } else {
+      c.tail = Array((c.tail + span).suffix(keep))
+    }
+  }
+
+  /// Whether `needle` occurs in `hay` (memchr for its first byte, then memcmp).
+  static func contains(_ hay: UnsafeRawBufferPointer, _ needle: [UInt8]) -> Bool {
+    guard let first = needle.first, let base = hay.baseAddress, hay.count >= needle.count else {
+      return false
+    }
+    return needle.withUnsafeBytes { n -> Bool in
+      var offset = 0
+      let last = hay.count - needle.count
+      while offset <= last {
+        guard let p = memchr(base + offset, Int32(first), last - offset + 1) else { return false }
+        let at = base.distance(to: UnsafeRawPointer(p))
+        if memcmp(base + at, n.baseAddress!, needle.count) == 0 { return true }
+        offset = at + 1
+      }
+      return false
+    }
   }
 
   /// Drops selectors whose magic the head does not match; false when none is left.
@@ -417,6 +475,12 @@ public struct LayerStackBuilder {
       release(c)
       return
     }
+    if !c.markers.isEmpty {
+      // No marker anywhere in the file: nothing for the catalogers that asked for it.
+      release(c)
+      return
+    }
+    if c.spoolWhenKept { spoolKept(&c) }
     let source: any ByteSource
     if c.spoolFD >= 0 {
       close(c.spoolFD)
@@ -426,6 +490,43 @@ public struct LayerStackBuilder {
     }
     versions[c.path, default: []].append(FileVersion(layerIndex: Int(layer), contents: source))
     versionSelectors[c.path, default: []].append(c.matched)
+  }
+
+  /// Moves a kept, memory-held capture above the memory threshold to the spool (when the disk
+  /// budget allows), so only the file being read is ever held in full.
+  mutating func spoolKept(_ c: inout Capture) {
+    guard diskUsed + c.size <= options.diskBudget else { return }
+    do {
+      if spool == nil { spool = try SpoolDirectory(parent: options.temporaryDirectory) }
+      guard let dir = spool?.path else { return }
+      spoolCounter += 1
+      let p = "\(dir)/\(spoolCounter)"
+      let fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
+      guard fd >= 0 else { return }
+      let ok = c.buffer.withUnsafeBytes { raw -> Bool in
+        var off = 0
+        while off < raw.count {
+          let n = write(fd, raw.baseAddress! + off, raw.count - off)
+          if n < 0 && errno == EINTR { continue }
+          guard n > 0 else { return false }
+          off += n
+        }
+        return true
+      }
+      guard ok else {
+        close(fd)
+        unlink(p)
+        return
+      }
+      memoryUsed -= c.size
+      diskUsed += c.size
+      c.written = Int64(c.buffer.count)
+      c.buffer = []
+      c.spoolFD = fd
+      c.spoolPath = p
+    } catch {
+      return
+    }
   }
 
   mutating func captureHardLink(path: String, target: String, mode: UInt32) {

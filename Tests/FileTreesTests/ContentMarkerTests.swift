@@ -1,0 +1,61 @@
+import ByteFormats
+import FileTrees
+import Foundation
+import TailguardTesting
+import Testing
+
+/// Content markers: executables are kept only when their bytes contain a marker, wherever it
+/// falls (inside a chunk, across two chunks, past the memory threshold), and the others are
+/// dropped as they stream, never spooled.
+@Suite struct ContentMarkerTests {
+  static let marker: [UInt8] = [0xFF] + Array(" Go buildinf:".utf8)
+  static let elf: [UInt8] = [0x7F, 0x45, 0x4C, 0x46]
+
+  /// An ELF-magic file of `size` bytes with the marker at `at` (or none).
+  static func binary(size: Int, markerAt at: Int?) -> [UInt8] {
+    var g = SeededGenerator(seed: UInt64(size))
+    var b = (0..<size).map { _ in UInt8(truncatingIfNeeded: g.next() % 200) }
+    b.replaceSubrange(0..<4, with: elf)
+    if let at { b.replaceSubrange(at..<(at + marker.count), with: marker) }
+    return b
+  }
+
+  @Test func keepsOnlyExecutablesWithAMarker() throws {
+    let files: [(String, [UInt8])] = [
+      ("usr/bin/plain", Self.binary(size: 5000, markerAt: nil)),
+      ("usr/bin/go-inside", Self.binary(size: 5000, markerAt: 2100)),
+      // Chunks are 1000 bytes: this marker starts 5 bytes before a chunk boundary.
+      ("usr/bin/go-straddles", Self.binary(size: 5000, markerAt: 2995)),
+      ("usr/bin/go-at-end", Self.binary(size: 5000, markerAt: 5000 - Self.marker.count)),
+      ("usr/bin/big-plain", Self.binary(size: 300_000, markerAt: nil)),
+      ("usr/bin/big-go", Self.binary(size: 300_000, markerAt: 250_001)),
+    ]
+    var tar = TarBuilder()
+    for (path, bytes) in files { tar.file(path, bytes, mode: 0o755) }
+    let selector = FileSelector(
+      .executable, magic: [Self.elf], maxSize: 1 << 30, contentMarkers: [Self.marker])
+    let tmp = try TemporaryDirectory()
+    // A memory threshold below the big files, so they take the buffered-then-spooled path.
+    let options = CaptureOptions(memoryThreshold: 100_000, temporaryDirectory: tmp.path)
+    let s = try stack([tar.bytes], selectors: [selector], options: options)
+    for (path, bytes) in files {
+      let kept = s.contents(at: path)
+      if bytes.contains(0xFF) && Self.hasMarker(bytes) {
+        #expect(try kept?.readAll(limit: 1 << 20) == bytes, "\(path)")
+      } else {
+        #expect(kept == nil, "\(path)")
+      }
+    }
+    // A selector without markers keeps every executable as before.
+    let plainSelector = FileSelector(.executable, magic: [Self.elf], maxSize: 1 << 30)
+    let all = try stack([tar.bytes], selectors: [plainSelector], options: options)
+    #expect(files.allSatisfy { all.contents(at: $0.0) != nil })
+  }
+
+  static func hasMarker(_ bytes: [UInt8]) -> Bool {
+    guard bytes.count >= marker.count else { return false }
+    return (0...(bytes.count - marker.count)).contains {
+      bytes[$0..<($0 + marker.count)].elementsEqual(marker)
+    }
+  }
+}
