@@ -74,7 +74,7 @@ let package = Package(
       path: "Sources/tailguard-bench"),
 
     .target(
-      name: "TailguardTesting", dependencies: ["TailguardModel", "ByteFormats", "FileTrees"],
+      name: "TailguardTesting", dependencies: ["TailguardModel", "ByteFormats", "FileTrees", crypto],
       path: "Tests/TailguardTesting"),
 
     .testTarget(name: "TailguardModelTests", dependencies: ["TailguardModel"]),

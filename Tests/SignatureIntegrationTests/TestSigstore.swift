@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import Signatures
 import SwiftASN1
+import TailguardTesting
 import X509
 
 /// A private Sigstore made inside a test, written in cosign's public formats: a Fulcio-like CA
@@ -330,24 +331,10 @@ struct TestSigstore {
     ])
   }
 
-  // MARK: Merkle tree (RFC 6962 §2.1), computed here independently of the code under test
+  // MARK: Merkle tree (RFC 6962 §2.1): `TestMerkleTree` in TailguardTesting.
 
-  static func leafHash(_ d: Data) -> Data { Data(SHA256.hash(data: Data([0]) + d)) }
-  static func node(_ l: Data, _ r: Data) -> Data { Data(SHA256.hash(data: Data([1]) + l + r)) }
-  static func split(_ n: Int) -> Int {
-    var k = 1
-    while k * 2 < n { k *= 2 }
-    return k
-  }
-  static func root(_ leaves: ArraySlice<Data>) -> Data {
-    if leaves.count == 1 { return leafHash(leaves[leaves.startIndex]) }
-    let k = split(leaves.count)
-    return node(root(leaves.prefix(k)), root(leaves.dropFirst(k)))
-  }
+  static func root(_ leaves: ArraySlice<Data>) -> Data { TestMerkleTree.root(leaves) }
   static func path(_ m: Int, _ leaves: ArraySlice<Data>) -> [Data] {
-    if leaves.count <= 1 { return [] }
-    let k = split(leaves.count)
-    if m < k { return path(m, leaves.prefix(k)) + [root(leaves.dropFirst(k))] }
-    return path(m - k, leaves.dropFirst(k)) + [root(leaves.prefix(k))]
+    TestMerkleTree.path(m, leaves)
   }
 }
