@@ -74,7 +74,8 @@ let package = Package(
       path: "Sources/tailguard-bench"),
 
     .target(
-      name: "TailguardTesting", dependencies: ["TailguardModel", "ByteFormats", "FileTrees", crypto],
+      name: "TailguardTesting",
+      dependencies: ["TailguardModel", "ByteFormats", "FileTrees", "ImageSources", crypto],
       path: "Tests/TailguardTesting"),
 
     .testTarget(name: "TailguardModelTests", dependencies: ["TailguardModel"]),

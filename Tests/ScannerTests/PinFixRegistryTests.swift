@@ -12,60 +12,13 @@ import Testing
 /// repository and tag they name, then fix → lint is clean at every fixed line, the bytes changed
 /// are exactly the reference tokens, and each pin is the digest the registry serves.
 @Suite(.serialized) struct PinFixRegistryTests {
-  static let available =
-    RegistryTestEnvironment.which("docker-registry") != nil && SharedData.isAvailable
-
-  /// A tiny single-layer image whose content depends on `seed` (so digests differ per tag).
-  static func tinyImage(seed: String) throws -> (config: [UInt8], layer: [UInt8], diffID: String) {
-    var tar = TarBuilder()
-    tar.file("etc/tag", seed)
-    let layer = tar.bytes
-    let diffID = FixtureDigest.sha256(layer)
-    return (
-      ImageBuilder.json([
-        "architecture": "amd64", "os": "linux",
-        "rootfs": ["type": "layers", "diff_ids": [diffID]], "config": [:],
-      ]), layer, diffID
-    )
-  }
-
-  /// Pushes a tiny image as `repository:tag` and returns the manifest digest the registry keeps.
-  static func push(_ client: RegistryClient, registry: String, repository: String, tag: String)
-    async throws -> String
-  {
-    let image = try tinyImage(seed: "\(repository):\(tag)")
-    let config = try await client.pushBlob(
-      registry: registry, repository: repository, bytes: image.config)
-    let layer = try await client.pushBlob(
-      registry: registry, repository: repository, bytes: image.layer)
-    let manifest = ImageBuilder.json([
-      "schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
-      "config": [
-        "mediaType": "application/vnd.oci.image.config.v1+json", "digest": config.description,
-        "size": image.config.count,
-      ],
-      "layers": [
-        [
-          "mediaType": "application/vnd.oci.image.layer.v1.tar", "digest": layer.description,
-          "size": image.layer.count,
-        ]
-      ],
-    ])
-    return try await client.pushManifest(
-      registry: registry, repository: repository, reference: tag, bytes: manifest,
-      mediaType: "application/vnd.oci.image.manifest.v1+json"
-    ).description
-  }
+  static let available = LoopbackRegistry.available && SharedData.isAvailable
 
   @Test(.enabled(if: available, "docker-registry not installed (install-oracles.sh)"))
   func corpusCopiesPointedAtTheLocalRegistryRoundTrip() async throws {
-    let env = try RegistryTestEnvironment()
-    defer { env.stop() }
-    let port = try env.startRegistry()
-    let registry = "127.0.0.1:\(port)"
-    let client = try RegistryClient(
-      configuration: RegistryClientConfiguration(insecureRegistries: [registry]))
-    defer { Task { await client.shutdown() } }
+    let loopback = try LoopbackRegistry()
+    defer { Task { await loopback.stop() } }
+    let registry = loopback.host
 
     let tmp = try TemporaryDirectory(prefix: "pin-registry")
     let corpus = tmp.path + "/corpus"
@@ -99,12 +52,13 @@ import Testing
       let ref = try ImageReference(parsing: r.reference)
       let key = "\(ref.repository):\(ref.tag ?? "latest")"
       if served[key] == nil {
-        served[key] = try await Self.push(
-          client, registry: registry, repository: ref.repository, tag: ref.tag ?? "latest")
+        served[key] = try await loopback.pushImage(
+          repository: ref.repository, tag: ref.tag ?? "latest", content: key
+        ).digest
       }
     }
     // 3. Fix through the registry.
-    let plan = await PinFixer(resolver: RegistryDigestResolver(client: client)).plan(
+    let plan = await PinFixer(resolver: RegistryDigestResolver(client: loopback.client)).plan(
       before.references.filter { $0.reference.hasPrefix(registry + "/") })
     #expect(plan.skipped.isEmpty, "\(plan.skipped.prefix(3))")
     #expect(plan.edits.count == local.count)
@@ -152,15 +106,10 @@ import Testing
 
   @Test(.enabled(if: available, "docker-registry not installed (install-oracles.sh)"))
   func helmImageMapGetsItsDigestFilled() async throws {
-    let env = try RegistryTestEnvironment()
-    defer { env.stop() }
-    let port = try env.startRegistry()
-    let registry = "127.0.0.1:\(port)"
-    let client = try RegistryClient(
-      configuration: RegistryClientConfiguration(insecureRegistries: [registry]))
-    defer { Task { await client.shutdown() } }
-    let digest = try await Self.push(
-      client, registry: registry, repository: "bitnami/redis", tag: "7.2.4")
+    let loopback = try LoopbackRegistry()
+    defer { Task { await loopback.stop() } }
+    let registry = loopback.host
+    let digest = try await loopback.pushImage(repository: "bitnami/redis", tag: "7.2.4").digest
     let values = """
       # Bitnami-style values
       image:
@@ -179,7 +128,7 @@ import Testing
     let file = tmp.file("values.yaml")
     try values.write(toFile: file, atomically: true, encoding: .utf8)
     let inventory = FleetScanner().scan([file])
-    let plan = await PinFixer(resolver: RegistryDigestResolver(client: client)).plan(
+    let plan = await PinFixer(resolver: RegistryDigestResolver(client: loopback.client)).plan(
       inventory.references)
     #expect(plan.edits.count == 1)
     // The map without a digest key is reported, not rewritten.

@@ -185,13 +185,7 @@ struct ScanSignatureTests {
   func scanRequireSignatureExitCodes() async throws {
     let registry = try SignedRegistry()
     let s = TestSigstore()
-    let port = registry.host.split(separator: ":").last.map(String.init) ?? ""
-    let host = "localhost:\(port)"
-    let keyFile = registry.env.dir.file("k.pub")
-    let rootFile = registry.env.dir.file("trusted_root.json")
-    try s.leafKey.publicKey.pemRepresentation.write(
-      toFile: keyFile, atomically: true, encoding: .utf8)
-    try s.trustedRootJSON().write(to: URL(fileURLWithPath: rootFile))
+    let (host, keyFile, rootFile) = try registry.cliFiles(s)
     let image = try await registry.pushImage(repository: "scan/app", tag: "v1", content: "app")
     try await registry.pushSignature(
       for: image.digest, repository: "scan/app",

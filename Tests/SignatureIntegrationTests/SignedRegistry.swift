@@ -8,45 +8,35 @@ import TailguardTesting
 /// a small image built by ``ImageBuilder`` pushed through the registry client, and helpers that
 /// push cosign signature manifests and Sigstore bundle referrers the way cosign does.
 final class SignedRegistry: @unchecked Sendable {
-  let env: RegistryTestEnvironment
-  let host: String
-  let client: RegistryClient
+  let loopback: LoopbackRegistry
+  var env: RegistryTestEnvironment { loopback.env }
+  var host: String { loopback.host }
+  var client: RegistryClient { loopback.client }
 
-  static var available: Bool { RegistryTestEnvironment.which("docker-registry") != nil }
+  static var available: Bool { LoopbackRegistry.available }
 
-  init() throws {
-    env = try RegistryTestEnvironment()
-    let port = try env.startRegistry()
-    host = "127.0.0.1:\(port)"
-    client = try RegistryClient(
-      configuration: RegistryClientConfiguration(insecureRegistries: [host]))
+  init() throws { loopback = try LoopbackRegistry() }
+
+  func stop() async { await loopback.stop() }
+
+  /// What the CLI tests pass to the binary: the registry as `localhost:PORT`, the signer's
+  /// public key and the test trusted root, written as files.
+  func cliFiles(_ s: TestSigstore) throws -> (host: String, keyFile: String, rootFile: String) {
+    let port = host.split(separator: ":").last.map(String.init) ?? ""
+    let keyFile = env.dir.file("k.pub")
+    let rootFile = env.dir.file("trusted_root.json")
+    try s.leafKey.publicKey.pemRepresentation.write(
+      toFile: keyFile, atomically: true, encoding: .utf8)
+    try s.trustedRootJSON().write(to: URL(fileURLWithPath: rootFile))
+    return ("localhost:\(port)", keyFile, rootFile)
   }
 
-  func stop() async {
-    await client.shutdown()
-    env.stop()
-  }
-
-  /// Builds a one-layer image (its file content makes each image distinct), pushes it under
-  /// `repository:tag`; returns the manifest digest and size.
+  /// A one-layer image pushed under `repository:tag` (see ``LoopbackRegistry/pushImage``).
   @discardableResult
   func pushImage(repository: String, tag: String, content: String = "hello") async throws -> (
     digest: String, size: Int
   ) {
-    var tar = TarBuilder()
-    tar.file("etc/motd", content)
-    let builder = ImageBuilder(layers: [.init(tar.bytes)])
-    let dir = env.dir.file("image-\(UUID().uuidString)")
-    let written = try builder.writeBlobs(into: dir)
-    for digest in written.layerDigests + [written.configDigest] {
-      let bytes = try Data(
-        contentsOf: URL(fileURLWithPath: "\(dir)/blobs/sha256/\(digest.dropFirst(7))"))
-      _ = try await client.pushBlob(registry: host, repository: repository, bytes: [UInt8](bytes))
-    }
-    try await client.pushManifest(
-      registry: host, repository: repository, reference: tag, bytes: written.manifestBytes,
-      mediaType: RegistryMediaType.ociManifest)
-    return (written.manifestDigest, written.manifestBytes.count)
+    try await loopback.pushImage(repository: repository, tag: tag, content: content)
   }
 
   func pushBlob(_ data: Data, repository: String) async throws {

@@ -12,13 +12,7 @@ struct VerifyCommandTests {
   @Test func verifyRegistryImageWithKey() async throws {
     let registry = try SignedRegistry()
     let s = TestSigstore()
-    let port = registry.host.split(separator: ":").last.map(String.init) ?? ""
-    let host = "localhost:\(port)"
-    let keyFile = registry.env.dir.file("k.pub")
-    let rootFile = registry.env.dir.file("trusted_root.json")
-    try s.leafKey.publicKey.pemRepresentation.write(
-      toFile: keyFile, atomically: true, encoding: .utf8)
-    try s.trustedRootJSON().write(to: URL(fileURLWithPath: rootFile))
+    let (host, keyFile, rootFile) = try registry.cliFiles(s)
 
     for (repository, tamper) in [("cli/app", false), ("cli/tampered", true)] {
       let image = try await registry.pushImage(
