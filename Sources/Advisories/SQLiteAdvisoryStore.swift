@@ -9,6 +9,9 @@ import TailguardModel
 public final class SQLiteAdvisoryStore: AdvisoryWritableStore, Sendable {
   public let path: String
   let queue: DatabaseQueue
+  /// Extra read-only connections, so that lookups from parallel matching workers run at once
+  /// (one connection serialises them). Only a read-only store has them.
+  private let readers: ReaderPool?
 
   /// Schema version this build writes: the number of registered migrations.
   public static var currentSchemaVersion: Int { migrator.migrations.count }
@@ -18,6 +21,7 @@ public final class SQLiteAdvisoryStore: AdvisoryWritableStore, Sendable {
     self.path = path
     var config = Configuration()
     config.readonly = readOnly
+    readers = readOnly ? ReaderPool(path: path, label: "tailguard-advisories-reader") : nil
     config.foreignKeysEnabled = true
     config.label = "tailguard-advisories"
     do {
@@ -141,7 +145,7 @@ public final class SQLiteAdvisoryStore: AdvisoryWritableStore, Sendable {
     let keys = namesByKey.keys.sorted()
     var byKey: [String: [Advisory]] = [:]
     do {
-      try queue.read { db in
+      try read { db in
         for start in stride(from: 0, to: keys.count, by: Self.lookupChunk) {
           let chunk = Array(keys[start..<min(start + Self.lookupChunk, keys.count)])
           let marks = repeatElement("?", count: chunk.count).joined(separator: ",")
@@ -424,8 +428,65 @@ public final class SQLiteAdvisoryStore: AdvisoryWritableStore, Sendable {
     }
   }
 
-  /// Closes the connection (required before the file is renamed over).
+  /// Closes the connections (required before the file is renamed over).
   public func close() {
+    readers?.close()
     try? queue.close()
+  }
+
+  /// Runs a read on a connection of its own when the store has readers, else on the main one.
+  private func read<T>(_ body: (Database) throws -> T) throws -> T {
+    guard let readers else { return try queue.read(body) }
+    return try readers.read(body)
+  }
+}
+
+/// Read-only connections to one database file, opened as concurrent readers need them and
+/// reused; a reader that cannot be opened falls back to an error like any failed query.
+final class ReaderPool: @unchecked Sendable {
+  let path: String
+  let label: String
+  private let lock = NSLock()
+  private var idle: [DatabaseQueue] = []
+  private var all: [DatabaseQueue] = []
+
+  init(path: String, label: String) {
+    self.path = path
+    self.label = label
+  }
+
+  func read<T>(_ body: (Database) throws -> T) throws -> T {
+    let reader = try take()
+    defer {
+      lock.lock()
+      idle.append(reader)
+      lock.unlock()
+    }
+    return try reader.read(body)
+  }
+
+  private func take() throws -> DatabaseQueue {
+    lock.lock()
+    if let reader = idle.popLast() {
+      lock.unlock()
+      return reader
+    }
+    lock.unlock()
+    var config = Configuration()
+    config.readonly = true
+    config.label = label
+    let reader = try DatabaseQueue(path: path, configuration: config)
+    lock.lock()
+    all.append(reader)
+    lock.unlock()
+    return reader
+  }
+
+  func close() {
+    lock.lock()
+    defer { lock.unlock() }
+    for reader in all { try? reader.close() }
+    all = []
+    idle = []
   }
 }

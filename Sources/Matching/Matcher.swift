@@ -41,238 +41,377 @@ public struct Matcher: Sendable {
     targets.sort { a, b in
       (a.0.name, a.0.version, a.0.id) < (b.0.name, b.0.version, b.0.id)
     }
-    // 2. Every name of an ecosystem in one batched store lookup.
-    var names: [String: Set<String>] = [:]
-    for (_, t) in targets {
-      for e in t.ecosystems { names[e, default: []].insert(t.name) }
+    // 2. Each lookup key's advisories read (one batched query per ecosystem per slice of
+    //    keys) and prepared once (events parsed and ranked, ids, vectors and evidence text
+    //    built): many packages share a name. Slices run in parallel, store reads included.
+    var keys: Set<GroupKey> = []
+    for (_, t) in targets { keys.insert(GroupKey(ecosystems: t.ecosystems, name: t.name)) }
+    let keyList = keys.sorted {
+      ($0.name, $0.ecosystems.joined(separator: "\n")) < (
+        $1.name, $1.ecosystems.joined(separator: "\n")
+      )
     }
-    var advisories: [String: [String: [Advisory]]] = [:]
-    for (ecosystem, set) in names.sorted(by: { $0.key < $1.key }) {
-      do {
-        advisories[ecosystem] = try store.advisories(ecosystem: ecosystem, names: set.sorted())
-      } catch {
-        diagnostics.insert(
-          Diagnostic(.error, code: "match.store", error.description, source: "matching"))
+    let keySlices = stride(from: 0, to: keyList.count, by: Self.parallelSlice).map {
+      keyList[$0..<min($0 + Self.parallelSlice, keyList.count)]
+    }
+    let preparedSlices = ParallelMap.map(keySlices) { slice in
+      var local: Set<Diagnostic> = []
+      var names: [String: Set<String>] = [:]
+      for key in slice {
+        for e in key.ecosystems { names[e, default: []].insert(key.name) }
       }
+      var advisories: [String: [String: [Advisory]]] = [:]
+      for (ecosystem, set) in names.sorted(by: { $0.key < $1.key }) {
+        do {
+          advisories[ecosystem] = try store.advisories(ecosystem: ecosystem, names: set.sorted())
+        } catch {
+          local.insert(
+            Diagnostic(.error, code: "match.store", String(describing: error), source: "matching"))
+        }
+      }
+      var versions = VersionCache()
+      var out: [(GroupKey, PreparedGroup)] = []
+      for key in slice {
+        var list: [Advisory] = []
+        for ecosystem in key.ecosystems { list += advisories[ecosystem]?[key.name] ?? [] }
+        out.append((key, PreparedGroup(list, versions: &versions, diagnostics: &local)))
+      }
+      return (out, local)
     }
-    // 3. Range evaluation, pure and independent per package: in parallel slices.
+    var groups: [GroupKey: PreparedGroup] = [:]
+    for (prepared, local) in preparedSlices {
+      for (key, group) in prepared { groups[key] = group }
+      diagnostics.formUnion(local)
+    }
+    // 4. Range evaluation, pure and independent per package: in parallel slices.
     let slices = stride(from: 0, to: targets.count, by: Self.parallelSlice).map {
       $0..<min($0 + Self.parallelSlice, targets.count)
     }
-    let results = ParallelMap.map(slices) { slice in
+    var results = ParallelMap.map(slices) { slice in
       var local: Set<Diagnostic> = []
-      var found: [Finding] = []
+      let found = MoveBuffer<Finding>(capacity: 1024)
       var versions = VersionCache()
+      var matched: [ObjectIdentifier: PreparedAdvisory] = [:]
       for (package, target) in targets[slice] {
+        guard let group = groups[GroupKey(ecosystems: target.ecosystems, name: target.name)],
+          !group.advisories.isEmpty
+        else { continue }
+        var installed = InstalledVersion(target.version, package: package, tables: group.tables)
         var matches: [AdvisoryMatch] = []
-        for ecosystem in target.ecosystems {
-          for advisory in advisories[ecosystem]?[target.name] ?? [] where advisory.withdrawn == nil
-          {
-            if let m = evaluate(
-              advisory, target: target, package: package, versions: &versions,
-              diagnostics: &local)
-            {
-              matches.append(m)
-            }
+        for advisory in group.advisories {
+          if let m = evaluate(advisory, installed: &installed, diagnostics: &local) {
+            matches.append(m)
+            matched[ObjectIdentifier(advisory)] = advisory
           }
         }
-        found += merge(matches, package: package, versions: &versions)
+        merge(
+          matches, group: group, package: package, installed: &installed, versions: &versions,
+          into: found)
       }
-      return (found, local)
+      var cves: Set<String> = []
+      for advisory in matched.values { cves.formUnion(advisory.cveIDs) }
+      return (found, local, cves)
     }
-    var findings: [Finding] = []
-    for (found, local) in results {
-      findings += found
+    var parts: [MoveBuffer<Finding>] = []
+    parts.reserveCapacity(results.count)
+    var cves: Set<String> = []
+    for (found, local, ids) in results {
+      parts.append(found)
       diagnostics.formUnion(local)
+      cves.formUnion(ids)
     }
-    attachExploitation(&findings, diagnostics: &diagnostics)
+    results = []
+    var findings = MoveBuffer.concatenate(parts)
+    attachExploitation(&findings, cves: cves, diagnostics: &diagnostics)
     let sortedDiagnostics = diagnostics.sorted {
       ($0.code, $0.path ?? "", $0.message) < ($1.code, $1.path ?? "", $1.message)
     }
     return MatchResult(findings: findings, diagnostics: sortedDiagnostics)
   }
 
+  /// What a package is looked up by: its advisories are prepared once per key.
+  struct GroupKey: Hashable, Sendable {
+    var ecosystems: [String]
+    var name: String
+  }
+
+  /// A package's installed version, parsed and placed in its group's tables once per scheme
+  /// it is compared in.
+  struct InstalledVersion {
+    let text: String
+    let package: Package
+    let tables: SchemeTables
+    /// Per scheme met so far: its place (nil when the text is not a version of the scheme),
+    /// and the parsed version (kept apart so the lookup in the hot loop copies no version).
+    private var positions: [(scheme: VersionSchemeKind, position: RangeEvaluator.Position?)] = []
+    private var parsed: [AnyVersion?] = []
+    /// The last scheme asked for and its answer (ranges of one group mostly share a scheme).
+    private var lastScheme: VersionSchemeKind?
+    private var lastPosition: RangeEvaluator.Position?
+
+    init(_ text: String, package: Package, tables: SchemeTables) {
+      self.text = text
+      self.package = package
+      self.tables = tables
+    }
+
+    /// The version's place in the `scheme` table, or nil (with one diagnostic per scheme) when
+    /// it is not a valid version of the scheme.
+    @inline(__always)
+    mutating func position(_ scheme: VersionSchemeKind, diagnostics: inout Set<Diagnostic>)
+      -> RangeEvaluator.Position?
+    {
+      if scheme == lastScheme { return lastPosition }
+      let p = place(scheme, diagnostics: &diagnostics)
+      lastScheme = scheme
+      lastPosition = p
+      return p
+    }
+
+    private mutating func place(_ scheme: VersionSchemeKind, diagnostics: inout Set<Diagnostic>)
+      -> RangeEvaluator.Position?
+    {
+      for entry in positions where entry.scheme == scheme { return entry.position }
+      let v = try? scheme.parse(text)
+      let p = v.map { tables.position(of: $0, scheme) }
+      positions.append((scheme, p))
+      parsed.append(v)
+      if v == nil {
+        diagnostics.insert(
+          Diagnostic(
+            .warning, code: "match.unparsable-version",
+            "\(package.name) \(text) is not a valid \(scheme.rawValue) version; its \(scheme.rawValue) ranges are not evaluated",
+            source: "matching", path: package.locations.min()?.path))
+      }
+      return p
+    }
+
+    /// The parsed version in `scheme`, without a diagnostic (for ordering fixed versions, after
+    /// the package's ranges were evaluated).
+    mutating func version(_ scheme: VersionSchemeKind) -> AnyVersion? {
+      var ignored: Set<Diagnostic> = []
+      _ = position(scheme, diagnostics: &ignored)
+      for i in positions.indices where positions[i].scheme == scheme { return parsed[i] }
+      return nil
+    }
+  }
+
   /// One advisory record that matched one package.
   struct AdvisoryMatch {
-    var advisory: Advisory
+    var advisory: PreparedAdvisory
     var evidence: [MatchEvidence]
-    /// Fixed versions named by the matching entries (as text) and their ordering scheme.
-    var fixedVersions: [String]
-    var scheme: VersionSchemeKind
+    /// The first matching range, as (entry, range) indices into `advisory`; any others.
+    var range: (entry: Int32, range: Int32)
+    var moreRanges: [(entry: Int32, range: Int32)]
     /// True when some matching interval has no closing event or only `last_affected`.
     var openEnded: Bool
     /// True when a matching entry carries the distro's "will not fix" statement.
     var wontFix: Bool
+
+    func forEachRange(_ body: (PreparedRange) -> Void) {
+      if range.entry >= 0 { body(advisory.entries[Int(range.entry)].ranges[Int(range.range)]) }
+      for (e, r) in moreRanges { body(advisory.entries[Int(e)].ranges[Int(r)]) }
+    }
   }
 
   /// Evaluates every affected entry of an advisory (already filtered to this package's name).
   func evaluate(
-    _ advisory: Advisory, target: MatchTarget, package: Package, versions: inout VersionCache,
+    _ advisory: PreparedAdvisory, installed: inout InstalledVersion,
     diagnostics: inout Set<Diagnostic>
   ) -> AdvisoryMatch? {
-    var evidence: [MatchEvidence] = []
-    var fixed: [String] = []
-    var openEnded = false
-    var wontFix = false
-    var usedScheme: VersionSchemeKind = .generic
-    for entry in advisory.affected {
-      let evidenceBefore = evidence.count
-      let ecosystemScheme = VersionSchemeKind(osvEcosystem: entry.ecosystem) ?? .generic
-      usedScheme = ecosystemScheme
+    var match: AdvisoryMatch?
+    for (e, entry) in advisory.entries.enumerated() {
+      let evidenceBefore = match?.evidence.count ?? 0
       func note(_ kind: String, _ scheme: VersionSchemeKind, _ interval: String) {
-        evidence.append(
-          MatchEvidence(
-            advisoryID: advisory.id, source: advisory.source, ecosystem: entry.ecosystem,
-            packageName: entry.name,
-            scheme: scheme.rawValue, installedVersion: target.version, rangeKind: kind,
-            matchedRange: interval))
-      }
-      if entry.versions.contains(target.version) {
-        note("versions", ecosystemScheme, "listed in versions")
-      }
-      var gitOnly = !entry.ranges.isEmpty
-      for range in entry.ranges {
-        let scheme: VersionSchemeKind
-        switch range.kind {
-        case .git:
-          continue
-        case .semver: scheme = .semver
-        case .ecosystem: scheme = ecosystemScheme
+        let evidence = MatchEvidence(
+          advisoryID: advisory.id, source: advisory.source, ecosystem: entry.ecosystem,
+          packageName: entry.name, scheme: scheme.rawValue, installedVersion: installed.text,
+          rangeKind: kind, matchedRange: interval)
+        if match == nil {
+          match = AdvisoryMatch(
+            advisory: advisory, evidence: [evidence], range: (-1, -1), moreRanges: [],
+            openEnded: false, wontFix: false)
+        } else {
+          match?.evidence.append(evidence)
         }
-        gitOnly = false
-        usedScheme = scheme
-        guard let installed = versions.parse(target.version, scheme) else {
-          diagnostics.insert(
-            Diagnostic(
-              .warning, code: "match.unparsable-version",
-              "\(package.name) \(target.version) is not a valid \(scheme.rawValue) version; its \(scheme.rawValue) ranges are not evaluated",
-              source: "matching", path: package.locations.min()?.path))
-          continue
-        }
-        let outcome = RangeEvaluator.evaluate(installed: installed, events: range.events) {
-          versions.parse($0, scheme)
-        }
-        for bad in outcome.unparsable {
-          diagnostics.insert(
-            Diagnostic(
-              .warning, code: "match.unparsable-event",
-              "\(advisory.id): event version '\(bad.prefix(80))' is not a valid \(scheme.rawValue) version; event skipped",
-              source: "matching", path: advisory.source))
-        }
-        guard outcome.affected else { continue }
-        note(range.kind.rawValue, scheme, outcome.intervalDescription)
-        fixed += range.events.filter { $0.kind == .fixed }.map(\.version)
-        if outcome.closedBy == nil || outcome.closedBy?.kind == .lastAffected { openEnded = true }
       }
-      if gitOnly && entry.versions.isEmpty {
-        diagnostics.insert(
-          Diagnostic(
-            .info, code: "match.git-range-skipped",
-            "\(advisory.id): only GIT ranges for \(entry.name); commit ranges are not evaluated",
-            source: "matching", path: advisory.source))
+      if !entry.versions.isEmpty, entry.versions.contains(installed.text) {
+        note("versions", entry.scheme, "listed in versions")
       }
-      if evidence.count > evidenceBefore, VendorFixStatement.saysWontFix(entry.databaseSpecific) {
-        wontFix = true
+      for (r, range) in entry.ranges.enumerated() {
+        guard let position = installed.position(range.scheme, diagnostics: &diagnostics),
+          let opened = range.evaluator.openingIndex(position)
+        else { continue }
+        note(range.kind.rawValue, range.scheme, range.intervals[opened])
+        if match?.range.entry ?? 0 < 0 {
+          match?.range = (Int32(e), Int32(r))
+        } else {
+          match?.moreRanges.append((Int32(e), Int32(r)))
+        }
+        if range.openEnded[opened] { match?.openEnded = true }
       }
+      if (match?.evidence.count ?? 0) > evidenceBefore, entry.wontFix { match?.wontFix = true }
     }
-    guard !evidence.isEmpty else { return nil }
-    return AdvisoryMatch(
-      advisory: advisory, evidence: evidence, fixedVersions: fixed, scheme: usedScheme,
-      openEnded: openEnded, wontFix: wontFix)
+    return match
   }
 
-  /// Groups matches that share an id or alias into one finding each.
-  func merge(_ matches: [AdvisoryMatch], package: Package, versions: inout VersionCache)
-    -> [Finding]
-  {
-    guard !matches.isEmpty else { return [] }
-    // Union-find over match indices, joined when their id sets intersect.
+  /// Groups matches that share an id or alias into one finding each, appended to `found` in
+  /// finding order (one package's findings differ only by primary id).
+  func merge(
+    _ matches: [AdvisoryMatch], group: PreparedGroup, package: Package,
+    installed: inout InstalledVersion, versions: inout VersionCache, into found: MoveBuffer<Finding>
+  ) {
+    guard !matches.isEmpty else { return }
+    // Union-find over match indices, joined when they share an id token.
     var parent = Array(matches.indices)
-    func find(_ i: Int) -> Int {
-      var i = i
-      while parent[i] != i {
-        parent[i] = parent[parent[i]]
-        i = parent[i]
+    var joined = false
+    if matches.count > 1 {
+      func find(_ i: Int) -> Int {
+        var i = i
+        while parent[i] != i {
+          parent[i] = parent[parent[i]]
+          i = parent[i]
+        }
+        return i
       }
-      return i
+      var owner = [Int32](repeating: -1, count: group.tokenCount)
+      for (i, m) in matches.enumerated() {
+        for token in m.advisory.idTokens {
+          let j = owner[token]
+          if j < 0 {
+            owner[token] = Int32(i)
+          } else if find(i) != find(Int(j)) {
+            parent[find(i)] = find(Int(j))
+            joined = true
+          }
+        }
+      }
+      if joined { for i in parent.indices { parent[i] = find(i) } }
     }
-    var owner: [String: Int] = [:]
-    for (i, m) in matches.enumerated() {
-      for id in m.advisory.allIDs {
-        if let j = owner[id] { parent[find(i)] = find(j) } else { owner[id] = i }
+    // The groups, each in (id, source) order (store order, so usually already), in primary-id
+    // order.
+    func ordered(_ a: AdvisoryMatch, _ b: AdvisoryMatch) -> Bool {
+      (a.advisory.id, a.advisory.source) < (b.advisory.id, b.advisory.source)
+    }
+    // Each group is a run of `memberList`; most packages have no merged ids, so a group is
+    // usually one match and no per-group array is made.
+    var memberList = Array(matches.indices)
+    var spans: [(primaryID: String, ids: [String], start: Int, count: Int)] = []
+    spans.reserveCapacity(matches.count)
+    if !joined {
+      for i in matches.indices {
+        spans.append((matches[i].advisory.primaryID, matches[i].advisory.sortedIDs, i, 1))
+      }
+    } else {
+      var groups: [(primaryID: String, ids: [String], members: [Int])] = []
+      var byRoot: [Int: Int] = [:]
+      for i in matches.indices {
+        if let g = byRoot[parent[i]] {
+          groups[g].members.append(i)
+        } else {
+          byRoot[parent[i]] = groups.count
+          groups.append(("", [], [i]))
+        }
+      }
+      for g in groups.indices {
+        var members = groups[g].members
+        if !zip(members, members.dropFirst()).allSatisfy({ !ordered(matches[$1], matches[$0]) }) {
+          members.sort { ordered(matches[$0], matches[$1]) }
+        }
+        groups[g].members = members
+        if members.count == 1 {
+          let a = matches[members[0]].advisory
+          groups[g].primaryID = a.primaryID
+          groups[g].ids = a.sortedIDs
+        } else {
+          let ids = Array(Set(members.flatMap { matches[$0].advisory.sortedIDs })).sorted()
+          groups[g].ids = ids
+          groups[g].primaryID =
+            PrimaryID.choose(ids) ?? members.map { matches[$0].advisory.id }.min() ?? ""
+        }
+      }
+      memberList = []
+      for g in groups {
+        spans.append((g.primaryID, g.ids, memberList.count, g.members.count))
+        memberList += g.members
       }
     }
-    var groups: [Int: [AdvisoryMatch]] = [:]
-    for i in matches.indices { groups[find(i), default: []].append(matches[i]) }
-    let target = MatchTarget.forPackage(package, distro: nil)
-    let installedText: String
-    switch target {
-    case .success(let t): installedText = t.version
-    case .failure:
-      installedText = matches.first?.evidence.first?.installedVersion ?? package.version
-    }
-    let findings = groups.values.map { group -> Finding in
-      // Store order is (id, source) within an ecosystem, so a group is usually in order
-      // already; sorting these large values only when it is not saves most of the merge.
-      func ordered(_ a: AdvisoryMatch, _ b: AdvisoryMatch) -> Bool {
-        (a.advisory.id, a.advisory.source) < (b.advisory.id, b.advisory.source)
-      }
-      let inOrder = zip(group, group.dropFirst()).allSatisfy { !ordered($1, $0) }
-      let sorted = inOrder ? group : group.sorted(by: ordered)
-      let ids = Array(Set(sorted.flatMap(\.advisory.allIDs))).sorted()
-      let recordIDs = Array(Set(sorted.map(\.advisory.id))).sorted()
-      let scheme = sorted.first?.scheme ?? .generic
-      let installedVersion = sorted.first?.evidence.first?.installedVersion ?? installedText
-      let fixedAll = Self.sortVersions(
-        Array(Set(sorted.flatMap(\.fixedVersions))), scheme: scheme, versions: &versions)
-      let installedParsed = versions.parse(installedVersion, scheme)
-      let above = fixedAll.first { f in
-        guard let i = installedParsed, let v = versions.parse(f, scheme) else { return false }
-        return v > i
+    if spans.count > 1 { spans.sort { $0.primaryID < $1.primaryID } }
+    for (primaryID, ids, start, count) in spans {
+      let members = memberList[start..<(start + count)]
+      let first = matches[members[members.startIndex]]
+      let advisory = first.advisory
+      let scheme = advisory.scheme
+      let single = members.count == 1
+      // Fixed versions of the matching ranges in the advisory's scheme order, and the lowest
+      // one above the installed version.
+      var fixedAll: [String] = []
+      var above: String?
+      if single, first.moreRanges.isEmpty, first.range.entry >= 0,
+        case let range = advisory.entries[Int(first.range.entry)].ranges[Int(first.range.range)],
+        range.scheme == scheme
+      {
+        fixedAll = range.sortedFixed
+        var ignored: Set<Diagnostic> = []
+        if let p = installed.position(scheme, diagnostics: &ignored) {
+          for (text, rank) in zip(range.sortedFixed, range.sortedFixedRanks) {
+            if let r = rank, r > p.below || (r == p.below && !p.exact) {
+              above = text
+              break
+            }
+          }
+        }
+      } else {
+        var texts = Set<String>()
+        for i in members { matches[i].forEachRange { texts.formUnion($0.fixed) } }
+        fixedAll = Self.sortVersions(Array(texts), scheme: scheme, versions: &versions)
+        if let current = installed.version(scheme) {
+          above = fixedAll.first { f in versions.parse(f, scheme).map { $0 > current } ?? false }
+        }
       }
       let state: FixState
       if above != nil {
         state = .fixed
-      } else if sorted.contains(where: \.wontFix) {
+      } else if members.contains(where: { matches[$0].wontFix }) {
         state = .wontFix
-      } else if sorted.contains(where: \.openEnded) {
+      } else if members.contains(where: { matches[$0].openEnded }) {
         state = .notFixed
       } else {
         state = .unknown
       }
-      var vectors = Set<SeverityVector>()
-      for m in sorted {
-        vectors.formUnion(m.advisory.severities)
-        for a in m.advisory.affected { vectors.formUnion(a.severities) }
+      let vectors: [SeverityVector]
+      let recordIDs: [String]
+      let evidence: [MatchEvidence]
+      if single {
+        vectors = advisory.vectors
+        recordIDs = advisory.recordIDs
+        evidence = Self.sortedIfNeeded(first.evidence)
+      } else {
+        var set = Set<SeverityVector>()
+        for i in members { set.formUnion(matches[i].advisory.vectors) }
+        vectors = set.sorted()
+        recordIDs = Array(Set(members.map { matches[$0].advisory.id })).sorted()
+        evidence = Self.sortedIfNeeded(members.flatMap { matches[$0].evidence })
       }
-      return Finding(
-        packageID: package.id, packageName: package.name, packageVersion: package.version,
-        ecosystem: package.ecosystem,
-        purl: package.purl, primaryID: PrimaryID.choose(ids) ?? recordIDs.first ?? "",
-        advisoryIDs: ids, recordIDs: recordIDs,
-        summary: sorted.lazy.compactMap {
-          $0.advisory.summary ?? $0.advisory.details.map { String($0.prefix(200)) }
-        }.first,
-        fixState: state, fixedVersion: above, fixedVersions: fixedAll,
-        introducedBy: package.introducedBy,
-        introducedByIndex: package.introducedByIndex,
-        evidence: Self.sortedIfNeeded(sorted.flatMap(\.evidence)),
-        vendorSeverity: sorted.lazy.compactMap(\.advisory.vendorSeverity).first,
-        severityVectors: vectors.sorted())
+      found.append(
+        Finding(
+          packageID: package.id, packageName: package.name, packageVersion: package.version,
+          ecosystem: package.ecosystem, purl: package.purl, primaryID: primaryID,
+          advisoryIDs: ids, recordIDs: recordIDs,
+          summary: members.lazy.compactMap { matches[$0].advisory.summary }.first,
+          fixState: state, fixedVersion: above, fixedVersions: fixedAll,
+          introducedBy: package.introducedBy, introducedByIndex: package.introducedByIndex,
+          evidence: evidence,
+          vendorSeverity: members.lazy.compactMap { matches[$0].advisory.vendorSeverity }.first,
+          severityVectors: vectors))
     }
-    // One package's findings differ only by primary id: sort indices on it (equivalent to
-    // `Finding.<` here, without moving the large values around).
-    let order = findings.indices.sorted { findings[$0].primaryID < findings[$1].primaryID }
-    return order.map { findings[$0] }
   }
 
   /// KEV and EPSS joined through every id of each finding (in place: only findings with a hit
-  /// are touched).
-  func attachExploitation(_ findings: inout [Finding], diagnostics: inout Set<Diagnostic>) {
-    var ids = Set<String>()
-    for f in findings {
-      for id in f.advisoryIDs where id.hasPrefix("CVE-") { ids.insert(id) }
-    }
+  /// are touched). `ids` are the CVE ids of the matched advisories.
+  func attachExploitation(
+    _ findings: inout [Finding], cves ids: Set<String>, diagnostics: inout Set<Diagnostic>
+  ) {
     guard !ids.isEmpty else { return }
     var kev: [String: KEVEntry] = [:]
     var epss: [String: EPSSScore] = [:]

@@ -39,3 +39,51 @@ enum ParallelMap {
     init(_ value: V) { self.value = value }
   }
 }
+
+/// An append-only buffer whose elements can be moved out in bulk. Joining the findings of
+/// parallel workers by copying them out of Arrays costs more than making them (a retain per
+/// field on the way in, a release per field when the parts are freed); moving is a memcpy.
+/// Each buffer is filled by one worker and handed over when the worker is done.
+final class MoveBuffer<T>: @unchecked Sendable {
+  private var base: UnsafeMutablePointer<T>
+  private(set) var count = 0
+  private var capacity: Int
+
+  init(capacity: Int = 64) {
+    self.capacity = max(1, capacity)
+    base = .allocate(capacity: self.capacity)
+  }
+
+  deinit {
+    base.deinitialize(count: count)
+    base.deallocate()
+  }
+
+  func append(_ value: consuming T) {
+    if count == capacity {
+      let grown = UnsafeMutablePointer<T>.allocate(capacity: capacity * 2)
+      grown.moveInitialize(from: base, count: count)
+      base.deallocate()
+      base = grown
+      capacity *= 2
+    }
+    (base + count).initialize(to: value)
+    count += 1
+  }
+
+  /// The elements of `buffers` in order, moved out (the buffers are left empty).
+  static func concatenate(_ buffers: [MoveBuffer<T>]) -> [T] {
+    let total = buffers.reduce(0) { $0 + $1.count }
+    return [T](unsafeUninitializedCapacity: total) { out, initialized in
+      var offset = 0
+      for b in buffers {
+        if b.count > 0, let start = out.baseAddress {
+          (start + offset).moveInitialize(from: b.base, count: b.count)
+        }
+        offset += b.count
+        b.count = 0
+      }
+      initialized = total
+    }
+  }
+}

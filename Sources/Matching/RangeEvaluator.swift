@@ -11,6 +11,11 @@ import TailguardModel
 ///
 /// Generic over the parsed version type so tests can drive it with any `Comparable`; an event
 /// whose version does not parse is skipped and reported.
+///
+/// A scan evaluates the same ranges against many installed versions, so the work is split:
+/// the event versions of many ranges go into one sorted `VersionTable`, each range keeps its
+/// events as ranks in that table (`Prepared`), and an installed version is placed in the table
+/// once (one binary search) after which every range is evaluated with integer comparisons.
 public enum RangeEvaluator {
   public struct Outcome: Hashable, Sendable {
     public var affected: Bool
@@ -27,63 +32,144 @@ public enum RangeEvaluator {
     }
   }
 
-  private enum Position<V: Comparable>: Comparable {
-    case zero
-    case at(V)
-    case infinity
-  }
-
   public static func evaluate<V: Comparable>(
     installed: V, events: [RangeEvent], parse: (String) -> V?
   ) -> Outcome {
-    var unparsable: [String] = []
-    var positioned: [(position: Position<V>, event: RangeEvent, order: Int)] = []
-    for (i, e) in events.enumerated() {
-      if e.kind == .introduced && e.version == "0" {
-        positioned.append((.zero, e, i))
-      } else if e.kind == .limit && e.version == "*" {
-        positioned.append((.infinity, e, i))
-      } else if let v = parse(e.version) {
-        positioned.append((.at(v), e, i))
-      } else {
-        unparsable.append(e.version)
+    var parsed: [String: V] = [:]
+    for e in events where parsed[e.version] == nil { parsed[e.version] = parse(e.version) }
+    let table = VersionTable(Array(parsed.values))
+    let prepared = Prepared(events: events) { parsed[$0].flatMap(table.rank) }
+    return prepared.outcome(table.position(of: installed))
+  }
+
+  /// Distinct versions in order, so that a version's place among them stands in for comparing
+  /// it with each of them.
+  public struct VersionTable<V: Comparable> {
+    public let versions: [V]
+
+    public init(_ values: [V]) {
+      var distinct: [V] = []
+      for v in values.sorted() where distinct.last.map({ $0 != v }) ?? true {
+        distinct.append(v)
       }
+      versions = distinct
     }
-    // Advisories list events in order almost always: check before paying for a sort.
-    let inOrder = zip(positioned, positioned.dropFirst()).allSatisfy {
-      ($0.position, $0.order) < ($1.position, $1.order)
+
+    /// The index of a version equal to `v`, or nil when the table has none.
+    public func rank(_ v: V) -> Int32? {
+      let p = position(of: v)
+      return p.exact ? p.below : nil
     }
-    if !inOrder { positioned.sort { ($0.position, $0.order) < ($1.position, $1.order) } }
-    let here = Position.at(installed)
-    let limits = positioned.filter { $0.event.kind == .limit }
-    if !limits.isEmpty && !limits.contains(where: { here < $0.position }) {
-      return Outcome(affected: false, openedBy: nil, closedBy: nil, unparsable: unparsable)
+
+    /// Where `v` falls: how many table versions are below it, and whether the next one equals it.
+    public func position(of v: V) -> Position {
+      var low = 0
+      var high = versions.count
+      while low < high {
+        let mid = (low + high) / 2
+        if versions[mid] < v { low = mid + 1 } else { high = mid }
+      }
+      return Position(below: Int32(low), exact: low < versions.count && versions[low] == v)
     }
-    var affected = false
-    var opened: Int?
-    for (i, p) in positioned.enumerated() {
-      switch p.event.kind {
-      case .introduced:
-        if p.position <= here {
-          affected = true
-          opened = i
+  }
+
+  /// An installed version's place in a `VersionTable`.
+  public struct Position: Hashable, Sendable {
+    public var below: Int32
+    public var exact: Bool
+  }
+
+  /// One range's events as ranks in a `VersionTable`, in evaluation order.
+  public struct Prepared: Sendable {
+    /// `introduced: "0"` sorts below every version, `limit: "*"` above.
+    private static var zero: Int32 { -1 }
+    private static var infinity: Int32 { .max }
+    private let ranks: [Int32]
+    private let kinds: [RangeEvent.Kind]
+    /// The events in evaluation order (parallel to `ranks`).
+    public let events: [RangeEvent]
+    /// Event versions that have no rank (the scheme could not parse them): skipped.
+    public let unparsable: [String]
+    private let hasLimit: Bool
+
+    /// `rank` gives an event version's index in the table, or nil when it does not parse.
+    public init(events source: [RangeEvent], rank: (String) -> Int32?) {
+      var unparsable: [String] = []
+      var positioned: [(rank: Int32, event: RangeEvent, order: Int)] = []
+      for (i, e) in source.enumerated() {
+        if e.kind == .introduced && e.version == "0" {
+          positioned.append((Self.zero, e, i))
+        } else if e.kind == .limit && e.version == "*" {
+          positioned.append((Self.infinity, e, i))
+        } else if let r = rank(e.version) {
+          positioned.append((r, e, i))
+        } else {
+          unparsable.append(e.version)
         }
-      case .fixed:
-        if p.position <= here { affected = false }
-      case .lastAffected:
-        if p.position < here { affected = false }
-      case .limit:
-        break
       }
+      // By version, then in the order the advisory lists them (usually already so).
+      if !zip(positioned, positioned.dropFirst()).allSatisfy({
+        ($0.rank, $0.order) < ($1.rank, $1.order)
+      }) {
+        positioned.sort { ($0.rank, $0.order) < ($1.rank, $1.order) }
+      }
+      ranks = positioned.map(\.rank)
+      kinds = positioned.map(\.event.kind)
+      events = positioned.map(\.event)
+      self.unparsable = unparsable
+      hasLimit = positioned.contains { $0.event.kind == .limit }
     }
-    guard affected, let start = opened else {
-      return Outcome(affected: false, openedBy: nil, closedBy: nil, unparsable: unparsable)
+
+    /// -1, 0 or 1: the event at `index` against the installed version at `p`.
+    @inline(__always)
+    private func compare(_ index: Int, _ p: Position) -> Int {
+      let r = ranks[index]
+      if r < p.below { return -1 }
+      return r == p.below && p.exact ? 0 : 1
     }
-    // Events after the opening one are all above the installed version, so the first
-    // non-`introduced` one closes the interval.
-    let closing = positioned[(start + 1)...].first { $0.event.kind != .introduced }
-    return Outcome(
-      affected: true, openedBy: positioned[start].event, closedBy: closing?.event,
-      unparsable: unparsable)
+
+    /// The index (in `events`) of the event that opened the interval the installed version
+    /// falls in, or nil when the range does not affect it.
+    public func openingIndex(_ p: Position) -> Int? {
+      if hasLimit {
+        var below = false
+        for i in kinds.indices where kinds[i] == .limit && compare(i, p) > 0 {
+          below = true
+          break
+        }
+        if !below { return nil }
+      }
+      var opened: Int?
+      for i in kinds.indices {
+        switch kinds[i] {
+        case .introduced:
+          if compare(i, p) <= 0 { opened = i }
+        case .fixed:
+          if compare(i, p) <= 0 { opened = nil }
+        case .lastAffected:
+          if compare(i, p) < 0 { opened = nil }
+        case .limit:
+          break
+        }
+      }
+      return opened
+    }
+
+    /// The event that closes the interval opened at `index`: events after the opening one are
+    /// all above the installed version, so it is the first one that is not `introduced`.
+    public func closingEvent(after index: Int) -> RangeEvent? {
+      events[(index + 1)...].first { $0.kind != .introduced }
+    }
+
+    public func outcome(_ p: Position) -> Outcome {
+      guard let start = openingIndex(p) else {
+        return Outcome(affected: false, openedBy: nil, closedBy: nil, unparsable: unparsable)
+      }
+      return Outcome(
+        affected: true, openedBy: events[start], closedBy: closingEvent(after: start),
+        unparsable: unparsable)
+    }
   }
 }
+
+extension RangeEvaluator.VersionTable: Sendable where V: Sendable {}

@@ -13,8 +13,9 @@ enum VendorFixStatement {
   /// True when the `database_specific` JSON text of an affected entry says "won't fix".
   static func saysWontFix(_ databaseSpecific: String?) -> Bool {
     guard let text = databaseSpecific, text.utf8.count <= maximumBytes else { return false }
-    let lower = text.lowercased()
-    guard lower.contains("wont") || lower.contains("won't") || lower.contains("will") else {
+    // Most entries say nothing of the kind: a byte scan rules them out before any parsing.
+    let bytes = Array(text.utf8)
+    guard ["wont", "won't", "will"].contains(where: { containsIgnoringCase(bytes, $0) }) else {
       return false
     }
     guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
@@ -25,6 +26,18 @@ enum VendorFixStatement {
       {
         return true
       }
+    }
+    return false
+  }
+
+  /// Whether `bytes` contain the ASCII `needle`, ignoring ASCII case.
+  static func containsIgnoringCase(_ bytes: [UInt8], _ needle: String) -> Bool {
+    let n = Array(needle.utf8)
+    guard !n.isEmpty, bytes.count >= n.count else { return false }
+    func lower(_ b: UInt8) -> UInt8 { b >= 65 && b <= 90 ? b + 32 : b }
+    outer: for start in 0...(bytes.count - n.count) {
+      for k in n.indices where lower(bytes[start + k]) != n[k] { continue outer }
+      return true
     }
     return false
   }

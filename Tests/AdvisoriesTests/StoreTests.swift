@@ -125,3 +125,41 @@ import Testing
         == "/h/.local/share/tailguard/tailguard.db")
   }
 }
+
+/// The compact text the database keeps ranges, lists and vectors in must give back exactly what
+/// went in, whatever bytes the advisory carried (its separators and escape character included).
+@Suite struct CompactCodecTests {
+  static let awkward = [
+    "", "1.0", "%", "%25", "%0A", "a\tb", "line\nbreak", "cr\r", "100%\t%\n%0D", "ünïcødé-1.0",
+    "🙂%09", "%%%", "%2", "%zz",
+  ]
+
+  @Test func listsRoundTrip() {
+    for i in Self.awkward.indices {
+      let list = Array(Self.awkward[i...]) + Array(Self.awkward[..<i])
+      #expect(CompactCodec.decodeList(CompactCodec.encodeList(list)) == list)
+    }
+    #expect(CompactCodec.decodeList(CompactCodec.encodeList([])) == [])
+  }
+
+  @Test func rangesAndVectorsRoundTrip() {
+    let ranges = Self.awkward.filter { !$0.isEmpty }.map { v in
+      AffectedRange(
+        kind: .ecosystem, repo: v.contains("%") ? "https://x/\(v)" : nil,
+        events: [
+          RangeEvent(.introduced, "0"), RangeEvent(.fixed, v), RangeEvent(.lastAffected, v + "1"),
+          RangeEvent(.limit, "*"),
+        ])
+    }
+    #expect(CompactCodec.decodeRanges(CompactCodec.encodeRanges(ranges)) == ranges)
+    let vectors = Self.awkward.filter { !$0.isEmpty }.map {
+      SeverityVector(type: "CVSS_V3", score: $0)
+    }
+    #expect(CompactCodec.decodeSeverities(CompactCodec.encodeSeverities(vectors)) == vectors)
+  }
+
+  @Test func unknownEscapesStayAsWritten() {
+    #expect(CompactCodec.unescape("%zz%2") == "%zz%2")
+    #expect(CompactCodec.unescape("a%250Ab") == "a%0Ab")
+  }
+}
