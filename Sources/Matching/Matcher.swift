@@ -38,9 +38,12 @@ public struct Matcher: Sendable {
     }
     // Packages in finding order, so the findings come out sorted (each package's own findings
     // are sorted by `merge`): sorting ~10^5 findings afterwards would cost more than matching.
-    targets.sort { a, b in
-      (a.0.name, a.0.version, a.0.id) < (b.0.name, b.0.version, b.0.id)
+    // (Indices are sorted, not the large tuples.)
+    let targetOrder = targets.indices.sorted { a, b in
+      (targets[a].0.name, targets[a].0.version, targets[a].0.id)
+        < (targets[b].0.name, targets[b].0.version, targets[b].0.id)
     }
+    targets = targetOrder.map { targets[$0] }
     // 2. Each lookup key's advisories read (one batched query per ecosystem per slice of
     //    keys) and prepared once (events parsed and ranked, ids, vectors and evidence text
     //    built): many packages share a name. Slices run in parallel, store reads included.
@@ -97,13 +100,8 @@ public struct Matcher: Sendable {
           !group.advisories.isEmpty
         else { continue }
         var installed = InstalledVersion(target.version, package: package, tables: group.tables)
-        var matches: [AdvisoryMatch] = []
-        for advisory in group.advisories {
-          if let m = evaluate(advisory, installed: &installed, diagnostics: &local) {
-            matches.append(m)
-            matched[ObjectIdentifier(advisory)] = advisory
-          }
-        }
+        let matches = evaluate(group, installed: &installed, diagnostics: &local)
+        for m in matches { matched[ObjectIdentifier(m.advisory)] = m.advisory }
         merge(
           matches, group: group, package: package, installed: &installed, versions: &versions,
           into: found)
@@ -214,45 +212,86 @@ public struct Matcher: Sendable {
     }
   }
 
-  /// Evaluates every affected entry of an advisory (already filtered to this package's name).
+  /// Evaluates a package against every advisory of its group and returns one match per
+  /// advisory that affects it, in group order, each with its evidence in `MatchEvidence` order.
   func evaluate(
-    _ advisory: PreparedAdvisory, installed: inout InstalledVersion,
-    diagnostics: inout Set<Diagnostic>
-  ) -> AdvisoryMatch? {
-    var match: AdvisoryMatch?
-    for (e, entry) in advisory.entries.enumerated() {
-      let evidenceBefore = match?.evidence.count ?? 0
-      func note(_ kind: String, _ scheme: VersionSchemeKind, _ interval: String) {
-        let evidence = MatchEvidence(
-          advisoryID: advisory.id, source: advisory.source, ecosystem: entry.ecosystem,
-          packageName: entry.name, scheme: scheme.rawValue, installedVersion: installed.text,
-          rangeKind: kind, matchedRange: interval)
-        if match == nil {
-          match = AdvisoryMatch(
-            advisory: advisory, evidence: [evidence], range: (-1, -1), moreRanges: [],
-            openEnded: false, wontFix: false)
-        } else {
-          match?.evidence.append(evidence)
-        }
+    _ group: PreparedGroup, installed: inout InstalledVersion, diagnostics: inout Set<Diagnostic>
+  ) -> [AdvisoryMatch] {
+    // 1. Which ranges affect the version (plain arrays, no objects touched), and which entries
+    //    list it; as (advisory, entry, range or -1 for "listed", opening event).
+    let index = group.index
+    var hits: [(advisory: Int32, entry: Int32, range: Int32, opened: Int32)] = []
+    for r in index.ranges {
+      guard let p = installed.position(r.scheme, diagnostics: &diagnostics) else { continue }
+      let opened: Int?
+      if r.isSmall {
+        opened = RangeEvaluator.Prepared.openingIndex(
+          count: Int(r.count), hasLimit: r.hasLimit, p, rank: { r.smallRanks[$0] },
+          kind: { RangeIndex.Range.kind(r.smallKinds[$0]) })
+      } else {
+        let events = Int(r.start)..<Int(r.start + r.count)
+        opened = RangeEvaluator.Prepared.openingIndex(
+          ranks: index.ranks[events], kinds: index.kinds[events], hasLimit: r.hasLimit, p)
       }
-      if !entry.versions.isEmpty, entry.versions.contains(installed.text) {
-        note("versions", entry.scheme, "listed in versions")
+      if let opened {
+        hits.append((r.advisory, r.entry, r.range, Int32(opened)))
       }
-      for (r, range) in entry.ranges.enumerated() {
-        guard let position = installed.position(range.scheme, diagnostics: &diagnostics),
-          let opened = range.evaluator.openingIndex(position)
-        else { continue }
-        note(range.kind.rawValue, range.scheme, range.intervals[opened])
-        if match?.range.entry ?? 0 < 0 {
-          match?.range = (Int32(e), Int32(r))
-        } else {
-          match?.moreRanges.append((Int32(e), Int32(r)))
-        }
-        if range.openEnded[opened] { match?.openEnded = true }
-      }
-      if (match?.evidence.count ?? 0) > evidenceBefore, entry.wontFix { match?.wontFix = true }
     }
-    return match
+    if let listing = index.listed[installed.text] {
+      for (a, e) in listing { hits.append((a, e, -1, 0)) }
+      // Within an advisory: entry by entry, the "listed" item before the entry's ranges.
+      hits.sort { ($0.advisory, $0.entry, $0.range) < ($1.advisory, $1.entry, $1.range) }
+    }
+    guard !hits.isEmpty else { return [] }
+    // 2. One match per advisory with hits.
+    var matches: [AdvisoryMatch] = []
+    var i = 0
+    while i < hits.count {
+      let current = hits[i].advisory
+      let advisory = group.advisories[Int(current)]
+      var match = AdvisoryMatch(
+        advisory: advisory, evidence: [], range: (-1, -1), moreRanges: [], openEnded: false,
+        wontFix: false)
+      var ranks: [Int32] = []
+      while i < hits.count && hits[i].advisory == current {
+        let (_, e, r, opened) = hits[i]
+        let entry = advisory.entries[Int(e)]
+        let evidence: MatchEvidence
+        if r < 0 {
+          evidence = MatchEvidence(
+            advisoryID: advisory.id, source: advisory.source, ecosystem: entry.ecosystem,
+            packageName: entry.name, scheme: entry.scheme.rawValue,
+            installedVersion: installed.text, rangeKind: "versions",
+            matchedRange: "listed in versions")
+          ranks.append(advisory.evidenceRanks[Int(advisory.versionsSlots[Int(e)])])
+        } else {
+          let range = entry.ranges[Int(r)]
+          evidence = MatchEvidence(
+            advisoryID: advisory.id, source: advisory.source, ecosystem: entry.ecosystem,
+            packageName: entry.name, scheme: range.scheme.rawValue,
+            installedVersion: installed.text, rangeKind: range.kind.rawValue,
+            matchedRange: range.intervals[Int(opened)])
+          let slot = advisory.rangeSlots[Int(advisory.rangeBase[Int(e)] + r)] + opened
+          ranks.append(advisory.evidenceRanks[Int(slot)])
+          if match.range.entry < 0 {
+            match.range = (e, r)
+          } else {
+            match.moreRanges.append((e, r))
+          }
+          if range.openEnded[Int(opened)] { match.openEnded = true }
+        }
+        match.evidence.append(evidence)
+        if entry.wontFix { match.wontFix = true }
+        i += 1
+      }
+      if !zip(ranks, ranks.dropFirst()).allSatisfy({ $0 <= $1 }) {
+        // A stable sort on the ranks: items that tie keep the order they were found in.
+        let order = ranks.indices.sorted { (ranks[$0], $0) < (ranks[$1], $1) }
+        match.evidence = order.map { match.evidence[$0] }
+      }
+      matches.append(match)
+    }
+    return matches
   }
 
   /// Groups matches that share an id or alias into one finding each, appended to `found` in
@@ -385,7 +424,7 @@ public struct Matcher: Sendable {
       if single {
         vectors = advisory.vectors
         recordIDs = advisory.recordIDs
-        evidence = Self.sortedIfNeeded(first.evidence)
+        evidence = first.evidence
       } else {
         var set = Set<SeverityVector>()
         for i in members { set.formUnion(matches[i].advisory.vectors) }

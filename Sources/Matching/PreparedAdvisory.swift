@@ -25,10 +25,21 @@ final class PreparedAdvisory: Sendable {
   let recordIDs: [String]
   /// Its CVE ids (for the KEV and EPSS join).
   let cveIDs: [String]
+  /// Where each evidence item the advisory can produce sorts among its others, in
+  /// `MatchEvidence` order (ecosystem, range kind, interval), so that a match's evidence is put
+  /// in order by comparing integers: entry `e`'s "listed in versions" item is at
+  /// `evidenceRanks[versionsSlots[e]]`, the interval opened by event `i` of the `k`-th range
+  /// (counted across entries) at `evidenceRanks[rangeSlots[k] + i]`.
+  let versionsSlots: [Int32]
+  let rangeSlots: [Int32]
+  let evidenceRanks: [Int32]
+  /// For each entry, the index in `rangeSlots` of its first range.
+  let rangeBase: [Int32]
 
   init(
     _ advisory: Advisory, sortedIDs: [String], idTokens: [Int], tables: SchemeTables,
-    versions: inout VersionCache, diagnostics: inout Set<Diagnostic>
+    schemes: [String: VersionSchemeKind], versions: inout VersionCache,
+    diagnostics: inout Set<Diagnostic>
   ) {
     id = advisory.id
     source = advisory.source
@@ -45,13 +56,40 @@ final class PreparedAdvisory: Sendable {
     for entry in advisory.affected {
       vectors.formUnion(entry.severities)
       let prepared = PreparedEntry(
-        entry, advisory: advisory, tables: tables, versions: &versions, diagnostics: &diagnostics)
+        entry, scheme: schemes[entry.ecosystem] ?? .generic, advisory: advisory, tables: tables,
+        versions: &versions, diagnostics: &diagnostics)
       scheme = prepared.ranges.last?.scheme ?? prepared.scheme
       entries.append(prepared)
     }
     self.vectors = vectors.sorted()
     self.scheme = scheme
     self.entries = entries
+    var keys: [(ecosystem: String, kind: String, interval: String)] = []
+    var versionsSlots: [Int32] = []
+    var rangeSlots: [Int32] = []
+    var rangeBase: [Int32] = []
+    for entry in entries {
+      rangeBase.append(Int32(rangeSlots.count))
+      versionsSlots.append(Int32(keys.count))
+      keys.append((entry.ecosystem, "versions", "listed in versions"))
+      for range in entry.ranges {
+        rangeSlots.append(Int32(keys.count))
+        for interval in range.intervals {
+          keys.append((entry.ecosystem, range.kind.rawValue, interval))
+        }
+      }
+    }
+    let order = keys.indices.sorted { keys[$0] < keys[$1] }
+    var ranks = [Int32](repeating: 0, count: keys.count)
+    var rank: Int32 = 0
+    for (n, slot) in order.enumerated() {
+      if n > 0 && keys[order[n - 1]] < keys[slot] { rank += 1 }
+      ranks[slot] = rank
+    }
+    self.versionsSlots = versionsSlots
+    self.rangeSlots = rangeSlots
+    self.rangeBase = rangeBase
+    evidenceRanks = ranks
   }
 }
 
@@ -61,20 +99,21 @@ final class PreparedEntry: Sendable {
   let name: String
   /// The ecosystem's own version scheme (for `versions` and `ECOSYSTEM` ranges).
   let scheme: VersionSchemeKind
-  let versions: Set<String>
+  /// Its enumerated `versions`, as listed (the group's `RangeIndex` looks them up).
+  let versions: [String]
   /// Its `ECOSYSTEM` and `SEMVER` ranges (GIT ranges are not evaluated).
   let ranges: [PreparedRange]
   /// The distro says it will not fix this entry.
   let wontFix: Bool
 
   init(
-    _ entry: AffectedPackage, advisory: Advisory, tables: SchemeTables,
-    versions cache: inout VersionCache, diagnostics: inout Set<Diagnostic>
+    _ entry: AffectedPackage, scheme: VersionSchemeKind, advisory: Advisory,
+    tables: SchemeTables, versions cache: inout VersionCache, diagnostics: inout Set<Diagnostic>
   ) {
     ecosystem = entry.ecosystem
     name = entry.name
-    scheme = VersionSchemeKind(osvEcosystem: entry.ecosystem) ?? .generic
-    versions = Set(entry.versions)
+    self.scheme = scheme
+    versions = entry.versions
     var ranges: [PreparedRange] = []
     for range in entry.ranges {
       guard let rangeScheme = Self.scheme(of: range, ecosystemScheme: scheme) else { continue }
@@ -136,13 +175,13 @@ final class PreparedRange: Sendable {
     kind = range.kind
     self.scheme = scheme
     let evaluator = RangeEvaluator.Prepared(events: range.events) {
-      tables.rank($0, scheme, versions: &versions)
+      tables.rank($0, scheme)
     }
     self.evaluator = evaluator
     fixed = range.events.filter { $0.kind == .fixed }.map(\.version)
     let sorted = Matcher.sortVersions(Array(Set(fixed)), scheme: scheme, versions: &versions)
     sortedFixed = sorted
-    sortedFixedRanks = sorted.map { tables.rank($0, scheme, versions: &versions) }
+    sortedFixedRanks = sorted.map { tables.rank($0, scheme) }
     var intervals: [String] = []
     var openEnded: [Bool] = []
     for i in evaluator.events.indices {
@@ -171,9 +210,16 @@ struct PreparedGroup: Sendable {
   init(_ advisories: [Advisory], versions: inout VersionCache, diagnostics: inout Set<Diagnostic>) {
     let live = advisories.filter { $0.withdrawn == nil }
     var texts: [VersionSchemeKind: Set<String>] = [:]
+    var schemes: [String: VersionSchemeKind] = [:]
     for advisory in live {
       for entry in advisory.affected {
-        let ecosystemScheme = VersionSchemeKind(osvEcosystem: entry.ecosystem) ?? .generic
+        let ecosystemScheme =
+          schemes[entry.ecosystem]
+          ?? {
+            let s = VersionSchemeKind(osvEcosystem: entry.ecosystem) ?? .generic
+            schemes[entry.ecosystem] = s
+            return s
+          }()
         for range in entry.ranges {
           guard let scheme = PreparedEntry.scheme(of: range, ecosystemScheme: ecosystemScheme)
           else { continue }
@@ -185,7 +231,7 @@ struct PreparedGroup: Sendable {
     var tokens: [String: Int] = [:]
     var prepared: [PreparedAdvisory] = []
     for advisory in live {
-      let ids = Array(Set(advisory.allIDs)).sorted()
+      let ids = Array(Set(CollectionOfOne(advisory.id) + advisory.aliases)).sorted()
       let idTokens = ids.map { id in
         if let t = tokens[id] { return t }
         tokens[id] = tokens.count
@@ -193,32 +239,126 @@ struct PreparedGroup: Sendable {
       }
       prepared.append(
         PreparedAdvisory(
-          advisory, sortedIDs: ids, idTokens: idTokens, tables: tables, versions: &versions,
-          diagnostics: &diagnostics))
+          advisory, sortedIDs: ids, idTokens: idTokens, tables: tables, schemes: schemes,
+          versions: &versions, diagnostics: &diagnostics))
     }
     self.advisories = prepared
     self.tables = tables
     tokenCount = tokens.count
+    index = RangeIndex(prepared)
   }
 
   /// How many distinct ids the group's advisories have (tokens are `0..<tokenCount`).
   let tokenCount: Int
+  /// Every evaluable range of the group in plain arrays, for the per-package loop.
+  let index: RangeIndex
 }
 
-/// One `VersionTable` per scheme, of every event version a group's ranges name in it.
+/// The ranges of a group flattened into arrays of plain values, in (advisory, entry, range)
+/// order: a package is evaluated against all of them with no reference counting, and only the
+/// ranges that match lead back to the prepared objects. Also which entries list which versions.
+struct RangeIndex: Sendable {
+  struct Range: Sendable {
+    var advisory: Int32
+    var entry: Int32
+    var range: Int32
+    var scheme: VersionSchemeKind
+    var hasLimit: Bool
+    /// Where its events are in `ranks` and `kinds`.
+    var start: Int32
+    var count: Int32
+    /// The same events kept inline when there are at most four (most ranges), so evaluating
+    /// them reads no array.
+    var smallRanks: SIMD4<Int32>
+    var smallKinds: SIMD4<UInt8>
+
+    /// Whether the events are inline.
+    var isSmall: Bool { count <= 4 }
+
+    static func code(_ kind: RangeEvent.Kind) -> UInt8 {
+      switch kind {
+      case .introduced: 0
+      case .fixed: 1
+      case .lastAffected: 2
+      case .limit: 3
+      }
+    }
+
+    @inline(__always)
+    static func kind(_ code: UInt8) -> RangeEvent.Kind {
+      switch code {
+      case 0: .introduced
+      case 1: .fixed
+      case 2: .lastAffected
+      default: .limit
+      }
+    }
+  }
+  let ranges: [Range]
+  let ranks: [Int32]
+  let kinds: [RangeEvent.Kind]
+  /// For each version text some entry enumerates, the (advisory, entry) pairs that list it.
+  let listed: [String: [(advisory: Int32, entry: Int32)]]
+
+  init(_ advisories: [PreparedAdvisory]) {
+    var ranges: [Range] = []
+    var ranks: [Int32] = []
+    var kinds: [RangeEvent.Kind] = []
+    var listed: [String: [(advisory: Int32, entry: Int32)]] = [:]
+    for (a, advisory) in advisories.enumerated() {
+      for (e, entry) in advisory.entries.enumerated() {
+        for v in entry.versions {
+          // A version listed twice by one entry is one piece of evidence.
+          if let last = listed[v]?.last, last == (Int32(a), Int32(e)) { continue }
+          listed[v, default: []].append((Int32(a), Int32(e)))
+        }
+        for (r, range) in entry.ranges.enumerated() {
+          var smallRanks = SIMD4<Int32>(repeating: 0)
+          var smallKinds = SIMD4<UInt8>(repeating: 0)
+          for (i, rank) in range.evaluator.ranks.prefix(4).enumerated() {
+            smallRanks[i] = rank
+            smallKinds[i] = Range.code(range.evaluator.kinds[i])
+          }
+          ranges.append(
+            Range(
+              advisory: Int32(a), entry: Int32(e), range: Int32(r), scheme: range.scheme,
+              hasLimit: range.evaluator.hasLimit, start: Int32(ranks.count),
+              count: Int32(range.evaluator.ranks.count), smallRanks: smallRanks,
+              smallKinds: smallKinds))
+          ranks += range.evaluator.ranks
+          kinds += range.evaluator.kinds
+        }
+      }
+    }
+    self.ranges = ranges
+    self.ranks = ranks
+    self.kinds = kinds
+    self.listed = listed
+  }
+}
+
+/// One `VersionTable` per scheme, of every event version a group's ranges name in it, and each
+/// of those texts' rank in it.
 struct SchemeTables: Sendable {
   private var tables: [VersionSchemeKind: RangeEvaluator.VersionTable<AnyVersion>] = [:]
+  private var ranks: [VersionSchemeKind: [String: Int32]] = [:]
 
   init(_ texts: [VersionSchemeKind: Set<String>], versions: inout VersionCache) {
     for (scheme, set) in texts {
-      tables[scheme] = RangeEvaluator.VersionTable(set.compactMap { versions.parse($0, scheme) })
+      var parsed: [(String, AnyVersion)] = []
+      for text in set { if let v = versions.parse(text, scheme) { parsed.append((text, v)) } }
+      let table = RangeEvaluator.VersionTable(parsed.map(\.1))
+      var byText: [String: Int32] = [:]
+      for (text, v) in parsed { byText[text] = table.rank(v) }
+      tables[scheme] = table
+      ranks[scheme] = byText
     }
   }
 
-  /// The rank of an event version in its scheme's table; nil when it does not parse.
-  func rank(_ text: String, _ scheme: VersionSchemeKind, versions: inout VersionCache) -> Int32? {
-    guard let v = versions.parse(text, scheme) else { return nil }
-    return tables[scheme]?.rank(v)
+  /// The rank of an event version in its scheme's table; nil when it does not parse (or is
+  /// not one of the texts the tables were made from).
+  func rank(_ text: String, _ scheme: VersionSchemeKind) -> Int32? {
+    ranks[scheme]?[text]
   }
 
   /// Where an installed version falls in its scheme's table.

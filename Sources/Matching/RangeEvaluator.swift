@@ -84,13 +84,15 @@ public enum RangeEvaluator {
     /// `introduced: "0"` sorts below every version, `limit: "*"` above.
     private static var zero: Int32 { -1 }
     private static var infinity: Int32 { .max }
-    private let ranks: [Int32]
-    private let kinds: [RangeEvent.Kind]
+    /// The events' ranks and kinds in evaluation order (a `PreparedGroup` copies them into its
+    /// flat index).
+    let ranks: [Int32]
+    let kinds: [RangeEvent.Kind]
     /// The events in evaluation order (parallel to `ranks`).
     public let events: [RangeEvent]
     /// Event versions that have no rank (the scheme could not parse them): skipped.
     public let unparsable: [String]
-    private let hasLimit: Bool
+    let hasLimit: Bool
 
     /// `rank` gives an event version's index in the table, or nil when it does not parse.
     public init(events source: [RangeEvent], rank: (String) -> Int32?) {
@@ -120,34 +122,55 @@ public enum RangeEvaluator {
       hasLimit = positioned.contains { $0.event.kind == .limit }
     }
 
-    /// -1, 0 or 1: the event at `index` against the installed version at `p`.
-    @inline(__always)
-    private func compare(_ index: Int, _ p: Position) -> Int {
-      let r = ranks[index]
-      if r < p.below { return -1 }
-      return r == p.below && p.exact ? 0 : 1
-    }
-
     /// The index (in `events`) of the event that opened the interval the installed version
     /// falls in, or nil when the range does not affect it.
     public func openingIndex(_ p: Position) -> Int? {
+      Self.openingIndex(ranks: ranks[...], kinds: kinds[...], hasLimit: hasLimit, p)
+    }
+
+    /// `openingIndex` over a range's ranks and kinds wherever they are stored.
+    @inline(__always)
+    /// The result is an offset from the start of the slices.
+    static func openingIndex(
+      ranks: ArraySlice<Int32>, kinds: ArraySlice<RangeEvent.Kind>, hasLimit: Bool,
+      _ p: Position
+    ) -> Int? {
+      let base = kinds.startIndex
+      return openingIndex(
+        count: kinds.count, hasLimit: hasLimit, p, rank: { ranks[base + $0] },
+        kind: { kinds[base + $0] })
+    }
+
+    /// The evaluation itself, over `count` events given by accessors (inlined, so that callers
+    /// can keep events wherever is cheapest to read).
+    @inline(__always)
+    static func openingIndex(
+      count: Int, hasLimit: Bool, _ p: Position, rank: (Int) -> Int32,
+      kind: (Int) -> RangeEvent.Kind
+    ) -> Int? {
+      /// -1, 0 or 1: the event at `index` against the installed version at `p`.
+      @inline(__always) func compare(_ index: Int) -> Int {
+        let r = rank(index)
+        if r < p.below { return -1 }
+        return r == p.below && p.exact ? 0 : 1
+      }
       if hasLimit {
         var below = false
-        for i in kinds.indices where kinds[i] == .limit && compare(i, p) > 0 {
+        for i in 0..<count where kind(i) == .limit && compare(i) > 0 {
           below = true
           break
         }
         if !below { return nil }
       }
       var opened: Int?
-      for i in kinds.indices {
-        switch kinds[i] {
+      for i in 0..<count {
+        switch kind(i) {
         case .introduced:
-          if compare(i, p) <= 0 { opened = i }
+          if compare(i) <= 0 { opened = i }
         case .fixed:
-          if compare(i, p) <= 0 { opened = nil }
+          if compare(i) <= 0 { opened = nil }
         case .lastAffected:
-          if compare(i, p) < 0 { opened = nil }
+          if compare(i) < 0 { opened = nil }
         case .limit:
           break
         }
