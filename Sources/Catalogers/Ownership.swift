@@ -19,19 +19,30 @@ public enum Ownership {
     to result: CatalogResult, options: CatalogOptions, resolver: (any FileResolver)? = nil
   ) -> CatalogResult {
     guard !options.allEcosystems else { return result }
+    // Only OS files that could be some language package's evidence matter: those with the
+    // name of an evidence file (or of its symlink target). Checking the name first spares the
+    // tens of thousands of other files OS packages list everything but a cheap symlink test.
+    var evidenceNames = Set<Substring>()
+    for package in result.packages where !package.ecosystem.isOperatingSystem {
+      for location in package.locations {
+        let path = clean(location.path)
+        evidenceNames.insert(baseName(path))
+        if let r = resolver?.resolve(path) { evidenceNames.insert(baseName(r)) }
+      }
+    }
+    guard !evidenceNames.isEmpty else { return result }
     var owners: [String: Package] = [:]
-    // Symlinks are resolved per directory (an OS package lists tens of thousands of files in a
-    // few thousand directories), then the file name is appended.
+    // Directories are resolved once each (an OS package lists tens of thousands of files in a
+    // few thousand directories; merged-/usr images list `/lib/...` while the file is reached
+    // as `usr/lib/...`), then the file name is appended.
     var resolvedDirectories: [Substring: String?] = [:]
-    func resolved(_ path: String) -> String? {
-      guard let resolver else { return nil }
-      guard let slash = path.lastIndex(of: "/"), resolver.entry(at: path)?.kind != .symlink
-      else { return resolver.resolve(path) }
+    func throughDirectories(_ path: String) -> String? {
+      guard let resolver else { return path }
+      guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return path }
       let dir = path[..<slash]
-      let base = dir.isEmpty ? nil : resolvedDirectories[dir]
       let resolvedDir: String?
-      if let base {
-        resolvedDir = base
+      if let known = resolvedDirectories[dir] {
+        resolvedDir = known
       } else {
         resolvedDir = resolver.resolve(String(dir))
         resolvedDirectories[dir] = .some(resolvedDir)
@@ -42,9 +53,20 @@ public enum Ownership {
     for package in result.packages where package.ecosystem.isOperatingSystem {
       for file in ownedFiles(of: package) {
         let path = clean(file)
-        if owners[path] == nil { owners[path] = package }
-        if let r = resolved(path), r != path, owners[r] == nil {
-          owners[r] = package
+        let named = evidenceNames.contains(baseName(path))
+        guard let real = throughDirectories(path) else {
+          if named, owners[path] == nil { owners[path] = package }
+          continue
+        }
+        if named {
+          if owners[path] == nil { owners[path] = package }
+          if owners[real] == nil { owners[real] = package }
+        }
+        // A listed symlink owns what it points at (possibly under another name).
+        if let resolver, resolver.isSymlink(exactly: real), let target = resolver.resolve(real),
+          evidenceNames.contains(baseName(target)), owners[target] == nil
+        {
+          owners[target] = package
         }
       }
     }
@@ -102,15 +124,12 @@ public enum Ownership {
     }
   }
 
-  /// Image path form: no leading slash, no `.` or empty components.
-  static func clean(_ path: String) -> String {
-    // Fast path for the usual `/usr/lib/x` form.
-    let utf8 = path.utf8
-    if !path.contains("//") && !path.contains("/./") && !path.hasPrefix("./")
-      && !path.hasSuffix("/.") && utf8.last != UInt8(ascii: "/") && path != "."
-    {
-      return utf8.first == UInt8(ascii: "/") ? String(path.dropFirst()) : path
-    }
-    return path.split(separator: "/").filter { $0 != "." }.joined(separator: "/")
+  /// The last path component (what follows the last `/`).
+  static func baseName(_ path: String) -> Substring {
+    guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return path[...] }
+    return path[path.utf8.index(after: slash)...]
   }
+
+  /// Image path form: no leading slash, no `.` or empty components, `..` clamped at the root.
+  static func clean(_ path: String) -> String { PathNormalizer.clean(path) }
 }

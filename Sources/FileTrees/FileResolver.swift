@@ -58,6 +58,11 @@ public protocol FileResolver: Sendable {
   /// The squashed-view entry at `path`, without following a final symlink.
   func entry(at path: String) -> FileEntry?
 
+  /// Whether the squashed-view entry at exactly `path` (a clean path whose directories are
+  /// already resolved) is a symlink. Cheaper than `entry(at:)` where a resolver can say so
+  /// without building an entry.
+  func isSymlink(exactly path: String) -> Bool
+
   /// Resolves symlinks (at most 40 hops, never outside the root) to the final path, or nil
   /// when the path does not exist or the chain loops or dangles.
   func resolve(_ path: String) -> String?
@@ -91,4 +96,8 @@ extension FileResolver {
     return Location(
       path: path, layer: layers[entry.changedInLayer].digest, layerIndex: entry.changedInLayer)
   }
+}
+
+extension FileResolver {
+  public func isSymlink(exactly path: String) -> Bool { entry(at: path)?.kind == .symlink }
 }

@@ -85,6 +85,11 @@ public struct LayerStack: FileResolver {
     return visibleNode(joined).map(fileEntry)
   }
 
+  public func isSymlink(exactly path: String) -> Bool {
+    guard let i = visibleNode(path) else { return false }
+    return nodes[Int(i)].kind == .symlink
+  }
+
   public func resolve(_ path: String) -> String? {
     SymlinkResolver.resolve(path) { p in
       guard let i = visibleNode(p) else { return nil }

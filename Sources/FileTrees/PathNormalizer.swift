@@ -29,6 +29,14 @@ public enum PathNormalizer {
     }
     if compLen == 0 || (compDots == compLen && compLen <= 2) { clean = false }
     if clean { return Result(path: raw, escaped: false, absolute: false) }
+    // Also fast: an absolute path that is clean after its one leading `/` (package databases
+    // list files so).
+    if raw.utf8.first == UInt8(ascii: "/"), raw.utf8.dropFirst().first != UInt8(ascii: "/") {
+      let rest = String(raw.utf8.dropFirst())!
+      if !rest.isEmpty, case let r = normalize(rest), r.path == rest {
+        return Result(path: rest, escaped: false, absolute: true)
+      }
+    }
     var parts: [Substring] = []
     var escaped = false
     for c in raw.split(separator: "/", omittingEmptySubsequences: true) {

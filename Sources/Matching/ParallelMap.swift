@@ -2,8 +2,8 @@ import Foundation
 
 /// Maps independent, pure work items on all cores and returns the results in input order, so
 /// parallel matching stays deterministic. One item (or one core) runs inline.
-enum ParallelMap {
-  static func map<T: Sendable, R: Sendable>(_ items: [T], _ transform: (T) -> R) -> [R] {
+public enum ParallelMap {
+  public static func map<T: Sendable, R: Sendable>(_ items: [T], _ transform: (T) -> R) -> [R] {
     let workers = min(items.count, ProcessInfo.processInfo.activeProcessorCount)
     guard workers > 1 else { return items.map(transform) }
     let results = Results<R>(count: items.count)

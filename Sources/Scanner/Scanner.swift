@@ -44,8 +44,10 @@ public struct Scanner: Sendable {
     let context = CatalogContext(distro: distro, options: options)
     var packages: [Package] = []
     var relationships: [Relationship] = []
-    for cataloger in catalogers {
-      let result = cataloger.catalog(resolver, context: context)
+    // Catalogers are independent readers of the finished tree: they run side by side, and
+    // their results are taken in list order (deterministic output).
+    let results = ParallelMap.map(catalogers) { $0.catalog(resolver, context: context) }
+    for result in results {
       packages += result.packages
       relationships += result.relationships
       diagnostics += result.diagnostics

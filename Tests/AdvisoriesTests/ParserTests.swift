@@ -70,8 +70,8 @@ import Testing
 
   @Test func brokenFilesDoNotAbortADirectoryImport() throws {
     let tmp = try TemporaryDirectory()
-    try "{not json".write(toFile: tmp.file("a.json"), atomically: true, encoding: .utf8)
-    try #"{"id": 5}"#.write(toFile: tmp.file("b.json"), atomically: true, encoding: .utf8)
+    try "{not json".write(toFile: tmp.file("a.json"), atomically: false, encoding: .utf8)
+    try #"{"id": 5}"#.write(toFile: tmp.file("b.json"), atomically: false, encoding: .utf8)
     try FileManager.default.copyItem(
       atPath: SharedData.path("advisories/pypa-osv-json/requests/PYSEC-2018-28.json"),
       toPath: tmp.file("c.json"))

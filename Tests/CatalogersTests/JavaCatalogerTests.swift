@@ -207,7 +207,7 @@ private let pythonOracle = """
     public class P { public static void main(String[] a) throws Exception {
       for (String f : a) { Properties p = new Properties(); try (InputStream in = new FileInputStream(f)) { p.load(in); }
         for (String k : new TreeSet<>(p.stringPropertyNames())) System.out.println(f + "\\t" + k + "\\t" + p.getProperty(k)); } } }
-    """.write(toFile: program, atomically: true, encoding: .utf8)
+    """.write(toFile: program, atomically: false, encoding: .utf8)
     let samples = try FileManager.default.contentsOfDirectory(
       atPath: SharedData.path(syftJava + "pom")
     )
@@ -238,7 +238,7 @@ private let pythonOracle = """
         TreeMap<String, String> t = new TreeMap<>();
         for (Map.Entry<Object, Object> e : m.getMainAttributes().entrySet()) t.put(e.getKey().toString().toLowerCase(), e.getValue().toString());
         for (Map.Entry<String, String> e : t.entrySet()) System.out.println(f + "\\t" + e.getKey() + "\\t" + e.getValue()); } } }
-    """.write(toFile: program, atomically: true, encoding: .utf8)
+    """.write(toFile: program, atomically: false, encoding: .utf8)
     // `leading-space`, `extra-empty-lines` and `extra-info` have malformed later sections that
     // Java refuses outright; the main sections of the others are compared.
     let samples = ["continuation", "small", "standard-info", "version-with-date"]

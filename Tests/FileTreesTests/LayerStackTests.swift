@@ -224,8 +224,8 @@ func text(_ s: (any ByteSource)?) -> String? {
     let fm = FileManager.default
     try fm.createDirectory(atPath: tmp.file("root/etc"), withIntermediateDirectories: true)
     try fm.createDirectory(atPath: tmp.file("outside"), withIntermediateDirectories: true)
-    try "ID=dir\n".write(toFile: tmp.file("root/etc/os-release"), atomically: true, encoding: .utf8)
-    try "secret".write(toFile: tmp.file("outside/secret"), atomically: true, encoding: .utf8)
+    try "ID=dir\n".write(toFile: tmp.file("root/etc/os-release"), atomically: false, encoding: .utf8)
+    try "secret".write(toFile: tmp.file("outside/secret"), atomically: false, encoding: .utf8)
     try fm.createSymbolicLink(
       atPath: tmp.file("root/out"), withDestinationPath: tmp.file("outside"))
     try fm.createSymbolicLink(atPath: tmp.file("root/loop"), withDestinationPath: "loop")

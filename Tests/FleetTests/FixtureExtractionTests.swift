@@ -148,8 +148,8 @@ struct FixtureExtractionTests {
   @Test func contentDetectionWithoutName() throws {
     let tmp = try TemporaryDirectory(prefix: "fleet-detect")
     let body = "# build\nARG X=1\nFROM alpine:3.20.1\n"
-    try body.write(toFile: tmp.file("build-image"), atomically: true, encoding: .utf8)
-    try "not a dockerfile\n".write(toFile: tmp.file("notes"), atomically: true, encoding: .utf8)
+    try body.write(toFile: tmp.file("build-image"), atomically: false, encoding: .utf8)
+    try "not a dockerfile\n".write(toFile: tmp.file("notes"), atomically: false, encoding: .utf8)
     let inv = FleetScanner().scan([tmp.path])
     #expect(inv.references.map(\.reference) == ["alpine:3.20.1"])
     #expect(inv.references.first?.source == .dockerfile)

@@ -144,7 +144,7 @@ struct PinFixRoundTripTests {
         ("docker.io/library/python:3.11.8", real[1]), ("docker.io/library/python:3.12.1", real[0]),
       ])
     let compose = "services:\n  # keep me\n  api:\n    image: 'python:3.11'   # quoted\n"
-    try compose.write(toFile: tmp.file("compose.yaml"), atomically: true, encoding: .utf8)
+    try compose.write(toFile: tmp.file("compose.yaml"), atomically: false, encoding: .utf8)
     let inv = FleetScanner().scan([tmp.file("compose.yaml")])
     let resolver = try OCILayoutResolver(path: tmp.path + "/layout")
     let plan = await PinFixer(resolver: resolver, precise: true).plan(inv.references)

@@ -331,7 +331,7 @@ struct RegistryIntegrationTests {
     let configFile = env.dir.file("config.json")
     let auth = Data("alice:wonder land".utf8).base64EncodedString()
     try #"{"auths":{"\#(host)":{"auth":"\#(auth)"}}}"#.write(
-      toFile: configFile, atomically: true, encoding: .utf8)
+      toFile: configFile, atomically: false, encoding: .utf8)
     let docker = try DockerConfigCredentials.load(path: configFile)
     let fromConfig = try RegistryClient(
       configuration: RegistryClientConfiguration(caFile: tls.ca, dockerConfig: docker))
@@ -340,7 +340,7 @@ struct RegistryIntegrationTests {
 
     // A credsStore is refused clearly instead of silently going anonymous.
     try #"{"credsStore":"secretservice"}"#.write(
-      toFile: configFile, atomically: true, encoding: .utf8)
+      toFile: configFile, atomically: false, encoding: .utf8)
     let helper = try RegistryClient(
       configuration: RegistryClientConfiguration(
         caFile: tls.ca, dockerConfig: try DockerConfigCredentials.load(path: configFile)))

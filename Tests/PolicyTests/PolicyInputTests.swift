@@ -83,7 +83,7 @@ struct PolicyInputTests {
       f.fixedVersion != null
       msg := sprintf("%s: upgrade %s %s to %s", [f.id, f.package.name, f.package.version, f.fixedVersion])
     }
-    """.write(toFile: dir.file("fix.rego"), atomically: true, encoding: .utf8)
+    """.write(toFile: dir.file("fix.rego"), atomically: false, encoding: .utf8)
     let d = try PolicyEngine(arguments: [dir.file("fix.rego")]).evaluate(
       input: PolicyInput.make(report: report))
     #expect(fixable.count > 10)

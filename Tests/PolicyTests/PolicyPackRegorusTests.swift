@@ -33,12 +33,12 @@ struct PolicyPackRegorusTests {
   @Test func packTestsAgreeWithRegorus() throws {
     let dir = try TemporaryDirectory()
     var files = [dir.file("lib.rego")]
-    try PolicyPack.libRego.write(toFile: files[0], atomically: true, encoding: .utf8)
+    try PolicyPack.libRego.write(toFile: files[0], atomically: false, encoding: .utf8)
     for pack in PolicyPack.all {
       let policy = dir.file("\(pack.key).rego")
       let tests = dir.file("\(pack.key)_test.rego")
-      try pack.rego.write(toFile: policy, atomically: true, encoding: .utf8)
-      try pack.testRego.write(toFile: tests, atomically: true, encoding: .utf8)
+      try pack.rego.write(toFile: policy, atomically: false, encoding: .utf8)
+      try pack.testRego.write(toFile: tests, atomically: false, encoding: .utf8)
       files += [policy, tests]
     }
     let run = try #require(RegorusOracle.python([RegorusOracle.runner] + files))
@@ -63,15 +63,15 @@ struct PolicyPackRegorusTests {
   func plantedDecisionsAgreeWithRegorus() throws {
     let dir = try TemporaryDirectory()
     var files = [dir.file("lib.rego")]
-    try PolicyPack.libRego.write(toFile: files[0], atomically: true, encoding: .utf8)
+    try PolicyPack.libRego.write(toFile: files[0], atomically: false, encoding: .utf8)
     for pack in PolicyPack.all {
       let policy = dir.file("\(pack.key).rego")
-      try pack.rego.write(toFile: policy, atomically: true, encoding: .utf8)
+      try pack.rego.write(toFile: policy, atomically: false, encoding: .utf8)
       files.append(policy)
     }
     let report = try PlantedScan.report()
     try PolicyInput.json(report: report).write(
-      toFile: dir.file("input.json"), atomically: true, encoding: .utf8)
+      toFile: dir.file("input.json"), atomically: false, encoding: .utf8)
     let script = """
       import json, sys, regorus
       out = {}

@@ -83,7 +83,7 @@ import Testing
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: dir) }
     try Self.goProgram.write(
-      to: dir.appendingPathComponent("main.go"), atomically: true, encoding: .utf8)
+      to: dir.appendingPathComponent("main.go"), atomically: false, encoding: .utf8)
     let p = Process()
     p.executableURL = URL(fileURLWithPath: "/usr/bin/go")
     p.arguments = ["run", dir.appendingPathComponent("main.go").path]

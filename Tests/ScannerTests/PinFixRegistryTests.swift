@@ -126,7 +126,7 @@ import Testing
       """
     let tmp = try TemporaryDirectory()
     let file = tmp.file("values.yaml")
-    try values.write(toFile: file, atomically: true, encoding: .utf8)
+    try values.write(toFile: file, atomically: false, encoding: .utf8)
     let inventory = FleetScanner().scan([file])
     let plan = await PinFixer(resolver: RegistryDigestResolver(client: loopback.client)).plan(
       inventory.references)
@@ -136,7 +136,7 @@ import Testing
     let fixed = String(
       decoding: PinFixer.apply(plan.edits, to: Array(values.utf8)), as: UTF8.self)
     #expect(fixed == values.replacingOccurrences(of: "digest: \"\"", with: "digest: \"\(digest)\""))
-    try fixed.write(toFile: file, atomically: true, encoding: .utf8)
+    try fixed.write(toFile: file, atomically: false, encoding: .utf8)
     let again = FleetScanner().scan([file]).references
     #expect(again.map(\.class) == [.digest, .tag])
   }

@@ -80,7 +80,7 @@ struct AttestationPolicyTests {
     let s = TestSigstore()
     let dir = registry.env.dir.file("policy")
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    try Self.policy.write(toFile: dir + "/attestation.rego", atomically: true, encoding: .utf8)
+    try Self.policy.write(toFile: dir + "/attestation.rego", atomically: false, encoding: .utf8)
     try await Self.attested(
       registry, s, repository: "att/trusted",
       predicates: [(Self.slsa, Self.provenance(builder: "https://github.com/actions/runner"))])
@@ -131,7 +131,7 @@ struct AttestationPolicyTests {
     let s = TestSigstore()
     let dir = registry.env.dir.file("policy")
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    try Self.policy.write(toFile: dir + "/attestation.rego", atomically: true, encoding: .utf8)
+    try Self.policy.write(toFile: dir + "/attestation.rego", atomically: false, encoding: .utf8)
     let predicate = try #require(
       try JSONSerialization.jsonObject(
         with: Data(contentsOf: URL(fileURLWithPath: Self.vulnPredicatePath))) as? [String: Any])
@@ -169,7 +169,7 @@ struct AttestationPolicyTests {
     let s = TestSigstore()
     let dir = registry.env.dir.file("policy")
     try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    try Self.policy.write(toFile: dir + "/attestation.rego", atomically: true, encoding: .utf8)
+    try Self.policy.write(toFile: dir + "/attestation.rego", atomically: false, encoding: .utf8)
     let root = registry.env.dir.file("trusted_root.json")
     try s.trustedRootJSON().write(to: URL(fileURLWithPath: root))
     try await Self.attested(
@@ -194,7 +194,7 @@ struct AttestationPolicyTests {
       bad.stderr.contains("attestation.rules.deny_builder: untrusted builder"), "\(bad.stderr)")
     // A policy that does not parse cannot decide: exit 2.
     try "package broken\n deny contains if {".write(
-      toFile: dir + "/broken.rego", atomically: true, encoding: .utf8)
+      toFile: dir + "/broken.rego", atomically: false, encoding: .utf8)
     let broken = try TailguardCLI.run(
       ["verify-attestation", "\(registry.host)/cli/trusted:v1"] + common)
     #expect(broken.status == 2, "\(broken.stderr)")

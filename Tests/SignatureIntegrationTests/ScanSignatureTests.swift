@@ -15,7 +15,7 @@ struct SignatureRequirementTests {
   @Test func keyRequirementReadsThePEMKey() throws {
     let dir = try TemporaryDirectory()
     let key = P256.Signing.PrivateKey().publicKey
-    try key.pemRepresentation.write(toFile: dir.file("k.pub"), atomically: true, encoding: .utf8)
+    try key.pemRepresentation.write(toFile: dir.file("k.pub"), atomically: false, encoding: .utf8)
     let r = try SignatureRequirement(parsing: "key:" + dir.file("k.pub"))
     #expect(r.signer == .key(try VerificationKey(pem: key.pemRepresentation)))
     #expect(r.spec == "key:" + dir.file("k.pub"))

@@ -26,7 +26,7 @@ final class SignedRegistry: @unchecked Sendable {
     let keyFile = env.dir.file("k.pub")
     let rootFile = env.dir.file("trusted_root.json")
     try s.leafKey.publicKey.pemRepresentation.write(
-      toFile: keyFile, atomically: true, encoding: .utf8)
+      toFile: keyFile, atomically: false, encoding: .utf8)
     try s.trustedRootJSON().write(to: URL(fileURLWithPath: rootFile))
     return ("localhost:\(port)", keyFile, rootFile)
   }

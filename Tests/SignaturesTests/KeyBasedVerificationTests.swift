@@ -36,7 +36,7 @@ struct KeyBasedVerificationTests {
     let json = try f.bundleJSON(for: artifact, spoil: .init(keyBased: true))
     let keyPath = dir.file("cosign.pub")
     try f.leafKey.publicKey.pemRepresentation.write(
-      toFile: keyPath, atomically: true, encoding: .utf8)
+      toFile: keyPath, atomically: false, encoding: .utf8)
     let key = try VerificationKey(contentsOf: keyPath)
     let bundle = try SigstoreBundle(parsing: json)
     guard case .publicKeyHint = bundle.material else {

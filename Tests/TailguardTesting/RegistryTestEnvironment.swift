@@ -209,14 +209,14 @@ public final class RegistryTestEnvironment: @unchecked Sendable {
         "import crypt,sys; print(crypt.crypt(sys.argv[1], crypt.mksalt(crypt.METHOD_BLOWFISH)))",
         password,
       ]).trimmingCharacters(in: .whitespacesAndNewlines)
-      try "\(user):\(hash)\n".write(toFile: file, atomically: true, encoding: .utf8)
+      try "\(user):\(hash)\n".write(toFile: file, atomically: false, encoding: .utf8)
       config += "auth:\n  htpasswd:\n    realm: tailguard-test\n    path: \(file)\n"
     case .token(let realm, let service, let issuer, let rootCert):
       config +=
         "auth:\n  token:\n    realm: \(realm)\n    service: \(service)\n    issuer: \(issuer)\n    rootcertbundle: \(rootCert)\n"
     }
     let configPath = dir.file("\(name).yml")
-    try config.write(toFile: configPath, atomically: true, encoding: .utf8)
+    try config.write(toFile: configPath, atomically: false, encoding: .utf8)
     let log = dir.file("\(name).log")
     let p = try spawn(["docker-registry", "serve", configPath], log: log)
     try waitForPort(port, process: p, log: log)
@@ -244,7 +244,7 @@ public final class RegistryTestEnvironment: @unchecked Sendable {
       "-out", csr, "-subj", "/CN=127.0.0.1",
     ])
     try "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n".write(
-      toFile: ext, atomically: true, encoding: .utf8)
+      toFile: ext, atomically: false, encoding: .utf8)
     try run([
       "openssl", "x509", "-req", "-in", csr, "-CA", ca, "-CAkey", caKey, "-CAcreateserial", "-out",
       cert, "-days",

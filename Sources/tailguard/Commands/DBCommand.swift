@@ -165,8 +165,8 @@ struct DBCommand: AsyncParsableCommand {
 
   static func emit(_ text: String, to output: String?) throws {
     if let output {
-      do { try text.write(toFile: output, atomically: true, encoding: .utf8) } catch {
-        FileHandle.standardError.write(Data("error: cannot write \(output): \(error)\n".utf8))
+      do { try AtomicFile.write(Data(text.utf8), to: output) } catch {
+        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
         throw ExitCode(2)
       }
     } else {

@@ -34,11 +34,7 @@ struct OutputOptions: ParsableArguments {
   /// Writes machine output to the file or stdout. Never mixes progress into it.
   func write(_ data: Data) throws {
     if let output {
-      do {
-        try data.write(to: URL(fileURLWithPath: output), options: .atomic)
-      } catch {
-        throw CLIError.io("cannot write \(output): \(error.localizedDescription)")
-      }
+      try AtomicFile.write(data, to: output)
     } else {
       FileHandle.standardOutput.write(data)
     }
@@ -55,5 +51,25 @@ struct OutputOptions: ParsableArguments {
 enum Console {
   static func error(_ message: String) {
     FileHandle.standardError.write(Data((message + "\n").utf8))
+  }
+}
+
+/// Writes a whole file atomically: a temporary file beside the target, then rename(2).
+/// (Foundation's `.atomic` option leaves an empty `TemporaryDirectory.*` behind in /tmp on
+/// every write on Linux.)
+enum AtomicFile {
+  static func write(_ data: Data, to output: String) throws {
+    let partial = output + ".partial-\(getpid())"
+    do {
+      try data.write(to: URL(fileURLWithPath: partial))
+    } catch {
+      unlink(partial)
+      throw CLIError.io("cannot write \(output): \(error.localizedDescription)")
+    }
+    guard rename(partial, output) == 0 else {
+      let reason = String(cString: strerror(errno))
+      unlink(partial)
+      throw CLIError.io("cannot write \(output): \(reason)")
+    }
   }
 }
