@@ -1,8 +1,9 @@
 import ByteFormats
-import FileTrees
 import Foundation
 import TailguardTesting
 import Testing
+
+@testable import FileTrees
 
 /// Content markers: executables are kept only when their bytes contain a marker, wherever it
 /// falls (inside a chunk, across two chunks, past the memory threshold), and the others are
@@ -57,5 +58,38 @@ import Testing
     return (0...(bytes.count - marker.count)).contains {
       bytes[$0..<($0 + marker.count)].elementsEqual(marker)
     }
+  }
+}
+
+/// The byte search behind content markers (memchr on the needle's rarest byte, then memcmp)
+/// against a naive search, on random haystacks full of near misses.
+@Suite struct MarkerSearchTests {
+  @Test func agreesWithNaiveSearch() {
+    var rng = SeededGenerator(seed: 11)
+    let needles: [[UInt8]] = [
+      [0xFF] + Array(" Go buildinf:".utf8), Array(".dep-v0".utf8), Array("__dep_v0".utf8), [0x00],
+      [0x41, 0x41],
+    ]
+    for needle in needles {
+      for _ in 0..<400 {
+        // Haystacks built from the needle's own bytes, so partial matches abound.
+        let count = Int.random(in: 0...60, using: &rng)
+        var hay = (0..<count).map { _ in needle.randomElement(using: &rng)! }
+        if Bool.random(using: &rng), count >= needle.count {
+          let at = Int.random(in: 0...(count - needle.count), using: &rng)
+          hay.replaceSubrange(at..<(at + needle.count), with: needle)
+        }
+        let naive =
+          hay.count >= needle.count
+          && (0...(hay.count - needle.count)).contains {
+            Array(hay[$0..<($0 + needle.count)]) == needle
+          }
+        let fast = hay.withUnsafeBytes { LayerStackBuilder.contains($0, needle) }
+        #expect(fast == naive, "\(needle) in \(hay)")
+      }
+    }
+    // The Go marker is searched by a rare letter, not by its leading 0xFF (~4% of ELF bytes).
+    let go = [0xFF] + Array(" Go buildinf:".utf8)
+    #expect([UInt8(ascii: "G"), UInt8(ascii: ":")].contains(go[LayerStackBuilder.anchor(go)]))
   }
 }
