@@ -9,14 +9,16 @@
 # and `cyclonedx-py environment` (PyPI cyclonedx-bom) against `tailguard sbom dir:` on the same
 # Python site-packages (goal: tailguard >= 10x faster).
 #
-# Usage: bench/sbom-scan.sh [WORK_DIR]   (env: TAILGUARD=path/to/tailguard, RUNS=5)
+# Usage: bench/sbom-scan.sh [WORK_DIR]   (env: TAILGUARD=path/to/tailguard, RUNS=10)
+# Ratios are of medians: on this 2-core VM single runs of the planted image vary by +-10%,
+# and one early outlier moves a mean of few runs more than the difference being measured.
 # Needs: hyperfine, python3 (pip install cyclonedx-bom for the last row).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 DATA=${TAILGUARD_SHARED_DATA:-$ROOT/../shared/data}
 W=${1:-$(mktemp -d /tmp/tailguard-bench.XXXXXX)}
-RUNS=${RUNS:-5}
+RUNS=${RUNS:-10}
 command -v hyperfine >/dev/null || { echo "missing hyperfine (apt-get install hyperfine)" >&2; exit 2; }
 if [ -z "${TAILGUARD:-}" ]; then
   (cd "$ROOT" && swift build -c release --product tailguard >&2)
@@ -29,12 +31,29 @@ DB="$W/advisories.db"
 
 PLANTED="oci:$DATA/images/built/oci-layout:planted"
 LARGE="oci:$W/large:large"
+# The three commands run interleaved, round after round (inventory, sbom, scan, inventory, …),
+# so that the VM's drift in speed over minutes falls on all three alike; hyperfine runs each
+# command's runs back to back, and on this machine that alone moved ratios by 5-10%.
 for name in planted large; do
   T=$PLANTED; [ $name = large ] && T=$LARGE
-  hyperfine --runs "$RUNS" --warmup 1 --export-json "$W/$name.json" \
-    -n inventory "$TAILGUARD inventory -q -o json $T > /dev/null" \
-    -n sbom "$TAILGUARD sbom -q -o json $T > /dev/null" \
-    -n scan "$TAILGUARD scan -q --db $DB -o json $T > /dev/null" >&2
+  python3 - "$W/$name.json" "$RUNS" \
+    "inventory=$TAILGUARD inventory -q -o json $T" \
+    "sbom=$TAILGUARD sbom -q -o json $T" \
+    "scan=$TAILGUARD scan -q --db $DB -o json $T" <<'PY'
+import json, shlex, statistics, subprocess, sys, time
+out, runs, commands = sys.argv[1], int(sys.argv[2]), [a.split("=", 1) for a in sys.argv[3:]]
+times = {n: [] for n, _ in commands}
+for round in range(runs + 1):          # round 0 warms the caches and is not counted
+    for n, c in commands:
+        t = time.perf_counter()
+        subprocess.run(shlex.split(c), stdout=subprocess.DEVNULL, check=True)
+        if round: times[n].append(time.perf_counter() - t)
+json.dump({"results": [{"command": n, "median": statistics.median(v), "mean": statistics.mean(v),
+                        "min": min(v), "max": max(v), "times": v} for n, v in times.items()]},
+          open(out, "w"), indent=1)
+for n, v in times.items():
+    print(f"{n}: median {statistics.median(v):.3f} s (min {min(v):.3f}, max {max(v):.3f}, {len(v)} runs)", file=sys.stderr)
+PY
 done
 
 # Python site-packages of the planted image, unpacked once, vs cyclonedx-py on the same venv.
@@ -66,13 +85,14 @@ fi
 python3 - "$W" <<'PY'
 import json, os, sys
 w = sys.argv[1]
+print("medians of each command's runs")
 print("| image | inventory (read floor) | sbom | sbom / floor | scan | scan / sbom |")
 print("|---|---|---|---|---|---|")
 for name in ("planted", "large"):
-    r = {x["command"]: x["mean"] for x in json.load(open(f"{w}/{name}.json"))["results"]}
+    r = {x["command"]: x["median"] for x in json.load(open(f"{w}/{name}.json"))["results"]}
     print(f"| {name} | {r['inventory']:.3f} s | {r['sbom']:.3f} s | {r['sbom']/r['inventory']:.2f}x | {r['scan']:.3f} s | {r['scan']/r['sbom']:.2f}x |")
 if os.path.exists(f"{w}/python.json"):
-    r = {x["command"]: x["mean"] for x in json.load(open(f"{w}/python.json"))["results"]}
+    r = {x["command"]: x["median"] for x in json.load(open(f"{w}/python.json"))["results"]}
     print()
     print(f"| python site-packages | tailguard {r['tailguard']:.3f} s | cyclonedx-py {r['cyclonedx-py']:.3f} s | {r['cyclonedx-py']/r['tailguard']:.1f}x faster |")
 PY
