@@ -65,3 +65,45 @@ public struct FileSelector: Hashable, Sendable {
   ]
   public static let peMagic: [UInt8] = [0x4D, 0x5A]
 }
+
+/// The selectors of a walk indexed by what they match on, so that each of the thousands of
+/// entries of a layer is checked with a couple of dictionary lookups and the few suffix,
+/// directory and executable selectors, instead of every selector in turn.
+public struct SelectorIndex: Sendable {
+  private var byPath: [String: [Int32]] = [:]
+  private var byBasename: [String: [Int32]] = [:]
+  /// Selectors checked one by one: suffixes, directories, basenames containing `/`.
+  private var others: [(Int32, FileSelector)] = []
+  private var executables: [Int32] = []
+  public let isEmpty: Bool
+
+  public init(_ selectors: [FileSelector]) {
+    isEmpty = selectors.isEmpty
+    for (k, s) in selectors.enumerated() {
+      let i = Int32(k)
+      switch s.pattern {
+      case .path(let p): byPath[p, default: []].append(i)
+      case .basename(let b) where !b.contains("/"): byBasename[b, default: []].append(i)
+      case .executable: executables.append(i)
+      default: others.append((i, s))
+      }
+    }
+  }
+
+  /// Indices (ascending) of the selectors whose pattern matches `path`, as
+  /// `FileSelector.matches(path:isExecutable:)` decides.
+  public func matching(path: String, isExecutable: Bool) -> [Int32] {
+    var out: [Int32] = []
+    if let hit = byPath[path] { out += hit }
+    if !byBasename.isEmpty {
+      let name =
+        path.utf8.lastIndex(of: UInt8(ascii: "/")).map { path[path.utf8.index(after: $0)...] }
+        ?? path[...]
+      if let hit = byBasename[String(name)] { out += hit }
+    }
+    for (i, s) in others where s.matches(path: path, isExecutable: isExecutable) { out.append(i) }
+    if isExecutable { out += executables }
+    if out.count > 1 { out.sort() }
+    return out
+  }
+}

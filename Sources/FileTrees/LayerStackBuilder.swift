@@ -14,6 +14,7 @@ public struct LayerStackBuilder {
 
   public let layers: [LayerInfo]
   public let selectors: [FileSelector]
+  let selectorIndex: SelectorIndex
   public let options: CaptureOptions
 
   var nodes: [Node] = [
@@ -66,6 +67,7 @@ public struct LayerStackBuilder {
   ) {
     self.layers = layers
     self.selectors = selectors
+    selectorIndex = SelectorIndex(selectors)
     self.options = options
   }
 
@@ -315,9 +317,10 @@ public struct LayerStackBuilder {
     var matched: [Int32] = []
     var needMagic = false
     var tooLarge: FileSelector?
-    for (k, s) in selectors.enumerated() where s.matches(path: path, isExecutable: exec) {
+    for k in selectorIndex.matching(path: path, isExecutable: exec) {
+      let s = selectors[Int(k)]
       if size <= s.maxSize {
-        matched.append(Int32(k))
+        matched.append(k)
         if !s.magic.isEmpty { needMagic = true }
       } else {
         tooLarge = s
@@ -560,7 +563,7 @@ public struct LayerStackBuilder {
   mutating func captureHardLink(path: String, target: String, mode: UInt32) {
     guard !selectors.isEmpty else { return }
     let exec = mode & 0o111 != 0
-    let wanted = selectors.indices.filter { selectors[$0].matches(path: path, isExecutable: exec) }
+    let wanted = selectorIndex.matching(path: path, isExecutable: exec).map { Int($0) }
     guard !wanted.isEmpty else { return }
     guard let v = versions[target]?.last else {
       note(
@@ -594,9 +597,10 @@ public struct LayerStackBuilder {
     let exec = mode & 0o111 != 0
     var matched: [Int32] = []
     var needMagic = false
-    for (k, s) in selectors.enumerated() where s.matches(path: path, isExecutable: exec) {
+    for k in selectorIndex.matching(path: path, isExecutable: exec) {
+      let s = selectors[Int(k)]
       if size <= s.maxSize {
-        matched.append(Int32(k))
+        matched.append(k)
         if !s.magic.isEmpty { needMagic = true }
       } else if s.magic.isEmpty {
         note(

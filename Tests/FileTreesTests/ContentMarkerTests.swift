@@ -93,3 +93,37 @@ import Testing
     #expect([UInt8(ascii: "G"), UInt8(ascii: ":")].contains(go[LayerStackBuilder.anchor(go)]))
   }
 }
+
+/// The selector index answers exactly like checking every selector in turn.
+@Suite struct SelectorIndexTests {
+  @Test func agreesWithEverySelectorInTurn() {
+    let selectors: [FileSelector] = [
+      FileSelector(.path("var/lib/dpkg/status")), FileSelector(.path("lib/apk/db/installed")),
+      FileSelector(.directory("var/lib/dpkg/status.d/")), FileSelector(.basename("package.json")),
+      FileSelector(.basename("METADATA")), FileSelector(.basename("dist-info/RECORD")),
+      FileSelector(.suffix(".jar")), FileSelector(.suffix(".dist-info/METADATA")),
+      FileSelector(.executable, magic: [FileSelector.elfMagic]), FileSelector(.basename("")),
+      FileSelector(.path("var/lib/dpkg/status")), FileSelector(.basename("package.json")),
+    ]
+    let index = SelectorIndex(selectors)
+    let parts = [
+      "var", "lib", "dpkg", "status", "status.d", "apk", "db", "installed", "package.json",
+      "METADATA", "RECORD", "x.dist-info", "dist-info", "a.jar", "jar", "usr", "bin", "",
+    ]
+    var rng = SeededGenerator(seed: 5)
+    var paths = ["var/lib/dpkg/status", "lib/apk/db/installed", "package.json", "METADATA"]
+    for _ in 0..<3000 {
+      paths.append(
+        (0..<Int.random(in: 1...5, using: &rng)).map { _ in parts.randomElement(using: &rng)! }
+          .joined(separator: "/"))
+    }
+    for path in paths {
+      for exec in [false, true] {
+        let expected = selectors.indices.filter {
+          selectors[$0].matches(path: path, isExecutable: exec)
+        }.map { Int32($0) }
+        #expect(index.matching(path: path, isExecutable: exec) == expected, "\(path) \(exec)")
+      }
+    }
+  }
+}
