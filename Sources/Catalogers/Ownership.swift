@@ -20,8 +20,8 @@ public enum Ownership {
   ) -> CatalogResult {
     guard !options.allEcosystems else { return result }
     // Only OS files that could be some language package's evidence matter: those with the
-    // name of an evidence file (or of its symlink target). Checking the name first spares the
-    // tens of thousands of other files OS packages list everything but a cheap symlink test.
+    // name of an evidence file, or of a symlink to one. Checking the name first spares the
+    // tens of thousands of other files OS packages list everything but two set lookups.
     var evidenceNames = Set<Substring>()
     for package in result.packages where !package.ecosystem.isOperatingSystem {
       for location in package.locations {
@@ -31,10 +31,33 @@ public enum Ownership {
       }
     }
     guard !evidenceNames.isEmpty else { return result }
+    // A listed symlink owns what it points at (possibly under another name): the tree's
+    // symlinks whose final target is named like an evidence file, by their own path. The
+    // image has far fewer symlinks than its OS packages list files, so this spares a lookup
+    // per listed file; a listed file is looked at only when its name is one of these names.
+    var linkTargets: [String: String] = [:]
+    var linkNames = Set<Substring>()
+    if let resolver {
+      let symlinks = resolver.symlinks()
+      let symlinkNames = Set(symlinks.map { baseName($0.path) })
+      for link in symlinks {
+        // The final target's name is the last hop's last component, so a link can reach an
+        // evidence name only if its own target's last component is one, is another link
+        // (a chain), or is `.`, `..` or empty (a directory); only those are resolved.
+        let hop = baseName(link.linkTarget ?? "")
+        guard
+          hop.isEmpty || hop == "." || hop == ".." || evidenceNames.contains(hop)
+            || symlinkNames.contains(hop)
+        else { continue }
+        guard let target = resolver.resolve(link.path), evidenceNames.contains(baseName(target))
+        else { continue }
+        linkTargets[link.path] = target
+        linkNames.insert(baseName(link.path))
+      }
+    }
     var owners: [String: Package] = [:]
-    // Directories are resolved once each (an OS package lists tens of thousands of files in a
-    // few thousand directories; merged-/usr images list `/lib/...` while the file is reached
-    // as `usr/lib/...`), then the file name is appended.
+    // Directories are resolved once each (merged-/usr images list `/lib/...` while the file
+    // is reached as `usr/lib/...`), then the file name is appended.
     var resolvedDirectories: [Substring: String?] = [:]
     func throughDirectories(_ path: String) -> String? {
       guard let resolver else { return path }
@@ -53,7 +76,9 @@ public enum Ownership {
     for package in result.packages where package.ecosystem.isOperatingSystem {
       for file in ownedFiles(of: package) {
         let path = clean(file)
-        let named = evidenceNames.contains(baseName(path))
+        let name = baseName(path)
+        let named = evidenceNames.contains(name)
+        guard named || linkNames.contains(name) else { continue }
         guard let real = throughDirectories(path) else {
           if named, owners[path] == nil { owners[path] = package }
           continue
@@ -62,12 +87,7 @@ public enum Ownership {
           if owners[path] == nil { owners[path] = package }
           if owners[real] == nil { owners[real] = package }
         }
-        // A listed symlink owns what it points at (possibly under another name).
-        if let resolver, resolver.isSymlink(exactly: real), let target = resolver.resolve(real),
-          evidenceNames.contains(baseName(target)), owners[target] == nil
-        {
-          owners[target] = package
-        }
+        if let target = linkTargets[real], owners[target] == nil { owners[target] = package }
       }
     }
     guard !owners.isEmpty else { return result }

@@ -58,10 +58,8 @@ public protocol FileResolver: Sendable {
   /// The squashed-view entry at `path`, without following a final symlink.
   func entry(at path: String) -> FileEntry?
 
-  /// Whether the squashed-view entry at exactly `path` (a clean path whose directories are
-  /// already resolved) is a symlink. Cheaper than `entry(at:)` where a resolver can say so
-  /// without building an entry.
-  func isSymlink(exactly path: String) -> Bool
+  /// Every symlink entry of the squashed view, sorted by path.
+  func symlinks() -> [FileEntry]
 
   /// Resolves symlinks (at most 40 hops, never outside the root) to the final path, or nil
   /// when the path does not exist or the chain loops or dangles.
@@ -99,5 +97,22 @@ extension FileResolver {
 }
 
 extension FileResolver {
-  public func isSymlink(exactly path: String) -> Bool { entry(at: path)?.kind == .symlink }
+  /// Walks the tree from the root with `children(of:)`; resolvers that index their entries
+  /// answer directly.
+  public func symlinks() -> [FileEntry] {
+    var out: [FileEntry] = []
+    var pending = [""]
+    while let directory = pending.popLast() {
+      for name in children(of: directory) {
+        let path = directory.isEmpty ? name : directory + "/" + name
+        guard let entry = entry(at: path) else { continue }
+        switch entry.kind {
+        case .symlink: out.append(entry)
+        case .directory: pending.append(path)
+        default: break
+        }
+      }
+    }
+    return out.sorted { $0.path < $1.path }
+  }
 }

@@ -85,6 +85,10 @@ public struct InMemoryFileResolver: FileResolver {
 
   public func entry(at path: String) -> FileEntry? { entries[Self.clean(path)] }
 
+  public func symlinks() -> [FileEntry] {
+    entries.values.filter { $0.kind == .symlink }.sorted { $0.path < $1.path }
+  }
+
   public func resolve(_ path: String) -> String? {
     var current = Self.clean(path)
     for _ in 0..<40 {

@@ -8,17 +8,45 @@ extension LayerStack {
   ///
   /// FileTrees does not depend on ImageSources; the Scanner passes the source's `readLayer`:
   /// `LayerStack.build(image: meta, selectors: s) { layer, sink in try await source.readLayer(layer, of: meta, into: sink) }`.
+  ///
+  /// Past the first `inlineLimit` bytes of a layer, the tar is parsed and captured on a worker
+  /// thread (`ChunkWorker`) while the calling thread goes on inflating: the tar walk and the
+  /// catalogers' capture then cost nothing on the critical path of a large layer. Small layers
+  /// never start a thread.
   public static func build(
     image: ImageMetadata, selectors: [FileSelector], options: CaptureOptions = CaptureOptions(),
-    tarLimits: TarLimits = TarLimits(),
+    tarLimits: TarLimits = TarLimits(), inlineLimit: Int = 4 << 20,
     readLayer: (LayerInfo, (UnsafeRawBufferPointer) throws -> Void) async throws -> Void
   ) async throws -> LayerStack {
-    var builder = LayerStackBuilder(layers: image.layers, selectors: selectors, options: options)
+    // The builder lives in a box so the worker can own it without copying its storage.
+    let box = BuilderBox(
+      LayerStackBuilder(layers: image.layers, selectors: selectors, options: options))
     for layer in image.layers {
-      builder.beginLayer(layer.index, tarLimits: tarLimits)
-      try await readLayer(layer) { bytes in try builder.push(bytes) }
-      try builder.endLayer()
+      box.builder.beginLayer(layer.index, tarLimits: tarLimits)
+      var worker: ChunkWorker<Void>?
+      var inline = 0
+      try await readLayer(layer) { bytes in
+        if let worker {
+          try worker.send((), bytes)
+          return
+        }
+        try box.builder.push(bytes)
+        inline += bytes.count
+        if inline > inlineLimit {
+          worker = ChunkWorker(name: "tailguard-tar") { _, bytes in try box.builder.push(bytes) }
+        }
+      }
+      // Every chunk consumed (and the builder the caller's again), or the worker's error.
+      try worker?.finish()
+      try box.builder.endLayer()
     }
-    return builder.finish()
+    return box.builder.finish()
   }
+}
+
+/// The builder shared between the reading thread and a layer's tar worker: touched by one of
+/// them at a time (the worker from its first chunk until `ChunkWorker.finish` returns).
+private final class BuilderBox {
+  var builder: LayerStackBuilder
+  init(_ builder: LayerStackBuilder) { self.builder = builder }
 }

@@ -85,9 +85,9 @@ public struct LayerStack: FileResolver {
     return visibleNode(joined).map(fileEntry)
   }
 
-  public func isSymlink(exactly path: String) -> Bool {
-    guard let i = visibleNode(path) else { return false }
-    return nodes[Int(i)].kind == .symlink
+  public func symlinks() -> [FileEntry] {
+    links.keys.filter { nodes[Int($0)].kind == .symlink && visible[Int($0)] }.map(fileEntry)
+      .sorted { $0.path < $1.path }
   }
 
   public func resolve(_ path: String) -> String? {

@@ -411,7 +411,7 @@ public struct LayerStackBuilder {
   /// Looks for the capture's content markers in `span` (and across its boundary with the
   /// previous chunk); clears them once one is found.
   static func findMarkers(_ c: inout Capture, in span: UnsafeRawBufferPointer) {
-    guard let base = span.baseAddress else { return }
+    guard span.baseAddress != nil else { return }
     let longest = c.markers.map(\.count).max() ?? 0
     for m in c.markers {
       let boundary = c.tail + span.prefix(m.count - 1)

@@ -91,6 +91,53 @@ private let hasDpkg =
     }
   }
 
+  /// A listed symlink owns what it points at: Debian's libfoo-java lists the unversioned
+  /// `foo.jar` link, the Java cataloger reads the versioned jar it points at. Also through a
+  /// directory link (`/share` → `usr/share`) and through a chain of links. A listed symlink
+  /// to some other file owns nothing.
+  @Test func listedSymlinkOwnsItsTarget() throws {
+    var tar = TarBuilder()
+    tar.file("usr/share/java/foo-1.2.jar", [0x50, 0x4B])
+    tar.file("usr/share/java/bar-2.0.jar", [0x50, 0x4B])
+    tar.file("usr/share/java/other.txt", [])
+    tar.symlink("usr/share/java/foo.jar", to: "foo-1.2.jar")
+    tar.symlink("usr/share/java/bar.jar", to: "other.txt")
+    tar.symlink("share", to: "usr/share")
+    // A chain: the first hop names another link, not the jar.
+    tar.file("usr/share/java/baz-3.0.jar", [0x50, 0x4B])
+    tar.symlink("usr/share/java/baz-current.jar", to: "baz-3.0.jar")
+    tar.symlink("usr/share/java/baz.jar", to: "baz-current.jar")
+    let layer = tar.finished()
+    var builder = LayerStackBuilder(
+      layers: [
+        LayerInfo(
+          index: 0, digest: try Digest(parsing: FixtureDigest.sha256(layer)), mediaType: "tar",
+          compression: .none, size: Int64(layer.count))
+      ], selectors: [])
+    builder.beginLayer(0)
+    try layer.withUnsafeBytes { try builder.push($0) }
+    try builder.endLayer()
+    let resolver = builder.finish()
+    func jar(_ name: String, _ version: String, _ path: String) -> Package {
+      Package(
+        name: name, version: version, ecosystem: .maven,
+        purl: PackageURL(type: "maven", namespace: "org.example", name: name, version: version),
+        locations: [Location(path: path)], foundBy: "java")
+    }
+    let foo = jar("foo", "1.2", "usr/share/java/foo-1.2.jar")
+    let bar = jar("bar", "2.0", "usr/share/java/bar-2.0.jar")
+    let baz = jar("baz", "3.0", "usr/share/java/baz-3.0.jar")
+    let deb = OwnershipTestsSupport.deb(
+      "libfoo-java", "1.2-1",
+      files: ["/share/java/foo.jar", "/usr/share/java/bar.jar", "/usr/share/java/baz.jar"])
+    let (kept, notes) = Ownership.apply(
+      to: [foo, bar, baz, deb], options: CatalogOptions(), resolver: resolver)
+    #expect(kept.map(\.name) == ["bar", "libfoo-java"])
+    #expect(
+      notes.map(\.path) == ["usr/share/java/foo-1.2.jar", "usr/share/java/baz-3.0.jar"])
+    #expect(notes.allSatisfy { $0.message.contains("deb package libfoo-java 1.2-1") })
+  }
+
   @Test func goBinaryInstalledByAnOSPackage() {
     let go = Package(
       name: "stdlib", version: "1.19.8", ecosystem: .golang,

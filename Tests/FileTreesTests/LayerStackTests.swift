@@ -128,6 +128,31 @@ func text(_ s: (any ByteSource)?) -> String? {
     #expect(s.entry(at: "etc/os-release")?.kind == .symlink)
   }
 
+  /// `symlinks()` lists the symlinks the container sees: not hard links, not links a later
+  /// layer deleted or replaced; the protocol's default (a walk with `children(of:)`) agrees.
+  @Test func symlinksListsVisibleLinksOnly() throws {
+    var l0 = TarBuilder()
+    l0.file("usr/lib/libz.so.1.2.13", "z")
+    l0.symlink("usr/lib/libz.so.1", to: "libz.so.1.2.13")
+    l0.symlink("lib", to: "usr/lib")
+    l0.symlink("gone", to: "usr/lib")
+    l0.symlink("replaced", to: "usr/lib")
+    l0.hardLink("usr/lib/hard", to: "usr/lib/libz.so.1.2.13")
+    l0.directory("opt/old/")
+    l0.symlink("opt/old/link", to: "../../lib")
+    var l1 = TarBuilder()
+    l1.whiteout("gone")
+    l1.file("replaced", "now a file")
+    l1.opaque("opt/old")
+    l1.symlink("opt/new", to: "old")
+    let s = try stack([l0.finished(), l1.finished()])
+    #expect(
+      s.symlinks().map { "\($0.path) -> \($0.linkTarget ?? "")" } == [
+        "lib -> usr/lib", "opt/new -> old", "usr/lib/libz.so.1 -> libz.so.1.2.13",
+      ])
+    #expect(WalkingResolver(inner: s).symlinks() == s.symlinks())
+  }
+
   @Test func hardLinksDevicesAndFifos() throws {
     var l0 = TarBuilder()
     l0.file("usr/bin/python3.11", [0x7F, 0x45, 0x4C, 0x46] + Array("python".utf8), mode: 0o755)
@@ -224,7 +249,8 @@ func text(_ s: (any ByteSource)?) -> String? {
     let fm = FileManager.default
     try fm.createDirectory(atPath: tmp.file("root/etc"), withIntermediateDirectories: true)
     try fm.createDirectory(atPath: tmp.file("outside"), withIntermediateDirectories: true)
-    try "ID=dir\n".write(toFile: tmp.file("root/etc/os-release"), atomically: false, encoding: .utf8)
+    try "ID=dir\n".write(
+      toFile: tmp.file("root/etc/os-release"), atomically: false, encoding: .utf8)
     try "secret".write(toFile: tmp.file("outside/secret"), atomically: false, encoding: .utf8)
     try fm.createSymbolicLink(
       atPath: tmp.file("root/out"), withDestinationPath: tmp.file("outside"))
@@ -240,4 +266,17 @@ func text(_ s: (any ByteSource)?) -> String? {
     #expect(s.resolve("loop") == nil)
     #expect(s.layers.isEmpty)
   }
+}
+
+/// Forwards to a resolver but keeps the protocol's default `symlinks()`.
+private struct WalkingResolver: FileResolver {
+  let inner: LayerStack
+  var layers: [LayerInfo] { inner.layers }
+  var diagnostics: [Diagnostic] { inner.diagnostics }
+  func entry(at path: String) -> FileEntry? { inner.entry(at: path) }
+  func resolve(_ path: String) -> String? { inner.resolve(path) }
+  func contents(at path: String) -> (any ByteSource)? { inner.contents(at: path) }
+  func history(of path: String) -> [FileVersion] { inner.history(of: path) }
+  func paths(matching selector: FileSelector) -> [String] { inner.paths(matching: selector) }
+  func children(of directory: String) -> [String] { inner.children(of: directory) }
 }

@@ -75,7 +75,8 @@ struct SBOMGenerate: AsyncParsableCommand {
       let bom = try await Scanner().sbom(
         target: target, options: try targetOptions.scanOptions(output: output))
       Diagnostics.print(bom.diagnostics, output: output)
-      let options = SBOMWriteOptions(timestamp: timestamp, serial: serialUUID)
+      // Only the standard formats carry a creation time (formatting "now" loads ICU).
+      var options: SBOMWriteOptions { SBOMWriteOptions(timestamp: timestamp, serial: serialUUID) }
       switch format {
       case "cyclonedx-json": try output.write(try CycloneDXWriter(options: options).write(bom))
       case "spdx-json": try output.write(try SPDXWriter(options: options).write(bom))
