@@ -45,16 +45,8 @@ enum BinaryCatalogerSupport {
 
   /// Image path of `relative` against `directory`, with `.` and `..` resolved and clamped at the root.
   static func join(_ directory: String, _ relative: String) -> String {
-    var parts: [Substring] = relative.hasPrefix("/") ? [] : directory.split(separator: "/")
-    for component in relative.split(separator: "/") {
-      if component == "." || component.isEmpty { continue }
-      if component == ".." {
-        _ = parts.popLast()
-        continue
-      }
-      parts.append(component)
-    }
-    return parts.joined(separator: "/")
+    PathNormalizer.clean(
+      relative.hasPrefix("/") || directory.isEmpty ? relative : directory + "/" + relative)
   }
 
   static func parent(of path: String) -> String {

@@ -24,7 +24,9 @@ public struct CatalogResult: Sendable {
   public var packages: [Package]
   public var relationships: [Relationship]
   public var diagnostics: [Diagnostic]
-  public init(packages: [Package] = [], relationships: [Relationship] = [], diagnostics: [Diagnostic] = []) {
+  public init(
+    packages: [Package] = [], relationships: [Relationship] = [], diagnostics: [Diagnostic] = []
+  ) {
     self.packages = packages
     self.relationships = relationships
     self.diagnostics = diagnostics

@@ -227,11 +227,10 @@ public struct DpkgCataloger: Cataloger {
       }
       var files: [String] = []
       var diagnostics: [Diagnostic] = []
-      for line in bytes.split(separator: 0x0A, omittingEmptySubsequences: true) {
-        var text = Substring(String(decoding: line, as: UTF8.self))
-        if text.hasSuffix("\r") { text = text.dropLast() }
-        while text.hasPrefix("/") { text = text.dropFirst() }
-        if text.isEmpty || text == "." { continue }
+      for var line in bytes.split(separator: 0x0A, omittingEmptySubsequences: true) {
+        if line.last == 0x0D { line = line.dropLast() }
+        while line.first == 0x2F { line = line.dropFirst() }  // leading "/"
+        if line.isEmpty || (line.count == 1 && line.first == 0x2E) { continue }  // "" or "."
         if files.count >= Self.maxFilesPerPackage {
           diagnostics.append(
             Diagnostic(
@@ -240,7 +239,7 @@ public struct DpkgCataloger: Cataloger {
               path: path))
           break
         }
-        files.append(String(text))
+        files.append(String(decoding: line, as: UTF8.self))
       }
       return (files, path, diagnostics)
     }

@@ -122,8 +122,9 @@ public struct DpkgControlParser: Sendable {
         currentName = nil
         continue
       }
-      let name = String(decoding: line[line.startIndex..<colon], as: UTF8.self).lowercased()
-      guard !name.contains(" "), !name.contains("\t") else {
+      let nameBytes = line[line.startIndex..<colon]
+      let name = String(decoding: nameBytes, as: UTF8.self).lowercased()
+      guard !nameBytes.contains(0x20), !nameBytes.contains(0x09) else {
         problem(
           .warning, "dpkg.bad-line", "field name '\(name.prefix(60))' contains whitespace",
           line: lineNumber)
@@ -138,8 +139,11 @@ public struct DpkgControlParser: Sendable {
         skipping = true
         continue
       }
-      let value = String(decoding: line[(colon + 1)...], as: UTF8.self)
-      fields[name] = Self.trim(value)
+      // Trimmed as bytes (spaces, tabs, stray CRs), then decoded once.
+      var value = line[(colon + 1)...]
+      while let f = value.first, f == 0x20 || f == 0x09 || f == 0x0D { value = value.dropFirst() }
+      while let l = value.last, l == 0x20 || l == 0x09 || l == 0x0D { value = value.dropLast() }
+      fields[name] = String(decoding: value, as: UTF8.self)
       currentName = name
     }
     finish()

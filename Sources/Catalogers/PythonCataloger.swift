@@ -142,10 +142,8 @@ public struct PythonCataloger: Cataloger {
           continue
         }
         var files: [String] = []
-        for (lineNumber, line) in text.split(
-          omittingEmptySubsequences: false, whereSeparator: \.isNewline
-        ).enumerated() {
-          let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
+        for (lineNumber, line) in TextScanning.lines(text).enumerated() {
+          let trimmed = String(TextScanning.trimWhitespaceAndNewlines(line))
           if trimmed.isEmpty { continue }
           guard let field = recordPath.hasSuffix("RECORD") ? Self.firstCSVField(trimmed) : trimmed,
             !field.isEmpty
@@ -224,7 +222,7 @@ public struct PythonCataloger: Cataloger {
       homepage = metadata.all("Project-URL").first { $0.lowercased().hasPrefix("homepage") }
         .flatMap {
           $0.split(separator: ",", maxSplits: 1).last.map {
-            $0.trimmingCharacters(in: .whitespaces)
+            String(TextScanning.trimWhitespace($0))
           }
         }
     }

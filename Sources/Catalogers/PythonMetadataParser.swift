@@ -7,36 +7,50 @@ struct PythonMetadataParser: Sendable {
   var fields: [(key: String, value: String)] = []
 
   init(parsing text: String, maxFields: Int = 10_000) {
-    let lines = text.split(
-      omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
-    var index = 0
-    while index < lines.count {
-      let raw = lines[index]
-      index += 1
-      let line = raw.hasSuffix("\r") ? raw.dropLast() : raw
+    // Lines are taken one at a time (split at LF, a trailing CR dropped) and the scan stops
+    // at the body: the long description that follows can be far larger than the headers.
+    var cursor = text.utf8.startIndex
+    func nextLine() -> Substring? {
+      guard cursor < text.utf8.endIndex else { return nil }
+      let end = text.utf8[cursor...].firstIndex(of: UInt8(ascii: "\n")) ?? text.utf8.endIndex
+      var line = text[cursor..<end]
+      cursor = end < text.utf8.endIndex ? text.utf8.index(after: end) : end
+      while line.utf8.last == UInt8(ascii: "\r") { line = line.dropLast() }
+      return line
+    }
+    func startsIndented(_ line: Substring) -> Bool {
+      line.utf8.first == UInt8(ascii: " ") || line.utf8.first == UInt8(ascii: "\t")
+    }
+    while let line = nextLine() {
       if line.isEmpty {
         // The body (long description) follows an empty line, except that old setuptools wrote
         // empty lines inside an indented `Description:` header, and more headers after it.
         // Runs of empty lines are skipped in one step, so the scan stays linear.
         guard let last = fields.last, last.key.lowercased() == "description" else { break }
-        var next = index
-        while next < lines.count && lines[next].isEmpty { next += 1 }
-        guard next < lines.count else { break }
-        let following = lines[next]
-        guard following.first == " " || following.first == "\t" || Self.looksLikeHeader(following)
-        else { break }
-        index = next
+        var following: Substring?
+        var resume = cursor
+        while let next = nextLine() {
+          if !next.isEmpty {
+            following = next
+            break
+          }
+          resume = cursor
+        }
+        guard let following, startsIndented(following) || Self.looksLikeHeader(following) else {
+          break
+        }
+        cursor = resume
         continue
       }
-      if line.first == " " || line.first == "\t" {
+      if startsIndented(line) {
         if !fields.isEmpty {
-          fields[fields.count - 1].value += "\n" + line.trimmingCharacters(in: .whitespaces)
+          fields[fields.count - 1].value += "\n" + TextScanning.trimWhitespace(line)
         }
         continue
       }
-      guard let colon = line.firstIndex(of: ":") else { continue }
-      let key = line[..<colon].trimmingCharacters(in: .whitespaces)
-      let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+      guard let colon = line.utf8.firstIndex(of: UInt8(ascii: ":")) else { continue }
+      let key = String(TextScanning.trimWhitespace(line[..<colon]))
+      let value = String(TextScanning.trimWhitespace(line[line.utf8.index(after: colon)...]))
       fields.append((key, value))
       if fields.count >= maxFields { break }
     }
@@ -69,7 +83,9 @@ struct PythonMetadataParser: Sendable {
       return [license]
     }
     let fromClassifiers = all("Classifier").compactMap { c -> String? in
-      let parts = c.components(separatedBy: "::").map { $0.trimmingCharacters(in: .whitespaces) }
+      let parts = c.split(separator: "::", omittingEmptySubsequences: false).map {
+        String(TextScanning.trimWhitespace($0))
+      }
       guard parts.count >= 2, parts[0] == "License", let last = parts.last, last != "OSI Approved"
       else { return nil }
       return last
