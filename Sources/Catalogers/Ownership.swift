@@ -75,10 +75,17 @@ public enum Ownership {
     }
     for package in result.packages where package.ecosystem.isOperatingSystem {
       for file in ownedFiles(of: package) {
-        let path = clean(file)
-        let name = baseName(path)
+        // The listed name decides; cleaning (an allocation) only for the few that match.
+        // Cleaning changes the last component only when it is empty, `.` or `..`.
+        var name = baseName(file)
+        var cleaned: String?
+        if name.isEmpty || name == "." || name == ".." {
+          cleaned = clean(file)
+          name = baseName(cleaned!)
+        }
         let named = evidenceNames.contains(name)
         guard named || linkNames.contains(name) else { continue }
+        let path = cleaned ?? clean(file)
         guard let real = throughDirectories(path) else {
           if named, owners[path] == nil { owners[path] = package }
           continue

@@ -91,6 +91,30 @@ public struct LayerStack: FileResolver {
   }
 
   public func resolve(_ path: String) -> String? {
+    // Fast path, for nearly every path a cataloger asks about: the entry exists and neither it
+    // nor any directory above it is a symlink, so the path is already resolved. One lookup
+    // and a walk up the parent indices, instead of a lookup per path prefix.
+    let clean = PathNormalizer.clean(path)
+    if let i = visibleNode(clean), nodes[Int(i)].kind != .symlink, plainAncestors(i) {
+      return clean
+    }
+    return resolveStepwise(clean)
+  }
+
+  /// Whether every directory above node `i` is visible and not a symlink.
+  func plainAncestors(_ i: Int32) -> Bool {
+    var p = nodes[Int(i)].parent
+    var depth = 0
+    while p > 0 {  // 0 is the root, -1 above it
+      guard visible[Int(p)], nodes[Int(p)].kind != .symlink, depth < 4096 else { return false }
+      p = nodes[Int(p)].parent
+      depth += 1
+    }
+    return true
+  }
+
+  /// Component by component through `SymlinkResolver` (what the fast path must agree with).
+  func resolveStepwise(_ path: String) -> String? {
     SymlinkResolver.resolve(path) { p in
       guard let i = visibleNode(p) else { return nil }
       let n = nodes[Int(i)]
