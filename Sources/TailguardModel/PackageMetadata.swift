@@ -1,4 +1,7 @@
 /// The typed record a package was read from. One case per source record; never `Any`.
+///
+/// JSON: an object with one key naming the record type and the record as its value,
+/// `{"dpkg": {"architecture": "amd64", "files": […]}}` (`{"none": {}}` for no record).
 public enum PackageMetadata: Hashable, Sendable, Codable {
   case none
   case dpkg(DpkgMetadata)
@@ -9,6 +12,52 @@ public enum PackageMetadata: Hashable, Sendable, Codable {
   case goModule(GoModuleMetadata)
   case rust(RustMetadata)
   case java(JavaMetadata)
+
+  private enum Kind: String, CodingKey, CaseIterable {
+    case none, dpkg, apk, rpm, python, npm, goModule, rust, java
+  }
+
+  private struct Empty: Codable {}
+
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: Kind.self)
+    guard c.allKeys.count == 1, let kind = c.allKeys.first else {
+      throw DecodingError.dataCorrupted(
+        DecodingError.Context(
+          codingPath: decoder.codingPath,
+          debugDescription:
+            "package metadata must have exactly one of the keys "
+            + Kind.allCases.map(\.rawValue).joined(separator: ", ")))
+    }
+    switch kind {
+    case .none:
+      _ = try c.decode(Empty.self, forKey: kind)
+      self = .none
+    case .dpkg: self = .dpkg(try c.decode(DpkgMetadata.self, forKey: kind))
+    case .apk: self = .apk(try c.decode(ApkMetadata.self, forKey: kind))
+    case .rpm: self = .rpm(try c.decode(RpmMetadata.self, forKey: kind))
+    case .python: self = .python(try c.decode(PythonMetadata.self, forKey: kind))
+    case .npm: self = .npm(try c.decode(NpmMetadata.self, forKey: kind))
+    case .goModule: self = .goModule(try c.decode(GoModuleMetadata.self, forKey: kind))
+    case .rust: self = .rust(try c.decode(RustMetadata.self, forKey: kind))
+    case .java: self = .java(try c.decode(JavaMetadata.self, forKey: kind))
+    }
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var c = encoder.container(keyedBy: Kind.self)
+    switch self {
+    case .none: try c.encode(Empty(), forKey: .none)
+    case .dpkg(let m): try c.encode(m, forKey: .dpkg)
+    case .apk(let m): try c.encode(m, forKey: .apk)
+    case .rpm(let m): try c.encode(m, forKey: .rpm)
+    case .python(let m): try c.encode(m, forKey: .python)
+    case .npm(let m): try c.encode(m, forKey: .npm)
+    case .goModule(let m): try c.encode(m, forKey: .goModule)
+    case .rust(let m): try c.encode(m, forKey: .rust)
+    case .java(let m): try c.encode(m, forKey: .java)
+    }
+  }
 }
 
 public struct DpkgMetadata: Hashable, Sendable, Codable {
