@@ -60,6 +60,11 @@ public struct LayerStackBuilder {
     var spoolWhenKept = false
   }
 
+  /// The buffer of the marker capture in progress, kept between captures: most executables
+  /// turn out to carry no marker, and a fresh buffer for each meant page faults on every byte
+  /// of every executable of the image. At most `markerBufferLimit` bytes of capacity.
+  var markerScratch: [UInt8] = []
+
   static let maxDiagnosticsPerCode = 50
 
   public init(
@@ -346,6 +351,9 @@ public struct LayerStackBuilder {
     } else if !c.markers.isEmpty && size <= options.markerBufferLimit
       && memoryUsed + size <= options.memoryBudget
     {
+      c.buffer = markerScratch
+      markerScratch = []
+      c.buffer.removeAll(keepingCapacity: true)
       c.buffer.reserveCapacity(Int(size))
       c.spoolWhenKept = true
       memoryUsed += size
@@ -491,6 +499,7 @@ public struct LayerStackBuilder {
       diskUsed -= c.size
     } else {
       memoryUsed -= c.size
+      if c.spoolWhenKept { markerScratch = c.buffer }
     }
   }
 
@@ -517,7 +526,10 @@ public struct LayerStackBuilder {
       close(c.spoolFD)
       source = DiskByteSource(path: c.spoolPath!, count: Int(c.written), owner: spool)
     } else {
-      source = MemoryByteSource(c.buffer)
+      // A marker capture that could not be spooled keeps an exact copy; the scratch buffer
+      // goes back for the next one.
+      source = MemoryByteSource(c.spoolWhenKept ? Array(c.buffer) : c.buffer)
+      if c.spoolWhenKept { markerScratch = c.buffer }
     }
     versions[c.path, default: []].append(FileVersion(layerIndex: Int(layer), contents: source))
     versionSelectors[c.path, default: []].append(c.matched)
@@ -552,6 +564,7 @@ public struct LayerStackBuilder {
       memoryUsed -= c.size
       diskUsed += c.size
       c.written = Int64(c.buffer.count)
+      markerScratch = c.buffer
       c.buffer = []
       c.spoolFD = fd
       c.spoolPath = p

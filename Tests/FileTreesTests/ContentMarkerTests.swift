@@ -53,6 +53,30 @@ import Testing
     #expect(files.allSatisfy { all.contents(at: $0.0) != nil })
   }
 
+  /// Marker captures share one buffer: alternating kept and dropped binaries of different
+  /// sizes must each keep exactly their own bytes, spooled or (with no disk budget left)
+  /// held in memory as an exact copy.
+  @Test func sharedMarkerBufferKeepsEachFileExact() throws {
+    let files: [(String, [UInt8])] = (0..<8).map { k in
+      let size = [300_000, 150_000, 420_000, 200_000][k % 4] + k
+      return ("usr/bin/b\(k)", Self.binary(size: size, markerAt: k % 2 == 0 ? size / 2 : nil))
+    }
+    var tar = TarBuilder()
+    for (path, bytes) in files { tar.file(path, bytes, mode: 0o755) }
+    let selector = FileSelector(
+      .executable, magic: [Self.elf], maxSize: 1 << 30, contentMarkers: [Self.marker])
+    let tmp = try TemporaryDirectory()
+    for diskBudget: Int64 in [8 << 30, 0] {
+      var options = CaptureOptions(memoryThreshold: 100_000, temporaryDirectory: tmp.path)
+      options.diskBudget = diskBudget
+      let s = try stack([tar.bytes], selectors: [selector], options: options, chunk: 7_000)
+      for (k, (path, bytes)) in files.enumerated() {
+        let kept = try s.contents(at: path)?.readAll(limit: 1 << 20)
+        #expect(kept == (k % 2 == 0 ? bytes : nil), "\(path) disk budget \(diskBudget)")
+      }
+    }
+  }
+
   static func hasMarker(_ bytes: [UInt8]) -> Bool {
     guard bytes.count >= marker.count else { return false }
     return (0...(bytes.count - marker.count)).contains {
