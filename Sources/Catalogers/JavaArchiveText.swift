@@ -91,29 +91,28 @@ enum JavaArchiveText {
   static func manifestMainSection(_ text: String, maxEntries: Int = 10_000) -> [String: String] {
     var result: [String: String] = [:]
     var lastKey: String? = nil
-    for raw in text.split(
-      omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r" || $0 == "\r\n" }
-    ) {
+    // Lines end at LF, CR or CR LF; only the main section is read (signed jars follow it with
+    // a digest section per entry).
+    TextScanning.forEachLine(text, endingAt: { $0 == "\n" || $0 == "\r" }) { raw in
       if raw.isEmpty {
-        if lastKey != nil || !result.isEmpty { break }
-        continue
+        return lastKey == nil && result.isEmpty
       }
-      if raw.first == " " {
+      if raw.utf8.first == UInt8(ascii: " ") {
         if let k = lastKey { result[k, default: ""] += raw.dropFirst() }
-        continue
+        return true
       }
-      guard let colon = raw.firstIndex(of: ":") else {
+      guard let colon = raw.utf8.firstIndex(of: UInt8(ascii: ":")) else {
         lastKey = nil
-        continue
+        return true
       }
       let key = raw[..<colon].lowercased()
-      var value = raw[raw.index(after: colon)...]
-      if value.first == " " { value = value.dropFirst() }
+      var value = raw[raw.utf8.index(after: colon)...]
+      if value.utf8.first == UInt8(ascii: " ") { value = value.dropFirst() }
       result[key] = String(value)
       lastKey = key
-      if result.count >= maxEntries { break }
+      return result.count < maxEntries
     }
-    return result.mapValues { $0.trimmingCharacters(in: .whitespaces) }
+    return result.mapValues { String(TextScanning.trimWhitespace($0[...])) }
   }
 
   /// License names declared in a `pom.xml` (`<licenses><license><name>…</name>`). A plain text
@@ -123,25 +122,24 @@ enum JavaArchiveText {
     var text = Substring(xml)
     // Drop comments so a commented-out block is not read.
     var clean = ""
-    while let open = text.range(of: "<!--") {
+    while let open = TextScanning.firstRange(of: "<!--", in: text) {
       clean += text[..<open.lowerBound]
-      guard let close = text[open.upperBound...].range(of: "-->") else {
+      guard let close = TextScanning.firstRange(of: "-->", in: text[open.upperBound...]) else {
         text = ""
         break
       }
       text = text[close.upperBound...]
     }
     clean += text
-    guard let start = clean.range(of: "<licenses>"),
-      let end = clean[start.upperBound...].range(of: "</licenses>")
+    guard let start = TextScanning.firstRange(of: "<licenses>", in: clean[...]),
+      let end = TextScanning.firstRange(of: "</licenses>", in: clean[start.upperBound...])
     else { return [] }
     var block = clean[start.upperBound..<end.lowerBound]
     var names: [String] = []
-    while names.count < maxLicenses, let open = block.range(of: "<name>"),
-      let close = block[open.upperBound...].range(of: "</name>")
+    while names.count < maxLicenses, let open = TextScanning.firstRange(of: "<name>", in: block),
+      let close = TextScanning.firstRange(of: "</name>", in: block[open.upperBound...])
     {
-      let raw = block[open.upperBound..<close.lowerBound].trimmingCharacters(
-        in: .whitespacesAndNewlines)
+      let raw = TextScanning.trimWhitespaceAndNewlines(block[open.upperBound..<close.lowerBound])
       let decoded = raw.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(
         of: "&gt;", with: ">"
       )

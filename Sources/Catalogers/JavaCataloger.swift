@@ -39,6 +39,18 @@ public struct JavaCataloger: Cataloger {
 
   public static let archiveExtensions = [".jar", ".war", ".ear", ".par", ".jpi", ".hpi"]
 
+  /// Whether `name` ends with one of `archiveExtensions`, ignoring ASCII case. Checked for
+  /// every entry of every archive (a fat jar has tens of thousands), so it looks at the last
+  /// four bytes only instead of lowercasing the name.
+  static func hasArchiveExtension(_ name: String) -> Bool {
+    let tail = name.utf8.suffix(4)
+    guard tail.count == 4 else { return false }
+    let lowered = tail.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+    return archiveExtensionBytes.contains(lowered)
+  }
+
+  static let archiveExtensionBytes = Set(archiveExtensions.map { Array($0.utf8) })
+
   public var selectors: [FileSelector] {
     Self.archiveExtensions.map {
       FileSelector(.suffix($0), magic: [FileSelector.zipMagic], maxSize: 2 << 30)
@@ -205,8 +217,7 @@ public struct JavaCataloger: Cataloger {
 
       // Nested archives.
       let nested = zip.entries.filter { e in
-        !e.isDirectory
-          && JavaCataloger.archiveExtensions.contains { e.name.lowercased().hasSuffix($0) }
+        !e.isDirectory && JavaCataloger.hasArchiveExtension(e.name)
       }
       guard !nested.isEmpty else { return }
       guard depth + 1 <= limits.maxDepth else {

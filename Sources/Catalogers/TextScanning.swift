@@ -39,21 +39,50 @@ enum TextScanning {
   /// at any newline character (`CharacterSet.newlines`), and CR LF counts as one.
   static func lines(_ text: String) -> [Substring] {
     var out: [Substring] = []
+    forEachLine(text, endingAt: isNewline) { line in
+      out.append(line)
+      return true
+    }
+    return out
+  }
+
+  /// Calls `body` with each line of `text` in turn (the last one possibly empty) until it
+  /// returns false: lines end at a scalar `isEnd` accepts, CR LF counting as one. Lazy, so a
+  /// reader that needs only the head of a large file stops there.
+  static func forEachLine(
+    _ text: String, endingAt isEnd: (Unicode.Scalar) -> Bool, _ body: (Substring) -> Bool
+  ) {
     let scalars = text.unicodeScalars
     var start = scalars.startIndex
     var i = start
     while i < scalars.endIndex {
       let s = scalars[i]
-      guard isNewline(s) else {
+      guard isEnd(s) else {
         i = scalars.index(after: i)
         continue
       }
-      out.append(text[start..<i])
+      guard body(text[start..<i]) else { return }
       i = scalars.index(after: i)
       if s == "\r", i < scalars.endIndex, scalars[i] == "\n" { i = scalars.index(after: i) }
       start = i
     }
-    out.append(text[start...])
-    return out
+    _ = body(text[start...])
+  }
+
+  /// The first occurrence of `needle` (not empty) in `text`, compared as UTF-8 bytes: a
+  /// scan for the first byte, then a comparison of the rest.
+  static func firstRange(of needle: String, in text: Substring) -> Range<String.Index>? {
+    let n = Array(needle.utf8)
+    guard let first = n.first else { return nil }
+    let hay = text.utf8
+    var i = hay.startIndex
+    while let at = hay[i...].firstIndex(of: first) {
+      guard let end = hay.index(at, offsetBy: n.count, limitedBy: hay.endIndex) else {
+        return nil
+      }
+      if hay[at..<end].elementsEqual(n) { return at..<end }
+      i = hay.index(after: at)
+    }
+    return nil
   }
 }

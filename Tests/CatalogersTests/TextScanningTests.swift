@@ -41,4 +41,45 @@ import Testing
         "\(s.unicodeScalars.map { String($0.value, radix: 16) })")
     }
   }
+
+  @Test func firstRangeMatchesFoundation() {
+    var g = SeededGenerator(seed: 12)
+    let needles = ["<!--", "-->", "<name>", "</licenses>", "é", "a"]
+    let parts = ["<", "!", "-", ">", "<!-", "<name", "</name>", "é", "e\u{301}", "a", " ", "\n"]
+    for _ in 0..<4000 {
+      let s = (0..<Int(g.next() % 14)).map { _ in parts[Int(g.next() % UInt64(parts.count))] }
+        .joined()
+      for needle in needles {
+        let mine = TextScanning.firstRange(of: needle, in: s[...]).map {
+          s.utf8.distance(from: s.startIndex, to: $0.lowerBound)
+        }
+        let literal = s.range(of: needle, options: .literal).map {
+          s.utf8.distance(from: s.startIndex, to: $0.lowerBound)
+        }
+        #expect(mine == literal, "\(needle) in \(s.debugDescription)")
+      }
+    }
+  }
+
+  @Test func forEachLineStopsWhenAsked() {
+    var seen: [String] = []
+    TextScanning.forEachLine("a\r\nb\rc\n\nd", endingAt: { $0 == "\n" || $0 == "\r" }) {
+      seen.append(String($0))
+      return !$0.isEmpty
+    }
+    #expect(seen == ["a", "b", "c", ""])
+  }
+
+  @Test func archiveExtensionIgnoresCase() {
+    let names = [
+      "a.jar", "A.JAR", "x/y.War", "lib.ear", "p.PAR", "z.jpi", "h.hpi", "jar", ".jar",
+      "a.jarx", "a.zip", "é.jar", "a.ja", "", "a.JaR/",
+    ]
+    for name in names {
+      #expect(
+        JavaCataloger.hasArchiveExtension(name)
+          == JavaCataloger.archiveExtensions.contains { name.lowercased().hasSuffix($0) }, "\(name)"
+      )
+    }
+  }
 }
