@@ -9,23 +9,28 @@
 # and `cyclonedx-py environment` (PyPI cyclonedx-bom) against `tailguard sbom dir:` on the same
 # Python site-packages (goal: tailguard >= 10x faster).
 #
-# Usage: bench/sbom-scan.sh [WORK_DIR]   (env: TAILGUARD=path/to/tailguard, RUNS=10)
-# Ratios are of medians: on this 2-core VM single runs of the planted image vary by +-10%,
-# and one early outlier moves a mean of few runs more than the difference being measured.
+# Usage: bench/sbom-scan.sh [WORK_DIR]
+#   env: TAILGUARD=path/to/tailguard, RUNS=30 (rounds on the planted image), LARGE_RUNS=5
+#   (rounds on the large image; 0 skips it), PY_RUNS=10 (runs of the Python row)
+# Ratios are of medians, and the median of the per-round ratios is shown beside them: on this
+# 2-core VM single runs of the planted image vary by +-15%, so a few rounds cannot resolve a
+# 10% goal, and one early outlier moves a mean more than the difference being measured.
 # Needs: hyperfine, python3 (pip install cyclonedx-bom for the last row).
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 DATA=${TAILGUARD_SHARED_DATA:-$ROOT/../shared/data}
 W=${1:-$(mktemp -d /tmp/tailguard-bench.XXXXXX)}
-RUNS=${RUNS:-10}
+RUNS=${RUNS:-30}
+LARGE_RUNS=${LARGE_RUNS:-5}
+PY_RUNS=${PY_RUNS:-10}
 command -v hyperfine >/dev/null || { echo "missing hyperfine (apt-get install hyperfine)" >&2; exit 2; }
 if [ -z "${TAILGUARD:-}" ]; then
   (cd "$ROOT" && swift build -c release --product tailguard >&2)
   TAILGUARD="$ROOT/.build/release/tailguard"
 fi
 mkdir -p "$W"
-[ -f "$W/large/index.json" ] || python3 "$HERE/image-build.py" large "$W/large" /usr /etc
+[ "$LARGE_RUNS" = 0 ] || [ -f "$W/large/index.json" ] || python3 "$HERE/image-build.py" large "$W/large" /usr /etc
 DB="$W/advisories.db"
 [ -f "$DB" ] || "$TAILGUARD" db import --db "$DB" -q "$DATA/advisories" "$DATA/kev/known_exploited_vulnerabilities.json" >&2
 
@@ -34,9 +39,12 @@ LARGE="oci:$W/large:large"
 # The three commands run interleaved, round after round (inventory, sbom, scan, inventory, …),
 # so that the VM's drift in speed over minutes falls on all three alike; hyperfine runs each
 # command's runs back to back, and on this machine that alone moved ratios by 5-10%.
+rm -f "$W/planted.json" "$W/large.json"
 for name in planted large; do
-  T=$PLANTED; [ $name = large ] && T=$LARGE
-  python3 - "$W/$name.json" "$RUNS" \
+  T=$PLANTED N=$RUNS
+  if [ $name = large ]; then T=$LARGE N=$LARGE_RUNS; fi
+  [ "$N" = 0 ] && continue
+  python3 - "$W/$name.json" "$N" \
     "inventory=$TAILGUARD inventory -q -o json $T" \
     "sbom=$TAILGUARD sbom -q -o json $T" \
     "scan=$TAILGUARD scan -q --db $DB -o json $T" <<'PY'
@@ -77,20 +85,27 @@ if python3 -c "import cyclonedx_py" 2>/dev/null; then
   VENV="$W/venv"
   [ -d "$VENV" ] || { python3 -m venv "$VENV" && rm -rf "$VENV"/lib/python3*/site-packages && ln -s "$SITE/usr/local/lib/python3.11/site-packages" "$(echo "$VENV"/lib/python3*)/site-packages"; }
   CDX="-n cyclonedx-py"
-  hyperfine --runs "$RUNS" --warmup 1 --export-json "$W/python.json" \
+  hyperfine --runs "$PY_RUNS" --warmup 1 --export-json "$W/python.json" \
     -n tailguard "$TAILGUARD sbom -q -o cyclonedx-json dir:$SITE > /dev/null" \
     -n cyclonedx-py "python3 -m cyclonedx_py environment $VENV/bin/python > /dev/null" >&2
 fi
 
 python3 - "$W" <<'PY'
-import json, os, sys
+import json, os, statistics, sys
 w = sys.argv[1]
 print("medians of each command's runs")
-print("| image | inventory (read floor) | sbom | sbom / floor | scan | scan / sbom |")
-print("|---|---|---|---|---|---|")
+print("| image | rounds | inventory (read floor) | sbom | sbom / floor | per round | scan | scan / sbom | per round |")
+print("|---|---|---|---|---|---|---|---|---|")
 for name in ("planted", "large"):
-    r = {x["command"]: x["median"] for x in json.load(open(f"{w}/{name}.json"))["results"]}
-    print(f"| {name} | {r['inventory']:.3f} s | {r['sbom']:.3f} s | {r['sbom']/r['inventory']:.2f}x | {r['scan']:.3f} s | {r['scan']/r['sbom']:.2f}x |")
+    if not os.path.exists(f"{w}/{name}.json"):
+        continue
+    results = json.load(open(f"{w}/{name}.json"))["results"]
+    r = {x["command"]: x["median"] for x in results}
+    t = {x["command"]: x["times"] for x in results}
+    def per_round(a, b):
+        return statistics.median(x / y for x, y in zip(t[a], t[b]))
+    print(f"| {name} | {len(t['sbom'])} | {r['inventory']:.3f} s | {r['sbom']:.3f} s | {r['sbom']/r['inventory']:.3f}x | {per_round('sbom', 'inventory'):.3f}x "
+          f"| {r['scan']:.3f} s | {r['scan']/r['sbom']:.3f}x | {per_round('scan', 'sbom'):.3f}x |")
 if os.path.exists(f"{w}/python.json"):
     r = {x["command"]: x["median"] for x in json.load(open(f"{w}/python.json"))["results"]}
     print()
