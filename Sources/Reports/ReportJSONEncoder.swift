@@ -118,44 +118,43 @@ enum ReportJSONEncoder {
       box.fields.append((key.stringValue, .array(child)))
       return Unkeyed(box: child)
     }
-    mutating func superEncoder() -> any Encoder { FieldEncoder(box: box, key: "super") }
-    mutating func superEncoder(forKey key: Key) -> any Encoder {
-      FieldEncoder(box: box, key: key.stringValue)
+    mutating func superEncoder() -> any Encoder { slot("super") }
+    mutating func superEncoder(forKey key: Key) -> any Encoder { slot(key.stringValue) }
+    private func slot(_ key: String) -> any Encoder {
+      let box = box
+      let index = box.fields.count
+      box.fields.append((key, .null))
+      return SlotEncoder { box.fields[index].value = $0 }
     }
   }
 
-  /// A sub-encoder whose value lands in an object field once something is encoded.
-  final class FieldEncoder: Encoder {
+  /// A sub-encoder (`superEncoder`) whose value lands in its slot of the parent container:
+  /// an empty object until something is encoded.
+  final class SlotEncoder: Encoder {
     let inner = TreeEncoder()
-    let box: ObjectBox
-    let index: Int
+    let store: (Node) -> Void
     var codingPath: [any CodingKey] { [] }
     var userInfo: [CodingUserInfoKey: Any] { [:] }
-    init(box: ObjectBox, key: String) {
-      self.box = box
-      index = box.fields.count
-      box.fields.append((key, .object(ObjectBox())))
+    init(store: @escaping (Node) -> Void) {
+      self.store = store
+      store(.object(ObjectBox()))
     }
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
-      defer { box.fields[index].value = inner.node! }
+      defer { store(inner.node!) }
       return inner.container(keyedBy: type)
     }
     func unkeyedContainer() -> any UnkeyedEncodingContainer {
-      defer { box.fields[index].value = inner.node! }
+      defer { store(inner.node!) }
       return inner.unkeyedContainer()
     }
-    func singleValueContainer() -> any SingleValueEncodingContainer {
-      FieldSingle(encoder: self)
-    }
+    func singleValueContainer() -> any SingleValueEncodingContainer { SlotSingle(store: store) }
   }
 
-  struct FieldSingle: SingleValueEncodingContainer {
-    let encoder: FieldEncoder
+  struct SlotSingle: SingleValueEncodingContainer {
+    let store: (Node) -> Void
     var codingPath: [any CodingKey] { [] }
-    mutating func encodeNil() throws { encoder.box.fields[encoder.index].value = .null }
-    mutating func encode<T: Encodable>(_ value: T) throws {
-      encoder.box.fields[encoder.index].value = try Node.of(value)
-    }
+    mutating func encodeNil() throws { store(.null) }
+    mutating func encode<T: Encodable>(_ value: T) throws { store(try Node.of(value)) }
   }
 
   struct Unkeyed: UnkeyedEncodingContainer {
@@ -179,8 +178,10 @@ enum ReportJSONEncoder {
       return Unkeyed(box: child)
     }
     mutating func superEncoder() -> any Encoder {
-      // Rare enough to hand back to Foundation.
-      UnsupportedEncoder()
+      let box = box
+      let index = box.items.count
+      box.items.append(.null)
+      return SlotEncoder { box.items[index] = $0 }
     }
   }
 
@@ -189,46 +190,6 @@ enum ReportJSONEncoder {
     var codingPath: [any CodingKey] { [] }
     mutating func encodeNil() throws { encoder.node = .null }
     mutating func encode<T: Encodable>(_ value: T) throws { encoder.node = try Node.of(value) }
-  }
-
-  /// Makes the encoding fail (so the caller falls back to Foundation).
-  struct UnsupportedEncoder: Encoder {
-    var codingPath: [any CodingKey] { [] }
-    var userInfo: [CodingUserInfoKey: Any] { [:] }
-    func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
-      KeyedEncodingContainer(FailingKeyed<Key>())
-    }
-    func unkeyedContainer() -> any UnkeyedEncodingContainer { FailingUnkeyed() }
-    func singleValueContainer() -> any SingleValueEncodingContainer { FailingSingle() }
-  }
-  struct FailingKeyed<Key: CodingKey>: KeyedEncodingContainerProtocol {
-    var codingPath: [any CodingKey] { [] }
-    mutating func encodeNil(forKey key: Key) throws { throw Unsupported() }
-    mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws { throw Unsupported() }
-    mutating func nestedContainer<N: CodingKey>(keyedBy: N.Type, forKey key: Key)
-      -> KeyedEncodingContainer<N>
-    { KeyedEncodingContainer(FailingKeyed<N>()) }
-    mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
-      FailingUnkeyed()
-    }
-    mutating func superEncoder() -> any Encoder { UnsupportedEncoder() }
-    mutating func superEncoder(forKey key: Key) -> any Encoder { UnsupportedEncoder() }
-  }
-  struct FailingUnkeyed: UnkeyedEncodingContainer {
-    var codingPath: [any CodingKey] { [] }
-    var count: Int { 0 }
-    mutating func encodeNil() throws { throw Unsupported() }
-    mutating func encode<T: Encodable>(_ value: T) throws { throw Unsupported() }
-    mutating func nestedContainer<N: CodingKey>(keyedBy: N.Type) -> KeyedEncodingContainer<N> {
-      KeyedEncodingContainer(FailingKeyed<N>())
-    }
-    mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer { FailingUnkeyed() }
-    mutating func superEncoder() -> any Encoder { UnsupportedEncoder() }
-  }
-  struct FailingSingle: SingleValueEncodingContainer {
-    var codingPath: [any CodingKey] { [] }
-    mutating func encodeNil() throws { throw Unsupported() }
-    mutating func encode<T: Encodable>(_ value: T) throws { throw Unsupported() }
   }
 
   // MARK: writing

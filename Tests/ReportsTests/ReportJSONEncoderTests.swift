@@ -15,11 +15,15 @@ import Testing
   }
   struct Super: Encodable {
     var inner = Inner(name: "s", note: nil, kind: .b)
-    enum Keys: String, CodingKey { case x, y }
+    enum Keys: String, CodingKey { case x, y, z }
     func encode(to encoder: any Encoder) throws {
       var c = encoder.container(keyedBy: Keys.self)
       try c.encode(1, forKey: .y)
       try inner.encode(to: c.superEncoder(forKey: .x))
+      var list = c.nestedUnkeyedContainer(forKey: .z)
+      try inner.encode(to: list.superEncoder())
+      try "single".encode(to: list.superEncoder())
+      _ = list.superEncoder()  // nothing encoded: an empty object
     }
   }
   struct Everything: Encodable {
