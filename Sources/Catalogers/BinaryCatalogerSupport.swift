@@ -61,12 +61,14 @@ enum BinaryCatalogerSupport {
 }
 
 extension BinaryCatalogerSupport {
-  /// Executables with an ELF, Mach-O or PE magic, up to 1 GiB (large files are spooled, and only
+  /// Files of any name and mode with an ELF, Mach-O or PE magic (programs and shared
+  /// libraries alike: a `.so` built with cargo-auditable or Go's `-buildmode=c-shared` carries
+  /// the same build info and is usually mode 0644), up to 1 GiB (large files are spooled, and only
   /// their headers and a few sections are read), kept only when they carry Go build info
   /// (`\xff Go buildinf:`) or a cargo-auditable section name (`.dep-v0`, Mach-O `__dep_v0`):
   /// the other executables of an image are dropped as they stream instead of being spooled.
   static let executableSelector = FileSelector(
-    .executable, magic: [FileSelector.elfMagic] + FileSelector.machOMagics + [FileSelector.peMagic],
+    .binary, magic: [FileSelector.elfMagic] + FileSelector.machOMagics + [FileSelector.peMagic],
     maxSize: 1 << 30,
     contentMarkers: [GoBuildInfo.magic, Array(".dep-v0".utf8), Array("__dep_v0".utf8)])
 

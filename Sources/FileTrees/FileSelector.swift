@@ -12,8 +12,10 @@ public struct FileSelector: Hashable, Sendable {
     case basename(String)
     /// Files whose path ends with this, e.g. `.jar`, `.dist-info/METADATA`.
     case suffix(String)
-    /// Regular files with any execute bit set (binaries: Go, Rust).
-    case executable
+    /// Regular files of any name and mode whose first bytes carry one of the selector's
+    /// `magic` numbers (binaries: Go, Rust). Mode bits decide nothing: shared libraries are
+    /// usually 0644 and carry the same build info as programs (Syft decides by the bytes too).
+    case binary
   }
 
   public var pattern: Pattern
@@ -37,9 +39,9 @@ public struct FileSelector: Hashable, Sendable {
     self.contentMarkers = contentMarkers.filter { !$0.isEmpty }
   }
 
-  /// Whether `path` (and the file's mode) matches the pattern; `magic` is checked separately
-  /// once the first bytes are known.
-  public func matches(path: String, isExecutable: Bool) -> Bool {
+  /// Whether `path` matches the pattern; `magic` is checked separately once the first bytes
+  /// are known (for `.binary`, every regular file is a candidate until then).
+  public func matches(path: String) -> Bool {
     switch pattern {
     case .path(let p): return path == p
     case .directory(let d): return path.hasPrefix(d) && path.utf8.count > d.utf8.count
@@ -47,9 +49,12 @@ public struct FileSelector: Hashable, Sendable {
       if path == b { return true }
       return path.hasSuffix("/" + b)
     case .suffix(let s): return path.hasSuffix(s)
-    case .executable: return isExecutable
+    case .binary: return true
     }
   }
+
+  /// The number of leading bytes `matchesMagic` needs to decide (the longest magic).
+  public var magicLength: Int { magic.map(\.count).max() ?? 0 }
 
   public func matchesMagic(_ prefix: some Collection<UInt8>) -> Bool {
     magic.isEmpty
@@ -68,13 +73,13 @@ public struct FileSelector: Hashable, Sendable {
 
 /// The selectors of a walk indexed by what they match on, so that each of the thousands of
 /// entries of a layer is checked with a couple of dictionary lookups and the few suffix,
-/// directory and executable selectors, instead of every selector in turn.
+/// directory and binary selectors, instead of every selector in turn.
 public struct SelectorIndex: Sendable {
   private var byPath: [String: [Int32]] = [:]
   private var byBasename: [String: [Int32]] = [:]
   /// Selectors checked one by one: suffixes, directories, basenames containing `/`.
   private var others: [(Int32, FileSelector)] = []
-  private var executables: [Int32] = []
+  private var binaries: [Int32] = []
   public let isEmpty: Bool
 
   public init(_ selectors: [FileSelector]) {
@@ -84,15 +89,15 @@ public struct SelectorIndex: Sendable {
       switch s.pattern {
       case .path(let p): byPath[p, default: []].append(i)
       case .basename(let b) where !b.contains("/"): byBasename[b, default: []].append(i)
-      case .executable: executables.append(i)
+      case .binary: binaries.append(i)
       default: others.append((i, s))
       }
     }
   }
 
   /// Indices (ascending) of the selectors whose pattern matches `path`, as
-  /// `FileSelector.matches(path:isExecutable:)` decides.
-  public func matching(path: String, isExecutable: Bool) -> [Int32] {
+  /// `FileSelector.matches(path:)` decides.
+  public func matching(path: String) -> [Int32] {
     var out: [Int32] = []
     if let hit = byPath[path] { out += hit }
     if !byBasename.isEmpty {
@@ -101,8 +106,8 @@ public struct SelectorIndex: Sendable {
         ?? path[...]
       if let hit = byBasename[String(name)] { out += hit }
     }
-    for (i, s) in others where s.matches(path: path, isExecutable: isExecutable) { out.append(i) }
-    if isExecutable { out += executables }
+    for (i, s) in others where s.matches(path: path) { out.append(i) }
+    out += binaries
     if out.count > 1 { out.sort() }
     return out
   }

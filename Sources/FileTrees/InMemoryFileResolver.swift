@@ -38,7 +38,7 @@ public struct InMemoryFileResolver: FileResolver {
     for selector in selectors {
       selectorPaths[selector] = versions.compactMap { path, vs in
         guard let entry = entries[path],
-          selector.matches(path: path, isExecutable: entry.isExecutable),
+          selector.matches(path: path),
           entry.size <= selector.maxSize,
           let head = try? vs.last?.contents.read(at: 0, length: 16), selector.matchesMagic(head)
         else { return nil }
@@ -72,10 +72,7 @@ public struct InMemoryFileResolver: FileResolver {
       guard type == .typeRegular else { continue }
       let mode = (attrs[.posixPermissions] as? NSNumber)?.uint32Value ?? 0o644
       let size = (attrs[.size] as? NSNumber)?.int64Value ?? 0
-      let exec = mode & 0o111 != 0
-      let wanted = selectors.contains {
-        $0.matches(path: rel, isExecutable: exec) && size <= $0.maxSize
-      }
+      let wanted = selectors.contains { $0.matches(path: rel) && size <= $0.maxSize }
       guard wanted, let data = fm.contents(atPath: full) else { continue }
       files[rel] = [UInt8](data)
       modes[rel] = mode

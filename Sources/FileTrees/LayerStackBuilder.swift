@@ -58,6 +58,9 @@ public struct LayerStackBuilder {
     var tail: [UInt8] = []
     /// Held in memory only until a marker is found, then spooled (above `memoryThreshold`).
     var spoolWhenKept = false
+    /// No storage reserved yet: waiting for `magicLength` bytes to decide on the magic.
+    var pending = false
+    var magicLength = 0
   }
 
   /// The buffer of the marker capture in progress, kept between captures: most executables
@@ -219,9 +222,9 @@ public struct LayerStackBuilder {
     if let link { links[i] = link } else if links[i] != nil { links[i] = nil }
     if kind == .regular {
       layerBytes += e.size
-      startCapture(path: path, size: e.size, mode: e.mode)
+      startCapture(path: path, size: e.size)
     } else if kind == .hardlink, let target = link {
-      captureHardLink(path: path, target: target, mode: mode)
+      captureHardLink(path: path, target: target)
     }
   }
 
@@ -316,35 +319,51 @@ public struct LayerStackBuilder {
 
   // MARK: capture
 
-  mutating func startCapture(path: String, size: Int64, mode: UInt32) {
+  mutating func startCapture(path: String, size: Int64) {
     guard !selectors.isEmpty else { return }
-    let exec = mode & 0o111 != 0
     var matched: [Int32] = []
     var needMagic = false
+    var allMagic = true
     var tooLarge: FileSelector?
-    for k in selectorIndex.matching(path: path, isExecutable: exec) {
+    for k in selectorIndex.matching(path: path) {
       let s = selectors[Int(k)]
       if size <= s.maxSize {
         matched.append(k)
-        if !s.magic.isEmpty { needMagic = true }
-      } else {
+        if s.magic.isEmpty { allMagic = false } else { needMagic = true }
+      } else if s.magic.isEmpty {
         tooLarge = s
       }
     }
-    if matched.isEmpty {
-      if let s = tooLarge, s.magic.isEmpty {
-        note(
-          .warning, "capture.too-large",
-          "file of \(size) bytes exceeds the \(s.maxSize)-byte limit of a cataloger's selector; not read",
-          path: path)
-      }
-      return
+    // A selector that wants this file by name alone would have read it: say why it did not,
+    // whatever other (magic) selectors make of the file.
+    if let s = tooLarge, s.magic.isEmpty {
+      note(
+        .warning, "capture.too-large",
+        "file of \(size) bytes exceeds the \(s.maxSize)-byte limit of a cataloger's selector; not read",
+        path: path)
     }
+    if matched.isEmpty { return }
     var c = Capture(path: path, matched: matched, needMagic: needMagic, size: size)
     // Marker filtering applies only when every matching selector asks for it.
     if matched.allSatisfy({ !selectors[Int($0)].contentMarkers.isEmpty }) {
       c.markers = Array(Set(matched.flatMap { selectors[Int($0)].contentMarkers }))
     }
+    if allMagic {
+      // Every selector wants a magic number (binaries are looked for in every regular file):
+      // nothing is reserved or spooled until the first bytes show the file is one of them.
+      c.pending = true
+      c.magicLength = matched.map { selectors[Int($0)].magicLength }.max() ?? 0
+      capture = c
+      return
+    }
+    guard reserve(&c) else { return }
+    capture = c
+  }
+
+  /// Reserves memory or a spool file for capture `c` within the budgets; false (with a
+  /// diagnostic) when neither is possible.
+  mutating func reserve(_ c: inout Capture) -> Bool {
+    let size = c.size
     if size <= options.memoryThreshold && memoryUsed + size <= options.memoryBudget {
       c.buffer.reserveCapacity(Int(size))
       memoryUsed += size
@@ -360,32 +379,56 @@ public struct LayerStackBuilder {
     } else if diskUsed + size <= options.diskBudget {
       do {
         if spool == nil { spool = try SpoolDirectory(parent: options.temporaryDirectory) }
+        guard let dir = spool?.path else { throw FileTreeError(.io, "no spool directory") }
         spoolCounter += 1
-        let p = "\(spool!.path)/\(spoolCounter)"
+        let p = "\(dir)/\(spoolCounter)"
         let fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0o600)
         guard fd >= 0 else { throw FileTreeError(.io, "cannot create \(p)") }
         c.spoolFD = fd
         c.spoolPath = p
         diskUsed += size
       } catch {
-        note(.warning, "capture.io", "cannot spool a captured file: \(error)", path: path)
-        return
+        note(.warning, "capture.io", "cannot spool a captured file: \(error)", path: c.path)
+        return false
       }
     } else {
       note(
         .warning, "capture.budget",
         "capture budget exhausted (\(options.memoryBudget) bytes in memory, \(options.diskBudget) on disk); file not read",
-        path: path)
-      return
+        path: c.path)
+      return false
     }
-    capture = c
-    if size == 0 { /* finished at entryEnd */  }
+    return true
+  }
+
+  /// Decides a pending capture on its first bytes: drops it when no selector's magic matches,
+  /// otherwise reserves its storage and stores the bytes seen so far. False when dropped.
+  mutating func activate(_ c: inout Capture) -> Bool {
+    guard filterMagic(&c), reserve(&c) else { return false }  // still pending: nothing to free
+    c.pending = false
+    let seen = c.head
+    c.head = []
+    return seen.withUnsafeBytes { store(&c, $0) }
   }
 
   mutating func captureData(_ span: UnsafeRawBufferPointer) throws {
     guard var c = capture else { return }
     capture = nil
-    if c.needMagic && c.head.count < 16 {
+    var span = span
+    if c.pending {
+      // Nothing is stored yet: every byte seen so far is in `head`.
+      let take = min(c.magicLength - c.head.count, span.count)
+      c.head += span.prefix(take)
+      if c.head.count < c.magicLength {
+        capture = c
+        return
+      }
+      guard activate(&c) else {
+        release(c)
+        return
+      }
+      span = UnsafeRawBufferPointer(rebasing: span[take...])
+    } else if c.needMagic && c.head.count < 16 {
       c.head += span.prefix(16 - c.head.count)
       if c.head.count >= 16 {
         if !filterMagic(&c) {
@@ -394,6 +437,17 @@ public struct LayerStackBuilder {
         }
       }
     }
+    guard store(&c, span) else {
+      release(c)
+      return
+    }
+    capture = c
+  }
+
+  /// Appends `span` to the capture's storage (looking for its markers on the way); false on a
+  /// spool write error (with a diagnostic).
+  mutating func store(_ c: inout Capture, _ span: UnsafeRawBufferPointer) -> Bool {
+    if span.isEmpty { return true }
     if !c.markers.isEmpty { Self.findMarkers(&c, in: span) }
     if c.spoolFD >= 0 {
       var off = 0
@@ -404,8 +458,7 @@ public struct LayerStackBuilder {
           note(
             .warning, "capture.io",
             "cannot write a spooled capture: \(String(cString: strerror(errno)))", path: c.path)
-          release(c)
-          return
+          return false
         }
         off += n
       }
@@ -413,7 +466,7 @@ public struct LayerStackBuilder {
     } else {
       c.buffer.append(contentsOf: span)
     }
-    capture = c
+    return true
   }
 
   /// Looks for the capture's content markers in `span` (and across its boundary with the
@@ -493,6 +546,7 @@ public struct LayerStackBuilder {
   }
 
   mutating func release(_ c: Capture) {
+    if c.pending { return }  // nothing reserved yet
     if c.spoolFD >= 0 {
       close(c.spoolFD)
       if let p = c.spoolPath { unlink(p) }
@@ -511,6 +565,11 @@ public struct LayerStackBuilder {
   mutating func finishCapture() throws {
     guard var c = capture else { return }
     capture = nil
+    // A file shorter than the longest magic is decided on what it has.
+    if c.pending && !activate(&c) {
+      release(c)
+      return
+    }
     if c.needMagic && !filterMagic(&c) {
       release(c)
       return
@@ -573,10 +632,9 @@ public struct LayerStackBuilder {
     }
   }
 
-  mutating func captureHardLink(path: String, target: String, mode: UInt32) {
+  mutating func captureHardLink(path: String, target: String) {
     guard !selectors.isEmpty else { return }
-    let exec = mode & 0o111 != 0
-    let wanted = selectorIndex.matching(path: path, isExecutable: exec).map { Int($0) }
+    let wanted = selectorIndex.matching(path: path).map { Int($0) }
     guard !wanted.isEmpty else { return }
     guard let v = versions[target]?.last else {
       note(
@@ -607,10 +665,9 @@ public struct LayerStackBuilder {
     let i = upsert(path, kind: kind, mode: mode, size: size)
     if let linkTarget { links[i] = linkTarget }
     guard kind == .regular, let contents, !selectors.isEmpty else { return }
-    let exec = mode & 0o111 != 0
     var matched: [Int32] = []
     var needMagic = false
-    for k in selectorIndex.matching(path: path, isExecutable: exec) {
+    for k in selectorIndex.matching(path: path) {
       let s = selectors[Int(k)]
       if size <= s.maxSize {
         matched.append(k)

@@ -89,7 +89,10 @@ struct DistroTestResolver: FileResolver {
 
   func paths(matching selector: FileSelector) -> [String] {
     entries.values.filter {
-      $0.kind == .regular && selector.matches(path: $0.path, isExecutable: $0.isExecutable)
+      $0.kind == .regular && selector.matches(path: $0.path)
+        && (selector.magic.isEmpty
+          || (contents(at: $0.path).flatMap { try? $0.read(at: 0, length: 16) }).map(
+            selector.matchesMagic) == true)
     }
     .map(\.path).sorted()
   }

@@ -153,8 +153,9 @@ private func oracle(_ path: String) throws -> (go: String, modules: [String]) {
       selectors: GoBinaryCataloger().selectors)
     let result = GoBinaryCataloger().catalog(resolver, context: CatalogContext())
     #expect(result.packages.isEmpty)
-    #expect(result.diagnostics.map(\.code) == ["go-binary.unreadable"])
-    #expect(result.diagnostics.first?.path == "bin/broken")
+    // A binary is looked into whatever its mode (issue 14): both copies are read and reported.
+    #expect(result.diagnostics.map(\.code) == ["go-binary.unreadable", "go-binary.unreadable"])
+    #expect(result.diagnostics.map(\.path) == ["bin/broken", "data/not-exec.elf"])
   }
 
   /// Mach-O, PE, 32-bit ELF and big-endian ELF builds of one program (sparse fixtures, see

@@ -34,7 +34,7 @@ import Testing
     var tar = TarBuilder()
     for (path, bytes) in files { tar.file(path, bytes, mode: 0o755) }
     let selector = FileSelector(
-      .executable, magic: [Self.elf], maxSize: 1 << 30, contentMarkers: [Self.marker])
+      .binary, magic: [Self.elf], maxSize: 1 << 30, contentMarkers: [Self.marker])
     let tmp = try TemporaryDirectory()
     // A memory threshold below the big files, so they take the buffered-then-spooled path.
     let options = CaptureOptions(memoryThreshold: 100_000, temporaryDirectory: tmp.path)
@@ -48,7 +48,7 @@ import Testing
       }
     }
     // A selector without markers keeps every executable as before.
-    let plainSelector = FileSelector(.executable, magic: [Self.elf], maxSize: 1 << 30)
+    let plainSelector = FileSelector(.binary, magic: [Self.elf], maxSize: 1 << 30)
     let all = try stack([tar.bytes], selectors: [plainSelector], options: options)
     #expect(files.allSatisfy { all.contents(at: $0.0) != nil })
   }
@@ -64,7 +64,7 @@ import Testing
     var tar = TarBuilder()
     for (path, bytes) in files { tar.file(path, bytes, mode: 0o755) }
     let selector = FileSelector(
-      .executable, magic: [Self.elf], maxSize: 1 << 30, contentMarkers: [Self.marker])
+      .binary, magic: [Self.elf], maxSize: 1 << 30, contentMarkers: [Self.marker])
     let tmp = try TemporaryDirectory()
     for diskBudget: Int64 in [8 << 30, 0] {
       var options = CaptureOptions(memoryThreshold: 100_000, temporaryDirectory: tmp.path)
@@ -75,6 +75,75 @@ import Testing
         #expect(kept == (k % 2 == 0 ? bytes : nil), "\(path) disk budget \(diskBudget)")
       }
     }
+  }
+
+  /// Binaries are found by their first bytes, not their mode bits (issue 14): a shared library
+  /// is usually 0644 and carries the same build info as a program; a 0755 script is no binary.
+  /// Files that are not binaries are never buffered or spooled, whatever their size, and the
+  /// magic is decided across chunk boundaries (chunks of 1 and 3 bytes split it).
+  @Test(arguments: [1, 3, 1000])
+  func binariesFoundByMagicNotModeBits(chunk: Int) throws {
+    let goLibrary = Self.binary(size: 5000, markerAt: 1234)
+    let bigGoLibrary = Self.binary(size: 300_000, markerAt: 299_000)
+    var script = Array("#!/bin/sh\necho ".utf8) + Self.marker
+    script += [UInt8](repeating: 0x41, count: 300_000)
+    let pe: [UInt8] = [0x4D, 0x5A, 0x00]  // three bytes: shorter than the longest magic, decided at its end
+    var tar = TarBuilder()
+    tar.file("usr/lib/libgo.so", goLibrary, mode: 0o644)
+    tar.file("usr/lib/libbig.so", bigGoLibrary, mode: 0o444)
+    tar.file("usr/bin/script", script, mode: 0o755)
+    tar.file("data/blob", [UInt8](repeating: 0x7F, count: 400_000), mode: 0o600)
+    tar.file("data/short", [0x7F, 0x45, 0x4C], mode: 0o755)
+    tar.file("data/empty", [], mode: 0o755)
+    tar.file("win/tiny.exe", pe, mode: 0o644)
+    let magics = [Self.elf, [0x4D, 0x5A]]
+    let marked = FileSelector(
+      .binary, magic: magics, maxSize: 1 << 30, contentMarkers: [Self.marker])
+    let plain = FileSelector(.binary, magic: magics, maxSize: 1 << 30)
+    for selector in [marked, plain] {
+      let tmp = try TemporaryDirectory()
+      let options = CaptureOptions(memoryThreshold: 100_000, temporaryDirectory: tmp.path)
+      let s = try stack([tar.bytes], selectors: [selector], options: options, chunk: chunk)
+      #expect(try s.contents(at: "usr/lib/libgo.so")?.readAll(limit: 1 << 20) == goLibrary)
+      #expect(try s.contents(at: "usr/lib/libbig.so")?.readAll(limit: 1 << 20) == bigGoLibrary)
+      #expect(s.contents(at: "usr/bin/script") == nil)
+      #expect(s.contents(at: "data/blob") == nil)
+      #expect(s.contents(at: "data/short") == nil)
+      #expect(s.contents(at: "data/empty") == nil)
+      let expectedPaths =
+        selector == plain
+        ? ["usr/lib/libbig.so", "usr/lib/libgo.so", "win/tiny.exe"]
+        : ["usr/lib/libbig.so", "usr/lib/libgo.so"]
+      #expect(s.paths(matching: selector) == expectedPaths)
+      if selector == plain {
+        #expect(try s.contents(at: "win/tiny.exe")?.readAll(limit: 10) == pe)
+        // Only the one large binary was spooled: the script and the blob never reached disk.
+        let spools = try FileManager.default.contentsOfDirectory(atPath: tmp.path)
+        #expect(spools.count == 1)
+        let spooled = try spools.flatMap {
+          try FileManager.default.contentsOfDirectory(atPath: tmp.path + "/" + $0)
+        }
+        #expect(spooled.count == 1)
+      }
+    }
+  }
+
+  /// A root filesystem on disk: the same rule, by the bytes.
+  @Test func directoryBinariesFoundByMagicNotModeBits() throws {
+    let tmp = try TemporaryDirectory()
+    let fm = FileManager.default
+    try fm.createDirectory(atPath: tmp.file("usr/lib"), withIntermediateDirectories: true)
+    let library = Self.binary(size: 4000, markerAt: 100)
+    fm.createFile(
+      atPath: tmp.file("usr/lib/libgo.so"), contents: Data(library),
+      attributes: [.posixPermissions: 0o644])
+    fm.createFile(
+      atPath: tmp.file("usr/lib/script"), contents: Data("#!/bin/sh\n".utf8),
+      attributes: [.posixPermissions: 0o755])
+    let selector = FileSelector(.binary, magic: [Self.elf], maxSize: 1 << 30)
+    let s = try DirectoryResolver.build(root: tmp.path, selectors: [selector])
+    #expect(s.paths(matching: selector) == ["usr/lib/libgo.so"])
+    #expect(try s.contents(at: "usr/lib/libgo.so")?.readAll(limit: 1 << 20) == library)
   }
 
   static func hasMarker(_ bytes: [UInt8]) -> Bool {
@@ -126,7 +195,7 @@ import Testing
       FileSelector(.directory("var/lib/dpkg/status.d/")), FileSelector(.basename("package.json")),
       FileSelector(.basename("METADATA")), FileSelector(.basename("dist-info/RECORD")),
       FileSelector(.suffix(".jar")), FileSelector(.suffix(".dist-info/METADATA")),
-      FileSelector(.executable, magic: [FileSelector.elfMagic]), FileSelector(.basename("")),
+      FileSelector(.binary, magic: [FileSelector.elfMagic]), FileSelector(.basename("")),
       FileSelector(.path("var/lib/dpkg/status")), FileSelector(.basename("package.json")),
     ]
     let index = SelectorIndex(selectors)
@@ -142,12 +211,10 @@ import Testing
           .joined(separator: "/"))
     }
     for path in paths {
-      for exec in [false, true] {
-        let expected = selectors.indices.filter {
-          selectors[$0].matches(path: path, isExecutable: exec)
-        }.map { Int32($0) }
-        #expect(index.matching(path: path, isExecutable: exec) == expected, "\(path) \(exec)")
+      let expected = selectors.indices.filter { selectors[$0].matches(path: path) }.map {
+        Int32($0)
       }
+      #expect(index.matching(path: path) == expected, "\(path)")
     }
   }
 }

@@ -42,7 +42,7 @@ import Testing
   static let selectors = [
     FileSelector(.suffix(".dist-info/METADATA"), maxSize: 65_536),
     FileSelector(
-      .executable, magic: [FileSelector.elfMagic], maxSize: 1 << 30, contentMarkers: [marker]),
+      .binary, magic: [FileSelector.elfMagic], maxSize: 1 << 30, contentMarkers: [marker]),
   ]
 
   static func image() throws -> ImageMetadata {

@@ -160,7 +160,7 @@ func text(_ s: (any ByteSource)?) -> String? {
     l0.device("dev/null")
     l0.device("dev/sda", character: false, major: 8, minor: 0)
     l0.fifo("run/initctl")
-    let sel = FileSelector(.executable, magic: [FileSelector.elfMagic])
+    let sel = FileSelector(.binary, magic: [FileSelector.elfMagic])
     let s = try stack([l0.finished()], selectors: [sel])
     #expect(s.entry(at: "usr/bin/python3")?.kind == .hardlink)
     #expect(s.entry(at: "usr/bin/python3")?.size == 10)
