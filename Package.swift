@@ -40,7 +40,8 @@ let package = Package(
     .target(name: "VersionSchemes", dependencies: ["TailguardModel"]),
     .target(
       name: "Advisories",
-      dependencies: ["TailguardModel", "VersionSchemes", "ByteFormats", "CZlib", grdb, yams, httpClient]),
+      dependencies: ["TailguardModel", "VersionSchemes", "ByteFormats", "CZlib", grdb, yams, httpClient],
+      resources: [.embedInCode("Resources/starter-set.json")]),
     .target(name: "Matching", dependencies: ["TailguardModel", "VersionSchemes", "Advisories"]),
     .target(name: "Scoring", dependencies: ["TailguardModel"]),
     .target(name: "Fleet", dependencies: ["TailguardModel", "Scoring", yams]),
@@ -112,7 +113,8 @@ let package = Package(
       name: "ScannerTests",
       dependencies: [
         "Scanner", "Advisories", "ImageSources", "SBOMFormats", "Reports", "TailguardTesting",
-      ]),
+      ],
+      exclude: ["Golden"]),
   ],
   swiftLanguageModes: [.v6]
 )

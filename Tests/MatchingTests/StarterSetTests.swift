@@ -1,5 +1,7 @@
 import Advisories
+import Foundation
 import TailguardModel
+import TailguardTesting
 import Testing
 
 @testable import Matching
@@ -8,7 +10,7 @@ import Testing
   /// Every embedded record parses, and the starter set alone finds the planted image's
   /// headline vulnerabilities (so the Quick start shows real findings offline).
   @Test func starterSetParsesAndMatchesThePlantedPackages() {
-    #expect(StarterSet.records.count == StarterSet.documents.count)
+    #expect(StarterSet.entries.count == 9)
     #expect(StarterSet.records.allSatisfy { $0.advisory.source == "starter" })
     let packages =
       [("requests", "2.19.0"), ("PyYAML", "5.3"), ("chardet", "3.0.4"), ("requests", "2.31.0")]
@@ -34,5 +36,34 @@ import Testing
     #expect(byPackage["stdlib go1.15.2"]?.map(\.primaryID) == ["CVE-2022-29526"])
     #expect(byPackage["stdlib go1.15.2"]?.first?.fixedVersion == "1.17.10")
     #expect(StarterSet.notice.contains("tailguard db update"))
+  }
+
+  /// Every starter record carries a real CVSS vector (issue 14: the Quick start showed
+  /// `unknown` for every finding), and every vector the generator added names its source.
+  @Test func everyStarterRecordHasARealSeverity() {
+    for entry in StarterSet.entries {
+      let advisory = entry.record.advisory
+      #expect(!advisory.severities.isEmpty, "\(advisory.id) has no severity")
+      #expect(advisory.severities.allSatisfy { $0.score.hasPrefix("CVSS:3.") }, "\(advisory.id)")
+      #expect(!entry.provenance.isEmpty)
+    }
+    // PYSEC-2024-60 carried its own vector; the other eight got theirs from GHSA or NVD.
+    #expect(StarterSet.entries.filter { $0.severitySource != nil }.count == 8)
+    let requests = StarterSet.entries.first { $0.record.advisory.id == "PYSEC-2023-74" }
+    #expect(
+      requests?.record.advisory.severities.map(\.score) == [
+        "CVSS:3.1/AV:N/AC:H/PR:N/UI:R/S:C/C:H/I:N/A:N"
+      ])
+    #expect(requests?.severitySource?.hasPrefix("GHSA-j8r2-6x86-q33q") == true)
+  }
+
+  /// The embedded file is exactly what `scripts/make-starter-set.py` writes from the shared
+  /// data: nobody edited it by hand.
+  @Test func embeddedFileMatchesItsGenerator() throws {
+    let repo = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+      .deletingLastPathComponent().deletingLastPathComponent()
+    let out = try FixtureProcess.run(
+      "python3", [repo.appendingPathComponent("scripts/make-starter-set.py").path, "--check"])
+    #expect(out.isEmpty)
   }
 }
