@@ -1,12 +1,17 @@
 import Foundation
 import TailguardModel
 
-/// The `scan -o table` view: one row per open finding, most severe and riskiest first, then a
-/// summary line per severity.
+/// The `scan -o table` view: open findings, most severe and riskiest first, then a summary line
+/// per severity. Each row says where the package is (LOCATION). The same package version
+/// installed in several places gives rows that differ only there: they are shown as one row,
+/// `PATH (+N more)`, unless `verbose` asks for one row per place. Layers are numbered from 1,
+/// as `inventory` numbers them.
 public struct ScanTableReport: Sendable {
   public init() {}
 
-  public func render(_ report: ScanReport, showSuppressed: Bool = false) -> String {
+  public func render(_ report: ScanReport, showSuppressed: Bool = false, verbose: Bool = false)
+    -> String
+  {
     var out = ""
     let image = report.sbom.image
     out += "Target: \(image.target)"
@@ -24,11 +29,12 @@ public struct ScanTableReport: Sendable {
     if report.findings.isEmpty {
       out += "No vulnerabilities found.\n"
     } else {
-      out += TableRenderer().render(
+      out += TableRenderer(uncutLastColumn: true).render(
         header: [
           "PACKAGE", "INSTALLED", "TYPE", "VULNERABILITY", "SEVERITY", "RISK", "FIXED IN", "LAYER",
+          "LOCATION",
         ],
-        rows: report.findings.map(row))
+        rows: rows(report, verbose: verbose))
     }
     if showSuppressed && !report.suppressed.isEmpty {
       out += "\nSuppressed:\n"
@@ -53,6 +59,30 @@ public struct ScanTableReport: Sendable {
     return out
   }
 
+  /// One row per finding with its package's location; without `verbose`, rows equal but for
+  /// the location are merged into the first, which then says how many more places there are.
+  func rows(_ report: ScanReport, verbose: Bool) -> [[String]] {
+    var paths: [String: String] = [:]
+    for p in report.sbom.packages {
+      if let first = p.locations.min() { paths[p.id] = "/" + first.path }
+    }
+    let all = report.findings.map { f in (row(f), paths[f.finding.packageID] ?? "") }
+    if verbose { return all.map { $0.0 + [$0.1] } }
+    var order: [[String]] = []
+    var places: [[String]: [String]] = [:]
+    for (cells, path) in all {
+      if places[cells] == nil { order.append(cells) }
+      places[cells, default: []].append(path)
+    }
+    return order.map { cells in
+      let where_ = places[cells] ?? []
+      let distinct = Array(Set(where_)).sorted()
+      var location = distinct.first ?? ""
+      if distinct.count > 1 { location += " (+\(distinct.count - 1) more)" }
+      return cells + [location]
+    }
+  }
+
   func row(_ f: ScoredFinding) -> [String] {
     var id = f.finding.primaryID
     if f.finding.exploitation?.kev != nil { id += " (KEV)" }
@@ -63,7 +93,7 @@ public struct ScanTableReport: Sendable {
     case .notFixed: fixed = "not fixed"
     case .unknown: fixed = ""
     }
-    let layer = f.finding.introducedByIndex.map { "#\($0)" } ?? ""
+    let layer = f.finding.introducedByIndex.map(LayerLabel.text) ?? ""
     return [
       f.finding.packageName, f.finding.packageVersion, f.finding.ecosystem.rawValue, id,
       f.assessment.severity.rawValue, String(format: "%.1f", f.assessment.risk.value), fixed, layer,

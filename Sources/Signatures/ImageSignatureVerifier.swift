@@ -98,7 +98,7 @@ public struct ImageSignatureVerifier: Sendable {
     if let manifest = try await fetcher.manifest(repository: image.repository, reference: tag) {
       let layers = try Self.layers(of: manifest.bytes)
       for (i, layer) in layers.enumerated() {
-        let source = "tag \(tag) layer \(i)"
+        let source = "tag \(tag) layer \(i + 1)"
         let outcome = await verifySimpleSigningLayer(
           layer, image: image, signer: signer, options: options)
         findings.append(Finding(source: source, outcome: outcome, statement: nil))
@@ -168,7 +168,7 @@ public struct ImageSignatureVerifier: Sendable {
           outcome = .failure(VerificationFailure(.bundleFormat, "\(error)"))
         }
         findings.append(
-          Finding(source: "tag \(tag) layer \(i)", outcome: outcome, statement: statement))
+          Finding(source: "tag \(tag) layer \(i + 1)", outcome: outcome, statement: statement))
       }
     }
     findings += try await referrerBundles(

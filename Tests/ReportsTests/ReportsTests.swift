@@ -101,3 +101,54 @@ func finding(_ p: Package, id: String, severity: Severity, cvss: Double?, fixed:
     #expect((statements[0]["action_statement"] as? String)?.contains("idna to 3.7") == true)
   }
 }
+
+/// Issue 14: the first screen repeated `requests 2.22.0 pypi CVE-2023-32681` twelve times (the
+/// package is installed in twelve places and the table had no location), and numbered layers
+/// from 0 where `inventory` numbers them from 1.
+@Suite struct ScanTableLocationTests {
+  func report() -> ScanReport {
+    var copies = ["a/dist-packages", "b/site-packages", "c/site-packages"].map {
+      pkg("requests", "2.22.0", path: $0)
+    }
+    for i in copies.indices { copies[i].introducedByIndex = 1 }
+    let other = pkg("idna", "2.7", path: "a/dist-packages")
+    let image = ImageMetadata(target: "dir:/", sourceKind: "directory")
+    var findings = copies.map {
+      finding($0, id: "CVE-2023-32681", severity: .medium, cvss: 6.1, fixed: "2.31.0")
+    }
+    for i in findings.indices { findings[i].finding.introducedByIndex = 1 }
+    findings.append(finding(other, id: "CVE-2024-3651", severity: .high, cvss: 7.5, fixed: "3.7"))
+    return ScanReport(
+      toolVersion: "0.1.0", scannedAt: "2026-01-01T00:00:00Z",
+      sbom: SoftwareBOM(image: image, packages: copies + [other]), findings: findings)
+  }
+
+  @Test func identicalRowsAreGroupedWithTheirLocation() {
+    let table = ScanTableReport().render(report())
+    let lines = table.split(separator: "\n").map(String.init)
+    let requests = lines.filter { $0.hasPrefix("requests") }
+    #expect(requests.count == 1)
+    #expect(requests.first?.hasSuffix("/a/dist-packages/requests (+2 more)") == true)
+    #expect(lines.contains { $0.hasPrefix("idna") && $0.hasSuffix("/a/dist-packages/idna") })
+    #expect(lines.first { $0.hasPrefix("PACKAGE") }?.hasSuffix("LAYER  LOCATION") == true)
+    // The summary still counts every finding.
+    #expect(table.contains("Total: 4 (critical: 0, high: 1, medium: 3,"))
+  }
+
+  @Test func verboseListsEveryLocation() {
+    let lines = ScanTableReport().render(report(), verbose: true).split(separator: "\n")
+    let requests = lines.filter { $0.hasPrefix("requests") }
+    #expect(
+      requests.map { $0.split(separator: " ").last.map(String.init) ?? "" } == [
+        "/a/dist-packages/requests", "/b/site-packages/requests", "/c/site-packages/requests",
+      ])
+  }
+
+  @Test func layersAreNumberedFromOneAsInventoryDoes() {
+    let table = ScanTableReport().render(report())
+    let row = table.split(separator: "\n").first { $0.hasPrefix("requests") } ?? ""
+    #expect(row.contains(" #2 "))
+    #expect(!row.contains(" #1 "))
+    #expect(LayerLabel.text(0) == "#1")
+  }
+}

@@ -73,7 +73,7 @@ struct RegistrySignatureTests {
     let verified = try await Self.verify(registry, "key/good", sigstore: s, signer: key)
     #expect(verified.verified)
     #expect(verified.findings.count == 1)
-    #expect(verified.findings.first?.source.hasSuffix(".sig layer 0") == true)
+    #expect(verified.findings.first?.source.hasSuffix(".sig layer 1") == true)
     if case .success(let v) = verified.findings.first?.outcome {
       #expect(v.identities.isEmpty)
       #expect(v.logIndex == 77)

@@ -140,7 +140,9 @@ enum SBOMTable {
           p.source.map {
             $0.name == p.name && $0.version == p.version ? "" : "\($0.name) \($0.version)"
           } ?? "",
-          p.introducedByIndex.map { "#\($0)" + (p.fromBaseImage == true ? " (base)" : "") } ?? "",
+          p.introducedByIndex.map {
+            LayerLabel.text($0) + (p.fromBaseImage == true ? " (base)" : "")
+          } ?? "",
           p.locations.min().map { "/" + $0.path } ?? "",
         ]
       })

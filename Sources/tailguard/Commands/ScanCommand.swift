@@ -178,7 +178,10 @@ struct ScanCommand: AsyncParsableCommand {
           try CycloneDXWriter().write(
             report.sbom, vulnerabilities: CycloneDXVulnerabilities.build(report),
             policy: report.policy))
-      default: try output.write(ScanTableReport().render(report, showSuppressed: showSuppressed))
+      default:
+        try output.write(
+          ScanTableReport().render(
+            report, showSuppressed: showSuppressed, verbose: output.verbose))
       }
       if let check = report.signatures, !check.verified {
         if !output.quiet { Self.explain(check) }
