@@ -1,10 +1,9 @@
 import Foundation
-import TailguardTesting
 
 /// Runs the built `tailguard` executable (from the same build directory as the test bundle, or
 /// `TAILGUARD_BINARY`) under `timeout`, capturing its exit status, stdout and stderr.
-enum TailguardCLI {
-  static var binary: String? {
+public enum TailguardCLI {
+  public static var binary: String? {
     if let env = ProcessInfo.processInfo.environment["TAILGUARD_BINARY"], !env.isEmpty {
       return env
     }
@@ -21,15 +20,19 @@ enum TailguardCLI {
     return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
   }
 
-  struct Result {
-    var status: Int32
-    var stdout: String
-    var stderr: String
+  public struct Result: Sendable {
+    public var status: Int32
+    public var stdout: String
+    public var stderr: String
   }
 
-  static func run(_ args: [String], seconds: Int = 120) throws -> Result {
+  /// Runs `tailguard args…` (in `directory` when given) and waits for it.
+  public static func run(_ args: [String], seconds: Int = 120, directory: String? = nil) throws
+    -> Result
+  {
     guard let binary else { throw HarnessError("the tailguard executable is not built") }
     let p = Process()
+    if let directory { p.currentDirectoryURL = URL(fileURLWithPath: directory) }
     p.executableURL = URL(
       fileURLWithPath: RegistryTestEnvironment.which("timeout") ?? "/usr/bin/timeout")
     p.arguments = [String(seconds), binary] + args
