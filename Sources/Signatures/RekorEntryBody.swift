@@ -1,8 +1,8 @@
 import Foundation
 
 /// The parts of a Rekor entry body (`canonicalizedBody`) that must agree with the bundle:
-/// hashedrekord v0.0.1 / v0.0.2 and dsse v0.0.1 / v0.0.2. A mismatch between the body and the
-/// bundle is how CVE-2022-36056 style substitutions are caught.
+/// hashedrekord v0.0.1 / v0.0.2, dsse v0.0.1 / v0.0.2 and intoto v0.0.2. A mismatch between the
+/// body and the bundle is how CVE-2022-36056 style substitutions are caught.
 public struct RekorEntryBody: Sendable, Hashable {
   public enum Kind: Sendable, Hashable {
     /// A digest of the signed data and one signature.
@@ -11,8 +11,17 @@ public struct RekorEntryBody: Sendable, Hashable {
     case dsse(payloadHashAlgorithm: String, payloadHash: Data, signatures: [Data])
   }
 
+  /// The body's `kind` and `apiVersion` (e.g. `intoto`, `0.0.2`): the signed truth the bundle's
+  /// unsigned `kindVersion` must agree with.
+  public var entryKind: String
   public var apiVersion: String
   public var kind: Kind
+  /// intoto 0.0.2: the envelope's payload type, recorded beside its signatures.
+  public var payloadType: String?
+  /// intoto 0.0.2: SHA-256 of the envelope JSON as it was uploaded. A bundle does not keep those
+  /// bytes, so this is read (and must be well formed) but cannot be recomputed; the payload hash,
+  /// payload type and signatures bind every field of the envelope instead.
+  public var envelopeHash: Data?
   /// The verification material recorded in the body, DER (a certificate or a SubjectPublicKeyInfo),
   /// one per signature.
   public var verifierDER: [Data]
@@ -27,7 +36,10 @@ public struct RekorEntryBody: Sendable, Hashable {
     } catch {
       throw fail(error.message)
     }
+    entryKind = raw.kind
     apiVersion = raw.apiVersion
+    payloadType = nil
+    envelopeHash = nil
     switch (raw.kind, raw.apiVersion) {
     case ("hashedrekord", "0.0.1"):
       guard let hash = raw.spec.data?.hash, let value = hash.value.flatMap(Data.init(hexString:)),
@@ -77,25 +89,35 @@ public struct RekorEntryBody: Sendable, Hashable {
         signatures: signatures)
       verifierDER = verifiers
     case ("intoto", "0.0.2"):
-      // cosign attestations: spec.content.{payloadHash, envelope.signatures[{sig, publicKey}]},
-      // where sig and publicKey are base64 of (base64 signature / PEM).
-      guard let content = raw.spec.content, let hash = content.payloadHash,
-        let value = hash.value.flatMap(Data.init(hexString:)),
-        let sigs = content.envelope?.signatures, sigs.count <= SigstoreBundle.maximumDSSESignatures
-      else { throw fail("intoto 0.0.2 body lacks payloadHash or envelope signatures") }
+      // cosign attestations (rekor intoto v0.0.2 schema): spec.content.{hash, payloadHash,
+      // envelope{payloadType, signatures[{sig, publicKey}]}}; the payload itself is not kept.
+      // `sig` is base64 of the envelope's base64 signature text, `publicKey` base64 of PEM.
+      guard let content = raw.spec.content, let envelope = content.envelope,
+        let type = envelope.payloadType, let sigs = envelope.signatures, !sigs.isEmpty,
+        sigs.count <= SigstoreBundle.maximumDSSESignatures
+      else { throw fail("intoto 0.0.2 body lacks an envelope with payloadType and signatures") }
+      guard let hash = content.payloadHash, hash.algorithm == "sha256",
+        let value = hash.value.flatMap(Data.init(hexString:)), value.count == 32
+      else { throw fail("intoto 0.0.2 body lacks a sha256 payloadHash") }
+      guard let envelopeHash = content.hash, envelopeHash.algorithm == "sha256",
+        let envelopeDigest = envelopeHash.value.flatMap(Data.init(hexString:)),
+        envelopeDigest.count == 32
+      else { throw fail("intoto 0.0.2 body lacks a sha256 envelope hash") }
       var signatures: [Data] = []
       var verifiers: [Data] = []
       for s in sigs {
-        guard var sig = s.sig.flatMap(ProtoJSON.base64) else { throw fail("bad intoto signature") }
-        if let text = String(data: sig, encoding: .utf8), let inner = ProtoJSON.base64(text) {
-          sig = inner
-        }
+        guard
+          let text = s.sig.flatMap(ProtoJSON.base64).flatMap({ String(data: $0, encoding: .utf8) }),
+          let sig = ProtoJSON.base64(text), !sig.isEmpty
+        else { throw fail("intoto signature is not base64 of a base64 signature") }
         signatures.append(sig)
         verifiers.append(try Self.pemOrDER(s.publicKey, fail))
       }
       kind = .dsse(
-        payloadHashAlgorithm: hash.algorithm ?? "", payloadHash: value, signatures: signatures)
+        payloadHashAlgorithm: "sha256", payloadHash: value, signatures: signatures)
       verifierDER = verifiers
+      payloadType = type
+      self.envelopeHash = envelopeDigest
     default:
       throw fail("unsupported entry type \(raw.kind.prefix(30))/\(raw.apiVersion.prefix(20))")
     }
@@ -164,8 +186,12 @@ private struct RawBody: Decodable {
     var sig: String?
     var publicKey: String?
   }
-  struct InTotoEnvelope: Decodable { var signatures: [InTotoSignature]? }
+  struct InTotoEnvelope: Decodable {
+    var payloadType: String?
+    var signatures: [InTotoSignature]?
+  }
   struct InTotoContent: Decodable {
+    var hash: Hash?
     var payloadHash: Hash?
     var envelope: InTotoEnvelope?
   }

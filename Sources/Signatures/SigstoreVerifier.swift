@@ -114,9 +114,9 @@ public struct SigstoreVerifier: Sendable {
       entry = bundle.tlogEntries[0]
     }
     if let entry {
-      guard ["0.0.1", "0.0.2"].contains(entry.kindVersion) else {
+      guard Self.rekorV1EntryTypes.union(Self.rekorV2EntryTypes).contains(entry.type) else {
         throw VerificationFailure(
-          .bundleFormat, "unsupported log entry version \(entry.kindVersion.prefix(20))")
+          .bundleFormat, "unsupported log entry type \(entry.type.prefix(40))")
       }
       guard
         entry.inclusionProof?.checkpoint != nil
@@ -185,9 +185,11 @@ public struct SigstoreVerifier: Sendable {
       }
     }
     if let entry, let integrated = entry.integratedDate, entry.inclusionPromise != nil {
-      guard ["dsse", "hashedrekord"].contains(entry.kind), entry.kindVersion == "0.0.1" else {
+      // Every Rekor v1 entry has an integrated time signed by its promise; Rekor v2 ones have none.
+      guard Self.rekorV1EntryTypes.contains(entry.type) else {
         throw VerificationFailure(
-          .bundleFormat, "integrated time is only defined for dsse/hashedrekord 0.0.1 entries")
+          .bundleFormat,
+          "integrated time is only defined for Rekor v1 entries, not \(entry.type.prefix(40))")
       }
       times.append(.init(source: .transparencyLog, date: integrated))
     }
@@ -299,7 +301,7 @@ public struct SigstoreVerifier: Sendable {
             .tlogBodyConsistency,
             "expected a hashedrekord log entry, found \(entry.kind.prefix(30))")
         }
-        let body = try RekorEntryBody(parsing: entry.canonicalizedBody)
+        let body = try Self.body(of: entry)
         guard case .hashedRekord(_, let bodyDigest, let bodySig) = body.kind,
           bodyDigest == digest.bytes,
           bodySig == message.signature, body.verifierDER == [verifierDER]
@@ -324,7 +326,7 @@ public struct SigstoreVerifier: Sendable {
         throw VerificationFailure(.signature, "DSSE signature is invalid for the envelope")
       }
       if let entry {
-        let body = try RekorEntryBody(parsing: entry.canonicalizedBody)
+        let body = try Self.body(of: entry)
         switch (entry.kind, entry.kindVersion, body.kind) {
         case ("hashedrekord", "0.0.2", .hashedRekord(_, let d, let sig)):
           guard envelope.signatures.count == 1, d == key.naturalHash.digest(pae).bytes,
@@ -333,14 +335,24 @@ public struct SigstoreVerifier: Sendable {
             throw VerificationFailure(
               .tlogBodyConsistency, "transparency log entry is inconsistent with the DSSE envelope")
           }
-        case ("dsse", _, .dsse(_, let payloadHash, let sigs)),
-          ("intoto", _, .dsse(_, let payloadHash, let sigs)):
-          guard payloadHash == Data(SHA256.hash(data: envelope.payload)),
-            sigs == envelope.signatures.map(\.signature),
-            body.verifierDER.allSatisfy({ $0 == verifierDER })
-          else {
-            throw VerificationFailure(
-              .tlogBodyConsistency, "transparency log entry is inconsistent with the DSSE envelope")
+        case ("dsse", _, .dsse(let algorithm, let payloadHash, let sigs)),
+          ("intoto", _, .dsse(let algorithm, let payloadHash, let sigs)):
+          func inconsistent(_ what: String) -> VerificationFailure {
+            VerificationFailure(
+              .tlogBodyConsistency,
+              "\(entry.type) log entry \(what) differs from the DSSE envelope's")
+          }
+          guard ["sha256", "SHA2_256"].contains(algorithm),
+            payloadHash == Data(SHA256.hash(data: envelope.payload))
+          else { throw inconsistent("payload hash") }
+          guard body.payloadType == nil || body.payloadType == envelope.payloadType else {
+            throw inconsistent("payload type")
+          }
+          guard sigs == envelope.signatures.map(\.signature) else {
+            throw inconsistent("signatures")
+          }
+          guard body.verifierDER.allSatisfy({ $0 == verifierDER }) else {
+            throw inconsistent("verifier (certificate or key)")
           }
         default:
           throw VerificationFailure(
@@ -362,6 +374,26 @@ public struct SigstoreVerifier: Sendable {
       result.payload = envelope.payload
     }
     return result
+  }
+
+  /// Log entry types whose bodies are checked against the bundle. Rekor v1 entries have a signed
+  /// integrated time (the inclusion promise signs it); Rekor v2 entries have none.
+  static let rekorV1EntryTypes: Set<String> = ["hashedrekord/0.0.1", "dsse/0.0.1", "intoto/0.0.2"]
+  static let rekorV2EntryTypes: Set<String> = ["hashedrekord/0.0.2", "dsse/0.0.2"]
+
+  /// The entry's canonicalized body, which must be of the kind and version the bundle declares:
+  /// the declaration is unsigned, the body is what the log signed.
+  private static func body(of entry: TransparencyLogEntry) throws(VerificationFailure)
+    -> RekorEntryBody
+  {
+    let body = try RekorEntryBody(parsing: entry.canonicalizedBody)
+    guard "\(body.entryKind)/\(body.apiVersion)" == entry.type else {
+      throw VerificationFailure(
+        .tlogBodyConsistency,
+        "log entry body is \(body.entryKind.prefix(30))/\(body.apiVersion.prefix(20)) but the bundle declares \(entry.type.prefix(40))"
+      )
+    }
+    return body
   }
 
   private static func bytes(of artifact: ArtifactSource) throws(VerificationFailure) -> Data {

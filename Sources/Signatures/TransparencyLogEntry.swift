@@ -47,6 +47,9 @@ public struct TransparencyLogEntry: Sendable, Hashable {
     self.canonicalizedBody = canonicalizedBody
   }
 
+  /// `kind/version`, e.g. `intoto/0.0.2`.
+  public var type: String { "\(kind)/\(kindVersion)" }
+
   public var integratedDate: Date? {
     integratedTime.map { Date(timeIntervalSince1970: TimeInterval($0)) }
   }

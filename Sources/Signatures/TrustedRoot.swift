@@ -1,5 +1,7 @@
 import Crypto
 import Foundation
+import X509
+import _CryptoExtras
 
 /// A Sigstore `trusted_root.json` (`application/vnd.dev.sigstore.trustedroot+json;version=0.1`):
 /// the transparency logs, Fulcio certificate authorities, CT logs and timestamp authorities a
@@ -7,21 +9,24 @@ import Foundation
 public struct TrustedRoot: Sendable, Hashable {
   /// `validFor`: a key or CA may only vouch for events inside this window.
   public struct TimeRange: Sendable, Hashable {
-    public var start: Date?
+    /// Required: a window without a start is a malformed trusted root, never "since always".
+    public var start: Date
+    /// Optional: nil means the window is still open.
     public var end: Date?
-    public init(start: Date?, end: Date?) {
+    public init(start: Date, end: Date?) {
       self.start = start
       self.end = end
     }
+    /// Inclusive of both ends (protobuf-specs TimeRange).
     public func contains(_ date: Date) -> Bool {
-      if let start, date < start { return false }
+      if date < start { return false }
       if let end, date > end { return false }
       return true
     }
   }
 
   public struct PublicKeyEntry: Sendable, Hashable {
-    /// SubjectPublicKeyInfo DER.
+    /// SubjectPublicKeyInfo DER (a PKCS#1 RSAPublicKey for the deprecated `PKCS1_RSA_PKCS1V5`).
     public var rawBytes: Data
     /// e.g. `PKIX_ECDSA_P256_SHA_256`, `PKIX_ED25519`.
     public var keyDetails: String
@@ -62,20 +67,39 @@ public struct TrustedRoot: Sendable, Hashable {
 
   static let maximumEntries = 256
 
+  /// The media types of protobuf-specs' `TrustedRoot` (v0.2, v0.1, and v0.1's older spelling).
+  static let mediaTypes: Set<String> = [
+    "application/vnd.dev.sigstore.trustedroot.v0.2+json",
+    "application/vnd.dev.sigstore.trustedroot.v0.1+json",
+    "application/vnd.dev.sigstore.trustedroot+json;version=0.1",
+  ]
+  /// The media type of protobuf-specs' `ClientTrustConfig`, which wraps a trusted root.
+  static let clientTrustConfigMediaType = "application/vnd.dev.sigstore.clienttrustconfig.v0.1+json"
+
+  /// Parses a trusted root (or a ClientTrustConfig holding one) and checks every field a verifier
+  /// relies on, failing closed: the spec's required fields must be present and well formed (a
+  /// validity window needs its start; only its end is optional), so nothing malformed is read as
+  /// "valid for all time" or silently skipped. Errors name the field, e.g.
+  /// `trusted root: tlogs[0].publicKey.validFor has no start`.
   public init(parsing data: Data, path: String? = nil) throws(SignatureError) {
     var raw = try ProtoJSON.decode(
       RawTrustedRoot.self, from: data, code: .malformedTrustedRoot, path: path)
-    // A ClientTrustConfig wraps the trusted root; accept it too (sigstore-python's --trust-config files).
-    if raw.tlogs == nil, raw.certificateAuthorities == nil, let inner = raw.trustedRoot?.value {
-      raw = inner
-    }
     func fail(_ m: String) -> SignatureError {
-      SignatureError(.malformedTrustedRoot, m, path: path)
+      SignatureError(.malformedTrustedRoot, "trusted root: \(m)", path: path)
     }
-    guard let mediaType = raw.mediaType,
-      mediaType.hasPrefix("application/vnd.dev.sigstore.trustedroot")
-    else {
-      throw fail("unsupported trusted root media type '\(raw.mediaType?.prefix(80) ?? "")'")
+    // A ClientTrustConfig wraps the trusted root; accept it too (sigstore-python's
+    // --trust-config files).
+    var prefix = ""
+    if raw.tlogs == nil, raw.certificateAuthorities == nil, let inner = raw.trustedRoot?.value {
+      guard raw.mediaType == Self.clientTrustConfigMediaType else {
+        throw fail(
+          "unsupported client trust config media type '\(raw.mediaType?.prefix(80) ?? "")'")
+      }
+      raw = inner
+      prefix = "trustedRoot."
+    }
+    guard let mediaType = raw.mediaType, Self.mediaTypes.contains(mediaType) else {
+      throw fail("unsupported media type '\(raw.mediaType?.prefix(80) ?? "")'")
     }
     let counts = [
       raw.tlogs?.count, raw.ctlogs?.count, raw.certificateAuthorities?.count,
@@ -85,57 +109,128 @@ public struct TrustedRoot: Sendable, Hashable {
       throw fail("too many entries")
     }
 
-    func range(_ r: RawTrustedRoot.Range?) throws(SignatureError) -> TimeRange {
-      var start: Date?
-      var end: Date?
-      if let s = r?.start {
-        guard let d = RFC3339.parse(s) else { throw fail("bad time '\(s.prefix(40))'") }
-        start = d
+    // sigstore_common.proto TimeRange: `start` is required, `end` is optional (open-ended).
+    func range(_ r: RawTrustedRoot.Range?, _ field: String) throws(SignatureError) -> TimeRange {
+      guard let r else { throw fail("\(field) is missing") }
+      guard let s = r.start else { throw fail("\(field) has no start") }
+      guard let start = RFC3339.parse(s) else {
+        throw fail("\(field).start '\(s.prefix(40))' is not an RFC 3339 time")
       }
-      if let e = r?.end {
-        guard let d = RFC3339.parse(e) else { throw fail("bad time '\(e.prefix(40))'") }
-        end = d
+      guard let e = r.end else { return TimeRange(start: start, end: nil) }
+      guard let end = RFC3339.parse(e) else {
+        throw fail("\(field).end '\(e.prefix(40))' is not an RFC 3339 time")
       }
+      guard end >= start else { throw fail("\(field) ends before it starts") }
       return TimeRange(start: start, end: end)
     }
-    func logs(_ list: [RawTrustedRoot.Log]?) throws(SignatureError) -> [LogInstance] {
+    func logs(_ list: [RawTrustedRoot.Log]?, _ name: String) throws(SignatureError)
+      -> [LogInstance]
+    {
       var out: [LogInstance] = []
-      for l in list ?? [] {
-        guard let key = l.publicKey.rawBytes?.data else {
-          throw fail("log \(l.baseUrl ?? "?") has no public key")
+      for (i, l) in (list ?? []).enumerated() {
+        let field = "\(prefix)\(name)[\(i)]"
+        guard let baseURL = l.baseUrl, !baseURL.isEmpty else {
+          throw fail("\(field).baseUrl is missing")
+        }
+        guard let hash = l.hashAlgorithm else { throw fail("\(field).hashAlgorithm is missing") }
+        guard hash == "SHA2_256" else {
+          throw fail("\(field).hashAlgorithm \(hash.prefix(40)) is not supported (SHA2_256 is)")
+        }
+        guard let key = l.publicKey else { throw fail("\(field).publicKey is missing") }
+        guard let rawKey = key.rawBytes?.data, !rawKey.isEmpty else {
+          throw fail("\(field).publicKey.rawBytes is missing")
+        }
+        guard let details = key.keyDetails else {
+          throw fail("\(field).publicKey.keyDetails is missing")
+        }
+        if let problem = Self.keyProblem(rawKey, details: details) {
+          throw fail("\(field).publicKey \(problem)")
+        }
+        let validFor = try range(key.validFor, "\(field).publicKey.validFor")
+        guard let logID = l.logId?.keyId?.data, !logID.isEmpty else {
+          throw fail("\(field).logId.keyId is missing")
+        }
+        guard logID.count == 32 else {
+          throw fail("\(field).logId.keyId has \(logID.count) bytes, not a SHA-256 hash's 32")
         }
         out.append(
           LogInstance(
-            baseURL: l.baseUrl ?? "", hashAlgorithm: l.hashAlgorithm ?? "SHA2_256",
-            publicKey: PublicKeyEntry(
-              rawBytes: key, keyDetails: l.publicKey.keyDetails ?? "",
-              validFor: try range(l.publicKey.validFor)),
-            logID: l.logId.keyId.data))
+            baseURL: baseURL, hashAlgorithm: hash,
+            publicKey: PublicKeyEntry(rawBytes: rawKey, keyDetails: details, validFor: validFor),
+            logID: logID))
       }
       return out
     }
-    func authorities(_ list: [RawTrustedRoot.Authority]?) throws(SignatureError)
+    func authorities(_ list: [RawTrustedRoot.Authority]?, _ name: String) throws(SignatureError)
       -> [CertificateAuthority]
     {
       var out: [CertificateAuthority] = []
-      for a in list ?? [] {
-        let chain = a.certChain?.certificates.map(\.rawBytes.data) ?? []
-        guard !chain.isEmpty, chain.count <= 10 else {
-          throw fail("authority \(a.uri ?? "?") has a bad certificate chain")
+      for (i, a) in (list ?? []).enumerated() {
+        let field = "\(prefix)\(name)[\(i)]"
+        guard let certificates = a.certChain?.certificates, !certificates.isEmpty else {
+          throw fail("\(field).certChain has no certificates")
         }
+        guard certificates.count <= 10 else {
+          throw fail("\(field).certChain has \(certificates.count) certificates (limit 10)")
+        }
+        var chain: [Data] = []
+        for (j, c) in certificates.enumerated() {
+          guard let der = c.rawBytes?.data, (try? Certificate(derEncoded: Array(der))) != nil else {
+            throw fail("\(field).certChain.certificates[\(j)] is not a DER X.509 certificate")
+          }
+          chain.append(der)
+        }
+        let validFor = try range(a.validFor, "\(field).validFor")
+        // subject and uri identify the authority for people; neither is used to verify.
         let subject = [a.subject?.organization, a.subject?.commonName].compactMap { $0 }.joined(
           separator: "/")
         out.append(
           CertificateAuthority(
-            subject: subject, uri: a.uri ?? "", certChain: chain, validFor: try range(a.validFor)))
+            subject: subject, uri: a.uri ?? "", certChain: chain, validFor: validFor))
       }
       return out
     }
     self.mediaType = mediaType
-    self.tlogs = try logs(raw.tlogs)
-    self.ctlogs = try logs(raw.ctlogs)
-    self.certificateAuthorities = try authorities(raw.certificateAuthorities)
-    self.timestampAuthorities = try authorities(raw.timestampAuthorities)
+    self.tlogs = try logs(raw.tlogs, "tlogs")
+    self.ctlogs = try logs(raw.ctlogs, "ctlogs")
+    self.certificateAuthorities = try authorities(
+      raw.certificateAuthorities, "certificateAuthorities")
+    self.timestampAuthorities = try authorities(raw.timestampAuthorities, "timestampAuthorities")
+  }
+
+  /// Why `rawBytes` is not a usable key of the declared `keyDetails`, or nil when it is. The
+  /// accepted PublicKeyDetails are the ones Sigstore logs use (sigstore-go accepts the same set);
+  /// the key must be of the declared algorithm (and RSA size).
+  static func keyProblem(_ rawBytes: Data, details: String) -> String? {
+    let expected: VerificationKey.Algorithm
+    var rsaBits: Int?
+    switch details {
+    case "PKIX_ECDSA_P256_SHA_256": expected = .ecdsaP256
+    case "PKIX_ECDSA_P384_SHA_384": expected = .ecdsaP384
+    case "PKIX_ECDSA_P521_SHA_512": expected = .ecdsaP521
+    case "PKIX_ED25519": expected = .ed25519
+    case "PKIX_RSA_PKCS1V15_2048_SHA256": (expected, rsaBits) = (.rsa, 2048)
+    case "PKIX_RSA_PKCS1V15_3072_SHA256": (expected, rsaBits) = (.rsa, 3072)
+    case "PKIX_RSA_PKCS1V15_4096_SHA256": (expected, rsaBits) = (.rsa, 4096)
+    case "PKCS1_RSA_PKCS1V5":
+      // Deprecated, still used by Sigstore staging's first CT log: a PKCS#1 RSAPublicKey.
+      return (try? _RSA.Signing.PublicKey(derRepresentation: rawBytes)) == nil
+        ? "rawBytes is not an RSA public key" : nil
+    default:
+      return "keyDetails \(details.prefix(40)) is not supported"
+    }
+    guard let key = try? VerificationKey(spkiDER: rawBytes) else {
+      return "rawBytes is not a SubjectPublicKeyInfo"
+    }
+    guard key.algorithm == expected else {
+      return "rawBytes holds a \(key.algorithm.rawValue) key, not the declared \(details)"
+    }
+    if let rsaBits {
+      guard let rsa = try? _RSA.Signing.PublicKey(derRepresentation: rawBytes),
+        rsa.keySizeInBits == rsaBits
+      else { return "rawBytes is not a \(rsaBits)-bit RSA key as declared by \(details)" }
+    }
+    return nil
   }
 
   public init(contentsOf path: String) throws(SignatureError) {
@@ -167,15 +262,15 @@ private struct RawTrustedRoot: Decodable {
     var keyDetails: String?
     var validFor: Range?
   }
-  struct LogID: Decodable { var keyId: ProtoBytes }
+  struct LogID: Decodable { var keyId: ProtoBytes? }
   struct Log: Decodable {
     var baseUrl: String?
     var hashAlgorithm: String?
-    var publicKey: Key
-    var logId: LogID
+    var publicKey: Key?
+    var logId: LogID?
   }
-  struct Cert: Decodable { var rawBytes: ProtoBytes }
-  struct Chain: Decodable { var certificates: [Cert] }
+  struct Cert: Decodable { var rawBytes: ProtoBytes? }
+  struct Chain: Decodable { var certificates: [Cert]? }
   struct Subject: Decodable {
     var organization: String?
     var commonName: String?

@@ -258,8 +258,10 @@ struct TestSigstore {
   // MARK: Sigstore bundles (referrers)
 
   /// A v0.3 bundle holding a DSSE envelope over an in-toto statement, logged as a dsse 0.0.1
-  /// entry at index 2 of a 5-entry tree with inclusion proof, signed checkpoint and SET.
-  func dsseBundle(statement: Data) throws -> Data {
+  /// entry at index 2 of a 5-entry tree with inclusion proof, signed checkpoint and SET. With
+  /// `intoto`, the shape cosign's attestations had: a v0.2 bundle (certificate chain) logged as an
+  /// intoto 0.0.2 entry.
+  func dsseBundle(statement: Data, intoto: Bool = false) throws -> Data {
     let payloadType = "application/vnd.in-toto+json"
     let pae =
       Data(
@@ -267,20 +269,18 @@ struct TestSigstore {
     let sig = try leafKey.signature(for: SHA256.hash(data: pae)).derRepresentation
     let leaf = try leafCertificate()
     let certPEM = try Self.pem(leaf)
-    let body = try Self.json([
-      "apiVersion": "0.0.1", "kind": "dsse",
-      "spec": [
-        "payloadHash": [
-          "algorithm": "sha256", "value": Self.hex(Data(SHA256.hash(data: statement))),
-        ],
-        "signatures": [
-          [
-            "signature": sig.base64EncodedString(),
-            "verifier": Data(certPEM.utf8).base64EncodedString(),
-          ]
-        ],
-      ],
-    ])
+    let envelope: [String: Any] = [
+      "payloadType": payloadType, "payload": statement.base64EncodedString(),
+      "signatures": [["keyid": "", "sig": sig.base64EncodedString()]],
+    ]
+    let uploaded = try Self.json(envelope)
+    let body =
+      intoto
+      ? try RekorTestBody.intoto(
+        payloadType: payloadType, payload: statement, uploadedEnvelope: uploaded, signature: sig,
+        verifierPEM: certPEM)
+      : try RekorTestBody.dsse(
+        payload: statement, uploadedEnvelope: uploaded, signature: sig, verifierPEM: certPEM)
     var leaves = (0..<5).map { Data("other entry \($0)".utf8) }
     let index = 2
     leaves[index] = body
@@ -294,14 +294,19 @@ struct TestSigstore {
     let setPayload =
       "{\"body\":\"\(body.base64EncodedString())\",\"integratedTime\":\(integratedTime),\"logID\":\"\(Self.hex(logID))\",\"logIndex\":\(logIndex)}"
     let set = try logKey.signature(for: SHA256.hash(data: Data(setPayload.utf8))).derRepresentation
+    let leafDER = try Self.der(leaf).base64EncodedString()
     return try Self.json([
-      "mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json",
+      "mediaType": intoto
+        ? "application/vnd.dev.sigstore.bundle+json;version=0.2"
+        : "application/vnd.dev.sigstore.bundle.v0.3+json",
       "verificationMaterial": [
-        "certificate": ["rawBytes": try Self.der(leaf).base64EncodedString()],
+        intoto ? "x509CertificateChain" : "certificate": intoto
+          ? ["certificates": [["rawBytes": leafDER]]] as [String: Any] : ["rawBytes": leafDER],
         "tlogEntries": [
           [
             "logIndex": String(logIndex), "logId": ["keyId": logID.base64EncodedString()],
-            "kindVersion": ["kind": "dsse", "version": "0.0.1"],
+            "kindVersion": intoto
+              ? ["kind": "intoto", "version": "0.0.2"] : ["kind": "dsse", "version": "0.0.1"],
             "integratedTime": String(integratedTime),
             "inclusionPromise": ["signedEntryTimestamp": set.base64EncodedString()],
             "inclusionProof": [
@@ -313,10 +318,7 @@ struct TestSigstore {
           ]
         ],
       ],
-      "dsseEnvelope": [
-        "payloadType": payloadType, "payload": statement.base64EncodedString(),
-        "signatures": [["keyid": "", "sig": sig.base64EncodedString()]],
-      ],
+      "dsseEnvelope": envelope,
     ])
   }
 

@@ -100,11 +100,24 @@ struct SigstoreFixture {
 
   var logID: Data { Data(SHA256.hash(data: logKey.publicKey.derRepresentation)) }
 
-  func trustedRootJSON(caValidFrom: String = "2000-01-01T00:00:00Z", logValidUntil: String? = nil)
+  /// The trusted root of the fixture's CA, log and CT log; with `timestampAuthority`, the CA also
+  /// appears as a timestamp authority (for checks of the root itself).
+  func trustedRootJSON(
+    caValidFrom: String = "2000-01-01T00:00:00Z", logValidUntil: String? = nil,
+    timestampAuthority: Bool = false
+  )
     throws -> Data
   {
     var validFor: [String: String] = ["start": "2000-01-01T00:00:00Z"]
     if let logValidUntil { validFor["end"] = logValidUntil }
+    let authority: [String: Any] = [
+      "subject": ["organization": "example", "commonName": "test-fulcio"],
+      "uri": "https://fulcio.example.test",
+      "certChain": [
+        "certificates": [["rawBytes": try Self.der(caCertificate()).base64EncodedString()]]
+      ],
+      "validFor": ["start": caValidFrom],
+    ]
     let root: [String: Any] = [
       "mediaType": "application/vnd.dev.sigstore.trustedroot+json;version=0.1",
       "tlogs": [
@@ -117,16 +130,7 @@ struct SigstoreFixture {
           "logId": ["keyId": logID.base64EncodedString()],
         ]
       ],
-      "certificateAuthorities": [
-        [
-          "subject": ["organization": "example", "commonName": "test-fulcio"],
-          "uri": "https://fulcio.example.test",
-          "certChain": [
-            "certificates": [["rawBytes": try Self.der(caCertificate()).base64EncodedString()]]
-          ],
-          "validFor": ["start": caValidFrom],
-        ]
-      ],
+      "certificateAuthorities": [authority],
       "ctlogs": [
         [
           "baseUrl": "https://ct.example.test", "hashAlgorithm": "SHA2_256",
@@ -140,7 +144,7 @@ struct SigstoreFixture {
           ],
         ]
       ],
-      "timestampAuthorities": [],
+      "timestampAuthorities": timestampAuthority ? [authority] : [],
     ]
     return try JSONSerialization.data(withJSONObject: root, options: [.sortedKeys])
   }
@@ -174,32 +178,11 @@ struct SigstoreFixture {
     try leafKey.signature(for: SHA256.hash(data: data)).derRepresentation
   }
 
-  /// A v0.3 message-signature bundle for `artifact`, logged at index 3 of a 6-entry tree.
-  func bundleJSON(for artifact: Data, spoil: Spoilers = Spoilers()) throws -> Data {
-    let leaf = try spoil.leaf ?? leafCertificate()
-    let leafDER = try Self.der(leaf)
-    let sig = try signature(over: spoil.artifactForSignature ?? artifact)
-    let digest = Data(SHA256.hash(data: artifact))
-    let pem =
-      spoil.keyBased
-      ? leafKey.publicKey.pemRepresentation + "\n"
-      : "-----BEGIN CERTIFICATE-----\n\(leafDER.base64EncodedString(options: [.lineLength64Characters, .endLineWithLineFeed]))\n-----END CERTIFICATE-----\n"
-    let body: [String: Any] = [
-      "apiVersion": "0.0.1", "kind": "hashedrekord",
-      "spec": [
-        "data": [
-          "hash": [
-            "algorithm": "sha256",
-            "value": (spoil.bodyDigest ?? digest).map { String(format: "%02x", $0) }.joined(),
-          ]
-        ],
-        "signature": [
-          "content": sig.base64EncodedString(),
-          "publicKey": ["content": Data(pem.utf8).base64EncodedString()],
-        ],
-      ],
-    ]
-    let bodyBytes = try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])
+  /// A Rekor v1 entry for `body` (`kind`/`version` as the bundle declares it), logged at index 3
+  /// of a 6-entry tree: inclusion proof, signed checkpoint, integrated time, signed entry timestamp.
+  func logEntry(body bodyBytes: Data, kind: String, version: String, spoil: Spoilers = Spoilers())
+    throws -> [String: Any]
+  {
     var leaves = (0..<6).map { Data("other entry \($0)".utf8) }
     let index = 3
     leaves[index] = bodyBytes
@@ -224,9 +207,9 @@ struct SigstoreFixture {
       set = try logKey.signature(for: SHA256.hash(data: Data("other".utf8))).derRepresentation
     }
 
-    let entry: [String: Any] = [
+    return [
       "logIndex": String(logIndex), "logId": ["keyId": logID.base64EncodedString()],
-      "kindVersion": ["kind": "hashedrekord", "version": "0.0.1"],
+      "kindVersion": ["kind": kind, "version": version],
       "integratedTime": String(integratedTime),
       "inclusionPromise": ["signedEntryTimestamp": set.base64EncodedString()],
       "inclusionProof": [
@@ -236,6 +219,35 @@ struct SigstoreFixture {
       ],
       "canonicalizedBody": bodyBytes.base64EncodedString(),
     ]
+  }
+
+  /// A v0.3 message-signature bundle for `artifact`, logged at index 3 of a 6-entry tree.
+  func bundleJSON(for artifact: Data, spoil: Spoilers = Spoilers()) throws -> Data {
+    let leaf = try spoil.leaf ?? leafCertificate()
+    let leafDER = try Self.der(leaf)
+    let sig = try signature(over: spoil.artifactForSignature ?? artifact)
+    let digest = Data(SHA256.hash(data: artifact))
+    let pem =
+      spoil.keyBased
+      ? leafKey.publicKey.pemRepresentation + "\n"
+      : try Self.pem(leaf)
+    let body: [String: Any] = [
+      "apiVersion": "0.0.1", "kind": "hashedrekord",
+      "spec": [
+        "data": [
+          "hash": [
+            "algorithm": "sha256",
+            "value": (spoil.bodyDigest ?? digest).map { String(format: "%02x", $0) }.joined(),
+          ]
+        ],
+        "signature": [
+          "content": sig.base64EncodedString(),
+          "publicKey": ["content": Data(pem.utf8).base64EncodedString()],
+        ],
+      ],
+    ]
+    let bodyBytes = try JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])
+    let entry = try logEntry(body: bodyBytes, kind: "hashedrekord", version: "0.0.1", spoil: spoil)
     let bundle: [String: Any] = [
       "mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json",
       "verificationMaterial": [
@@ -253,13 +265,148 @@ struct SigstoreFixture {
     return try JSONSerialization.data(withJSONObject: bundle, options: [.sortedKeys])
   }
 
+  /// How the log entry of a DSSE bundle is written (and spoiled): the body of rekor's `dsse`
+  /// 0.0.1 or `intoto` 0.0.2 type (``RekorTestBody``), Rekor v2's `dsse` 0.0.2, or another
+  /// kind/version; each field from the envelope unless a spoiler says otherwise.
+  struct DSSEEntry {
+    var kind = "intoto"
+    var version = "0.0.2"
+    /// The `kindVersion` the bundle declares, when it differs from the body's.
+    var declaredKind: String?
+    var declaredVersion: String?
+    /// The body hashes this payload instead of the envelope's.
+    var bodyPayload: Data?
+    /// The body records this signature instead of the envelope's.
+    var bodySignature: Data?
+    /// The body records this payload type (intoto only).
+    var bodyPayloadType: String?
+    /// The body records this verifier PEM instead of the signer's certificate (or key).
+    var bodyVerifierPEM: String?
+    /// intoto 0.0.2: `sig` encoded once (the raw signature's base64) instead of rekor's twice.
+    var singleEncodedSignature = false
+    /// cosign key-based shape: a public-key hint, the PEM key in the body.
+    var keyBased = false
+  }
+
+  static func hex(_ d: Data) -> String { RekorTestBody.hex(d) }
+
+  static func pem(_ certificate: Certificate) throws -> String {
+    "-----BEGIN CERTIFICATE-----\n"
+      + (try der(certificate)).base64EncodedString(options: [
+        .lineLength64Characters, .endLineWithLineFeed,
+      ]) + "\n-----END CERTIFICATE-----\n"
+  }
+
+  /// An in-toto statement naming `artifact` by its SHA-256.
+  static func statement(about artifact: Data) throws -> Data {
+    try JSONSerialization.data(
+      withJSONObject: [
+        "_type": "https://in-toto.io/Statement/v1",
+        "subject": [
+          ["name": "artifact", "digest": ["sha256": hex(Data(SHA256.hash(data: artifact)))]]
+        ],
+        "predicateType": "https://slsa.dev/provenance/v1",
+        "predicate": ["buildDefinition": ["buildType": "https://example.test/build"]],
+      ], options: [.sortedKeys])
+  }
+
+  /// A DSSE bundle (`mediaType`, v0.2 by default: certificate chain) over an in-toto statement
+  /// about `artifact`, signed by the leaf key, with one Rekor v1 log entry as `entry` describes it.
+  func dsseBundleJSON(
+    for artifact: Data, entry how: DSSEEntry = DSSEEntry(),
+    mediaType: String = "application/vnd.dev.sigstore.bundle+json;version=0.2"
+  ) throws -> Data {
+    let payloadType = "application/vnd.in-toto+json"
+    let payload = try Self.statement(about: artifact)
+    let envelope = DSSEEnvelope(payloadType: payloadType, payload: payload, signatures: [])
+    let sig = try signature(over: envelope.preAuthenticationEncoding)
+    let leaf = try leafCertificate()
+    let leafDER = try Self.der(leaf)
+    let verifierPEM =
+      try how.bodyVerifierPEM
+      ?? (how.keyBased ? leafKey.publicKey.pemRepresentation + "\n" : Self.pem(leaf))
+    let envelopeJSON: [String: Any] = [
+      "payloadType": payloadType, "payload": payload.base64EncodedString(),
+      "signatures": [["keyid": "", "sig": sig.base64EncodedString()]],
+    ]
+    // The envelope exactly as uploaded to the log (the intoto body keeps its hash).
+    let uploaded = try JSONSerialization.data(withJSONObject: envelopeJSON, options: [.sortedKeys])
+    let bodySig = how.bodySignature ?? sig
+    let bodyPayload = how.bodyPayload ?? payload
+    let body: Data
+    switch (how.kind, how.version) {
+    case ("dsse", "0.0.1"):
+      body = try RekorTestBody.dsse(
+        payload: bodyPayload, uploadedEnvelope: uploaded, signature: bodySig,
+        verifierPEM: verifierPEM)
+    case ("intoto", "0.0.2"):
+      body = try RekorTestBody.intoto(
+        payloadType: how.bodyPayloadType ?? payloadType, payload: bodyPayload,
+        uploadedEnvelope: uploaded, signature: bodySig, verifierPEM: verifierPEM,
+        singleEncodedSignature: how.singleEncodedSignature)
+    case ("dsse", "0.0.2"):
+      // Rekor v2 (rekor-tiles): protobuf JSON, digests in base64, the verifier as DER.
+      body = try JSONSerialization.data(
+        withJSONObject: [
+          "apiVersion": "0.0.2", "kind": "dsse",
+          "spec": [
+            "dsseV002": [
+              "payloadHash": [
+                "algorithm": "SHA2_256",
+                "digest": Data(SHA256.hash(data: bodyPayload)).base64EncodedString(),
+              ],
+              "signatures": [
+                [
+                  "content": bodySig.base64EncodedString(),
+                  "verifier": [
+                    "x509Certificate": ["rawBytes": leafDER.base64EncodedString()],
+                    "keyDetails": "PKIX_ECDSA_P256_SHA_256",
+                  ],
+                ]
+              ],
+            ]
+          ],
+        ], options: [.sortedKeys])
+    default:
+      // Any other type (e.g. rekor intoto v0.0.1: hashes and key, no signature in the body).
+      body = try JSONSerialization.data(
+        withJSONObject: [
+          "apiVersion": how.version, "kind": how.kind,
+          "spec": [
+            "content": [
+              "hash": [
+                "algorithm": "sha256", "value": Self.hex(Data(SHA256.hash(data: uploaded))),
+              ],
+              "payloadHash": [
+                "algorithm": "sha256", "value": Self.hex(Data(SHA256.hash(data: bodyPayload))),
+              ],
+            ],
+            "publicKey": Data(verifierPEM.utf8).base64EncodedString(),
+          ],
+        ], options: [.sortedKeys])
+    }
+    let entry = try logEntry(
+      body: body, kind: how.declaredKind ?? how.kind, version: how.declaredVersion ?? how.version)
+    let bundle: [String: Any] = [
+      "mediaType": mediaType,
+      "verificationMaterial": [
+        how.keyBased ? "publicKey" : "x509CertificateChain": how.keyBased
+          ? ["hint": logID.base64EncodedString()] as [String: Any]
+          : ["certificates": [["rawBytes": leafDER.base64EncodedString()]]],
+        "tlogEntries": [entry],
+      ],
+      "dsseEnvelope": envelopeJSON,
+    ]
+    return try JSONSerialization.data(withJSONObject: bundle, options: [.sortedKeys])
+  }
+
   var policy: CertificateIdentityPolicy {
     CertificateIdentityPolicy(identity: .exact(identity), issuer: .exact(issuer))
   }
 
   /// nil when verified, else the failed check.
   func verify(
-    _ bundleJSON: Data, artifact: Data, policy: CertificateIdentityPolicy? = nil,
+    _ bundleJSON: Data, artifact: Data?, policy: CertificateIdentityPolicy? = nil,
     root: TrustedRoot? = nil
   )
     async throws -> VerificationFailure?
