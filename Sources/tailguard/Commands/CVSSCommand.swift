@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import Scoring
+import Reports
+import Scanner
 
 /// `tailguard cvss VECTOR…`: CVSS v2, v3.0, v3.1 and v4.0 scores and severities, one line per
 /// vector, for users checking an advisory's rating and for CI.
@@ -22,106 +23,35 @@ struct CVSSCommand: ParsableCommand {
   @Flag(name: .long, help: "Read vectors from standard input, one per line.")
   var stdin = false
 
-  @Option(name: [.customShort("o"), .customLong("format")], help: "Output format: text or json.")
-  var format: String = "text"
-
-  @Option(name: .long, help: "Write the output to this file instead of standard output.")
-  var output: String?
-
-  @Flag(name: .shortAndLong, help: "Do not print invalid vectors on standard error.")
-  var quiet = false
+  @OptionGroup var output: OutputOptions<TextOrJSON>
 
   func validate() throws {
-    guard format == "text" || format == "json" else {
-      throw ValidationError("unknown format '\(format)'; use text or json")
-    }
     if !stdin && vectors.isEmpty { throw ValidationError("give at least one vector, or --stdin") }
   }
 
-  /// One scored vector, as JSON output shows it.
-  struct Scored: Encodable {
-    var vector: String
-    var version: String
-    var baseScore: Double
-    var severity: String
-    var temporalScore: Double?
-    var environmentalScore: Double?
-    var macroVector: String?
-    var nomenclature: String?
-  }
-
-  struct Failure: Encodable {
-    var vector: String
-    var error: String
-    var code: String
-  }
-
-  struct Report: Encodable {
-    var results: [Scored]
-    var errors: [Failure]
-  }
-
   func run() throws {
-    var inputs = vectors
-    if stdin {
-      while let line = readLine(strippingNewline: true) {
-        let trimmed = line.trimmingCharacters(in: .whitespaces)
-        if !trimmed.isEmpty { inputs.append(trimmed) }
-      }
-    }
-    var results: [Scored] = []
-    var failures: [Failure] = []
-    var text = ""
-    for input in inputs {
-      do {
-        let scored = Self.score(try CVSSVector(parsing: input))
-        results.append(scored)
-        text += "\(scored.vector)\t\(Self.format(scored.baseScore))\t\(scored.severity)\n"
-      } catch {
-        failures.append(Failure(vector: input, error: error.message, code: error.code.rawValue))
-        if !quiet {
-          FileHandle.standardError.write(Data("tailguard: \(error.description)\n".utf8))
+    try ExitCodes.runSync(quiet: output.quiet) {
+      var inputs = vectors
+      if stdin {
+        while let line = readLine(strippingNewline: true) {
+          let trimmed = line.trimmingCharacters(in: .whitespaces)
+          if !trimmed.isEmpty { inputs.append(trimmed) }
         }
       }
-    }
-    if format == "json" {
-      let encoder = JSONEncoder()
-      encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
-      text =
-        String(
-          decoding: try encoder.encode(Report(results: results, errors: failures)), as: UTF8.self)
-        + "\n"
-    }
-    if let output {
-      do {
-        try Data(text.utf8).write(to: URL(fileURLWithPath: output))
-      } catch {
-        FileHandle.standardError.write(Data("tailguard: cannot write \(output): \(error)\n".utf8))
-        throw ExitCode(2)
+      let report = CVSSScoring.score(inputs)
+      switch output.format {
+      case .json: try output.write(try JSONReport.encode(report))
+      case .text:
+        try output.write(
+          report.results.map { "\($0.vector)\t\(Self.format($0.baseScore))\t\($0.severity)\n" }
+            .joined())
       }
-    } else {
-      FileHandle.standardOutput.write(Data(text.utf8))
+      if !report.errors.isEmpty {
+        // Invalid vectors are reported after the valid ones are printed.
+        throw Failing(.couldNotRun, report.errors.map { "tailguard: \($0.description)" })
+      }
     }
-    if !failures.isEmpty { throw ExitCode(2) }
   }
 
   static func format(_ score: Double) -> String { String(format: "%.1f", score) }
-
-  static func score(_ vector: CVSSVector) -> Scored {
-    var s = Scored(
-      vector: vector.vector, version: vector.version, baseScore: vector.baseScore,
-      severity: vector.severity.rawValue)
-    switch vector {
-    case .v2(let v):
-      s.temporalScore = v.temporalScore
-      s.environmentalScore = v.environmentalScore
-    case .v3(let v):
-      s.temporalScore = v.temporalScore
-      s.environmentalScore = v.environmentalScore
-    case .v4(let v):
-      s.macroVector = v.macroVector
-      s.nomenclature = v.nomenclature
-    }
-    return s
-  }
 }

@@ -80,7 +80,7 @@ struct DBCommand: AsyncParsableCommand {
       if batch.records.isEmpty && batch.kev.isEmpty && batch.epss.isEmpty {
         FileHandle.standardError.write(
           Data("error: nothing to import from \(paths.joined(separator: " "))\n".utf8))
-        throw ExitCode(2)
+        throw ExitCodes.exitCode(.couldNotRun)
       }
       do {
         let store = try SQLiteAdvisoryStore(path: database.path)
@@ -167,7 +167,7 @@ struct DBCommand: AsyncParsableCommand {
     if let output {
       do { try AtomicFile.write(Data(text.utf8), to: output) } catch {
         FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-        throw ExitCode(2)
+        throw ExitCodes.exitCode(.couldNotRun)
       }
     } else {
       FileHandle.standardOutput.write(Data(text.utf8))

@@ -51,7 +51,7 @@ struct FleetCommand: AsyncParsableCommand {
       if inv.diagnostics.contains(where: {
         $0.code == "fleet.missing" || $0.code == "fleet.unreadable"
       }) {
-        throw ExitCode(2)
+        throw ExitCodes.exitCode(.couldNotRun)
       }
     }
   }

@@ -26,7 +26,7 @@ struct PinCommand: AsyncParsableCommand {
     if let output {
       do { try Data(text.utf8).write(to: URL(fileURLWithPath: output)) } catch {
         FileHandle.standardError.write(Data("error: cannot write \(output): \(error)\n".utf8))
-        throw ExitCode(2)
+        throw ExitCodes.exitCode(.couldNotRun)
       }
     } else {
       FileHandle.standardOutput.write(Data(text.utf8))
@@ -88,8 +88,12 @@ struct PinCommand: AsyncParsableCommand {
       default: throw ValidationError("unknown format '\(format)' (table, json, sarif)")
       }
       try PinCommand.emit(text, to: output)
-      if inv.diagnostics.contains(where: { $0.code == "fleet.missing" }) { throw ExitCode(2) }
-      if fail && findings.contains(where: { $0.level != .off }) { throw ExitCode(1) }
+      if inv.diagnostics.contains(where: { $0.code == "fleet.missing" }) {
+        throw ExitCodes.exitCode(.couldNotRun)
+      }
+      if fail && findings.contains(where: { $0.level != .off }) {
+        throw ExitCodes.exitCode(.thresholdCrossed)
+      }
     }
   }
 
@@ -115,15 +119,15 @@ struct PinCommand: AsyncParsableCommand {
       if let ociLayout {
         do { resolver = try OCILayoutResolver(path: ociLayout) } catch {
           PinCommand.stderr("error: \(error)")
-          throw ExitCode(2)
+          throw ExitCodes.exitCode(.couldNotRun)
         }
       } else {
         do {
           resolver = RegistryDigestResolver(
-            client: try RegistryClient(configuration: try registry.makeConfiguration()))
+            client: try RegistryClient(configuration: try registry.settings().configuration()))
         } catch {
           PinCommand.stderr("error: \(error)")
-          throw ExitCode(2)
+          throw ExitCodes.exitCode(.couldNotRun)
         }
       }
       let inv = FleetScanner(
@@ -164,7 +168,7 @@ struct PinCommand: AsyncParsableCommand {
       // A reference the resolver could not resolve (registry unreachable, tag unknown) means the
       // job was not done: exit 2. Templated references are reported but are not a failure.
       if failed || plan.skipped.contains(where: { $0.reason.hasPrefix("cannot resolve") }) {
-        throw ExitCode(2)
+        throw ExitCodes.exitCode(.couldNotRun)
       }
     }
   }

@@ -71,10 +71,10 @@ struct PolicyEvalCommand: ParsableCommand {
       }
     } catch let e as RegoError {
       policyStderr("error: \(e)")
-      throw ExitCode(2)
+      throw ExitCodes.exitCode(.couldNotRun)
     } catch {
       policyStderr("error: \(error)")
-      throw ExitCode(2)
+      throw ExitCodes.exitCode(.couldNotRun)
     }
     let result: QueryResult
     do {
@@ -82,7 +82,7 @@ struct PolicyEvalCommand: ParsableCommand {
         query: query, program: program, input: inputValue, options: options)
     } catch let e as RegoError {
       policyStderr("error: \(e)")
-      throw ExitCode(2)
+      throw ExitCodes.exitCode(.couldNotRun)
     }
     for line in result.output { policyStderr(line) }
     let text: String
@@ -98,12 +98,12 @@ struct PolicyEvalCommand: ParsableCommand {
       }.joined(separator: "\n")
     } else {
       policyStderr("error: unknown format \(format) (json, pretty, raw)")
-      throw ExitCode(64)
+      throw ExitCodes.exitCode(.usage)
     }
     if let output {
       do { try Data((text + "\n").utf8).write(to: URL(fileURLWithPath: output)) } catch {
         policyStderr("error: cannot write \(output): \(error)")
-        throw ExitCode(2)
+        throw ExitCodes.exitCode(.couldNotRun)
       }
     } else {
       print(text)
@@ -145,10 +145,10 @@ struct PolicyTestCommand: ParsableCommand {
       results = try TestRunner.run(program: program, options: options, filter: filter)
     } catch let e as RegoError {
       policyStderr("error: \(e)")
-      throw ExitCode(2)
+      throw ExitCodes.exitCode(.couldNotRun)
     } catch let e as RegexError {
       policyStderr("error: --run: \(e.message)")
-      throw ExitCode(64)
+      throw ExitCodes.exitCode(.usage)
     }
     let passed = results.filter(\.passed).count
     let failed = results.count - passed
@@ -177,6 +177,6 @@ struct PolicyTestCommand: ParsableCommand {
       }
       print("\(passed) passed, \(failed) failed")
     }
-    if failed > 0 { throw ExitCode(1) }
+    if failed > 0 { throw ExitCodes.exitCode(.thresholdCrossed) }
   }
 }

@@ -1,12 +1,6 @@
 import ArgumentParser
 import Foundation
-import TailguardModel
-
-#if REGISTRY_DEV
-  import RegistryDev
-#else
-  import ImageSources
-#endif
+import Scanner
 
 /// Registry flags shared by every command that reads images from a registry
 /// (`resolve`, and `scan` / `sbom` / `inventory` through `@OptionGroup`).
@@ -33,14 +27,9 @@ struct RegistryOptions: ParsableArguments {
 
   @Option(
     name: .customLong("platform"),
-    help: "Platform to select from a multi-platform image: os/arch[/variant] (default linux/amd64).")
+    help: "Platform to select from a multi-platform image: os/arch[/variant] (default linux/amd64)."
+  )
   var platform: String?
-
-  /// The requested platform, nil when the user named none (sources then default to linux/amd64).
-  func requestedPlatform() throws -> Platform? {
-    guard let platform else { return nil }
-    do { return try Platform(parsing: platform) } catch { throw ValidationError(error.message) }
-  }
 
   func validate() throws {
     if passwordStdin, username == nil {
@@ -50,17 +39,19 @@ struct RegistryOptions: ParsableArguments {
       throw ValidationError(
         "--username needs --password-stdin (passwords are never taken as arguments)")
     }
-    _ = try requestedPlatform()
-    for host in insecureRegistries where !RegistryClientConfiguration.isLoopback(host) {
-      throw ValidationError(
-        "--insecure-registry \(host): plain HTTP is allowed only for loopback registries")
-    }
+    do { try unvalidatedSettings.validate() } catch { throw ValidationError(error.message) }
   }
 
-  /// The client configuration; reads the password from stdin and `~/.docker/config.json`.
-  func makeConfiguration() throws -> RegistryClientConfiguration {
-    var credential: RegistryCredential?
-    if let username, passwordStdin {
+  private var unvalidatedSettings: RegistrySettings {
+    RegistrySettings(
+      insecureRegistries: insecureRegistries, caFile: caFile, username: username,
+      platform: platform)
+  }
+
+  /// The settings the pipeline takes; reads the password from stdin when asked to.
+  func settings() throws -> RegistrySettings {
+    var settings = unvalidatedSettings
+    if username != nil, passwordStdin {
       var password = ""
       while let line = readLine(strippingNewline: true) {
         password += password.isEmpty ? line : "\n" + line
@@ -71,17 +62,8 @@ struct RegistryOptions: ParsableArguments {
       guard !password.isEmpty else {
         throw ValidationError("--password-stdin: standard input is empty")
       }
-      credential = .basic(username: username, password: password)
+      settings.password = password
     }
-    let dockerConfig = try DockerConfigCredentials.load(path: DockerConfigCredentials.defaultPath())
-    return RegistryClientConfiguration(
-      insecureRegistries: Set(insecureRegistries), caFile: caFile, credential: credential,
-      dockerConfig: dockerConfig, platform: try requestedPlatform() ?? .linuxAMD64)
-  }
-
-  /// Parses `registry:REF` or a bare reference.
-  static func parseReference(_ text: String) throws -> ImageReference {
-    let bare = text.hasPrefix("registry:") ? String(text.dropFirst("registry:".count)) : text
-    do { return try ImageReference(parsing: bare) } catch { throw ValidationError(error.message) }
+    return settings
   }
 }

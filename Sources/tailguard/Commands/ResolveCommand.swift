@@ -1,12 +1,7 @@
 import ArgumentParser
 import Foundation
-import TailguardModel
-
-#if REGISTRY_DEV
-  import RegistryDev
-#else
-  import ImageSources
-#endif
+import Reports
+import Scanner
 
 /// `tailguard resolve REF`: the digest a tag points to right now (for pinning and drift checks).
 struct ResolveCommand: AsyncParsableCommand {
@@ -23,72 +18,16 @@ struct ResolveCommand: AsyncParsableCommand {
     help: "Image reference, e.g. registry:127.0.0.1:5000/app:1.2 or docker.io/library/alpine:3.19")
   var reference: String
 
-  @Option(name: [.customShort("o"), .customLong("format")], help: "Output format: text or json.")
-  var format: String = "text"
-
-  @Flag(name: .shortAndLong, help: "No progress or diagnostics on stderr.")
-  var quiet = false
+  @OptionGroup var output: OutputOptions<TextOrJSON>
 
   @OptionGroup var registry: RegistryOptions
 
-  func validate() throws {
-    guard ["text", "json"].contains(format) else {
-      throw ValidationError("-o must be text or json")
-    }
-  }
-
-  struct Output: Encodable {
-    var reference: String
-    var digest: String
-    var mediaType: String
-    var platform: String?
-    var manifestDigest: String?
-    var manifestMediaType: String?
-  }
-
   func run() async throws {
-    let ref = try RegistryOptions.parseReference(reference)
-    let configuration = try registry.makeConfiguration()
-    let client: RegistryClient
-    do { client = try RegistryClient(configuration: configuration) } catch {
-      FileHandle.standardError.write(Data("tailguard resolve: \(error)\n".utf8))
-      throw ExitCode(2)
-    }
-    let outcome: Result<Output, RegistryError>
-    do throws(RegistryError) {
-      let top = try await client.fetchManifest(ref)
-      var out = Output(
-        reference: ref.description, digest: top.digest.description, mediaType: top.mediaType)
-      if top.isIndex {
-        guard let entry = top.select(platform: configuration.platform) else {
-          throw RegistryError(
-            .notFound, reference: ref.description,
-            "no manifest for platform \(configuration.platform)")
-        }
-        out.platform = configuration.platform.description
-        out.manifestDigest = entry.digest.description
-        out.manifestMediaType = entry.mediaType
-      } else {
-        out.manifestDigest = top.digest.description
-        out.manifestMediaType = top.mediaType
-      }
-      outcome = .success(out)
-    } catch {
-      outcome = .failure(error)
-    }
-    await client.shutdown()
-    switch outcome {
-    case .failure(let error):
-      FileHandle.standardError.write(Data("tailguard resolve: \(error)\n".utf8))
-      throw ExitCode(2)
-    case .success(let out):
-      if format == "json" {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let data = try encoder.encode(out)
-        print(String(decoding: data, as: UTF8.self))
-      } else {
-        print(out.digest)
+    try await ExitCodes.run(quiet: output.quiet) {
+      let out = try await RegistryOperations.resolve(reference, settings: try registry.settings())
+      switch output.format {
+      case .json: try output.write(try JSONReport.encode(out))
+      case .text: try output.write(out.digest + "\n")
       }
     }
   }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Catalogers
 import Foundation
 import Reports
 import SBOMFormats
@@ -34,16 +33,20 @@ struct TargetOptions: ParsableArguments {
     name: .long, help: "Base image (a TARGET) whose layers count as base layers for attribution.")
   var base: String?
 
-  func scanOptions(output: OutputOptions) throws -> ScanOptions {
-    let platform = try registry.requestedPlatform()
-    let catalog = CatalogOptions(allEcosystems: allEcosystems)
-    var options = ScanOptions(platform: platform, catalog: catalog, baseImage: base)
-    options.registry = try registry.makeConfiguration()
-    if !output.quiet {
-      options.progress = { @Sendable message in Console.error(message) }
-    }
-    return options
+  func scanOptions(progress: (@Sendable (String) -> Void)?) throws -> ScanOptions {
+    try ScanOptions(
+      registry: try registry.settings(), allEcosystems: allEcosystems, baseImage: base,
+      progress: progress)
   }
+}
+
+/// `sbom -o`: the SBOM formats.
+enum SBOMFormat: String, OutputFormat {
+  case table
+  case cyclonedxJSON = "cyclonedx-json"
+  case spdxJSON = "spdx-json"
+  case json
+  static let standard = SBOMFormat.table
 }
 
 struct SBOMGenerate: AsyncParsableCommand {
@@ -54,7 +57,7 @@ struct SBOMGenerate: AsyncParsableCommand {
   var target: String
 
   @OptionGroup var targetOptions: TargetOptions
-  @OptionGroup var output: OutputOptions
+  @OptionGroup var output: OutputOptions<SBOMFormat>
 
   @Option(name: .long, help: "Creation timestamp to write (RFC 3339), for reproducible SBOMs.")
   var timestamp: String?
@@ -66,22 +69,21 @@ struct SBOMGenerate: AsyncParsableCommand {
   var serial: String?
 
   func run() async throws {
-    try await ExitCodes.run {
-      let format = try output.resolvedFormat(["table", "cyclonedx-json", "spdx-json", "json"])
+    try await ExitCodes.run(quiet: output.quiet) {
       let serialUUID = try serial.map { s in
         guard let u = UUID(uuidString: s) else { throw ValidationError("--serial must be a UUID") }
         return u
       }
       let bom = try await Scanner().sbom(
-        target: target, options: try targetOptions.scanOptions(output: output))
-      Diagnostics.print(bom.diagnostics, output: output)
+        target: target, options: try targetOptions.scanOptions(progress: output.progressSink))
+      Diagnostics.print(bom.diagnostics, output.verbosity)
       // Only the standard formats carry a creation time (formatting "now" loads ICU).
       var options: SBOMWriteOptions { SBOMWriteOptions(timestamp: timestamp, serial: serialUUID) }
-      switch format {
-      case "cyclonedx-json": try output.write(try CycloneDXWriter(options: options).write(bom))
-      case "spdx-json": try output.write(try SPDXWriter(options: options).write(bom))
-      case "json": try output.write(try JSONReport.encode(bom))
-      default: try output.write(SBOMTable.render(bom))
+      switch output.format {
+      case .cyclonedxJSON: try output.write(try CycloneDXWriter(options: options).write(bom))
+      case .spdxJSON: try output.write(try SPDXWriter(options: options).write(bom))
+      case .json: try output.write(try JSONReport.encode(bom))
+      case .table: try output.write(SBOMTable.render(bom))
       }
     }
   }
@@ -96,16 +98,15 @@ struct SBOMDiff: AsyncParsableCommand {
   @Argument(help: "The old image or SBOM.") var old: String
   @Argument(help: "The new image or SBOM.") var new: String
   @OptionGroup var targetOptions: TargetOptions
-  @OptionGroup var output: OutputOptions
+  @OptionGroup var output: OutputOptions<TableOrJSON>
 
   func run() async throws {
-    try await ExitCodes.run {
-      let format = try output.resolvedFormat(["table", "json"])
-      let options = try targetOptions.scanOptions(output: output)
+    try await ExitCodes.run(quiet: output.quiet) {
+      let options = try targetOptions.scanOptions(progress: output.progressSink)
       let a = try await Scanner().sbom(target: old, options: options)
       let b = try await Scanner().sbom(target: new, options: options)
       let diff = SBOMDiffResult(old: a, new: b)
-      if format == "json" {
+      if output.format == .json {
         try output.write(try JSONReport.encode(diff))
       } else {
         try output.write(diff.table())
@@ -116,7 +117,7 @@ struct SBOMDiff: AsyncParsableCommand {
 
 enum Diagnostics {
   /// Errors and warnings on stderr (all levels with -v), unless -q.
-  static func print(_ diagnostics: [Diagnostic], output: OutputOptions) {
+  static func print(_ diagnostics: [Diagnostic], _ output: Verbosity) {
     guard !output.quiet else { return }
     let shown = diagnostics.filter { output.verbose || $0.level >= .warning }
     for d in shown.prefix(output.verbose ? Int.max : 50) { Console.error(d.description) }

@@ -72,10 +72,10 @@ struct VerifyAttestationCommand: AsyncParsableCommand {
     } catch {
       await location.close()
       VerifyBlobCommand.SignerOptions.say("Error: \(error)")
-      throw ExitCode(2)
+      throw ExitCodes.exitCode(.couldNotRun)
     }
     VerifyCommand.print(report, format: format)
-    if !report.verified { throw ExitCode(1) }
+    if !report.verified { throw ExitCodes.exitCode(.thresholdCrossed) }
     if !policy.isEmpty { try Self.enforce(policy, on: report) }
   }
 
@@ -86,7 +86,7 @@ struct VerifyAttestationCommand: AsyncParsableCommand {
       evaluations = try AttestationPolicy(arguments: policy).evaluate(report)
     } catch {
       VerifyBlobCommand.SignerOptions.say("Error: policy: \(error)")
-      throw ExitCode(2)
+      throw ExitCodes.exitCode(.couldNotRun)
     }
     var denied = false
     for e in evaluations {
@@ -102,7 +102,7 @@ struct VerifyAttestationCommand: AsyncParsableCommand {
     }
     if denied {
       VerifyBlobCommand.SignerOptions.say("Error: the policy denied an attestation")
-      throw ExitCode(1)
+      throw ExitCodes.exitCode(.thresholdCrossed)
     }
     VerifyBlobCommand.SignerOptions.say(
       "Policy passed on \(evaluations.count) verified attestation(s)")

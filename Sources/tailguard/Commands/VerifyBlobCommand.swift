@@ -43,7 +43,7 @@ struct VerifyBlobCommand: AsyncParsableCommand {
       try await runDetached(signature: signature)
       return
     }
-    guard let bundle else { throw ExitCode(64) }
+    guard let bundle else { throw ExitCodes.exitCode(.usage) }
     let parsed: SigstoreBundle
     let (sigstoreSigner, root) = try signer.load()
     do {
@@ -57,10 +57,10 @@ struct VerifyBlobCommand: AsyncParsableCommand {
       }
     } catch let error as SignatureError {
       SignerOptions.say("Error: \(error)")
-      throw ExitCode(2)
+      throw ExitCodes.exitCode(.couldNotRun)
     } catch {
       SignerOptions.say("Error: cannot read \(artifact): \(error.localizedDescription)")
-      throw ExitCode(2)
+      throw ExitCodes.exitCode(.couldNotRun)
     }
     do {
       let verified = try await SigstoreVerifier(trustedRoot: root).verify(
@@ -77,7 +77,7 @@ struct VerifyBlobCommand: AsyncParsableCommand {
       }
     } catch {
       SignerOptions.say("Error: verification failed: [\(error.check.rawValue)] \(error.message)")
-      throw ExitCode(1)
+      throw ExitCodes.exitCode(.thresholdCrossed)
     }
   }
 
@@ -95,13 +95,13 @@ struct VerifyBlobCommand: AsyncParsableCommand {
       }
     } catch {
       SignerOptions.say("Error: cannot read the signature, certificate or artifact: \(error)")
-      throw ExitCode(2)
+      throw ExitCodes.exitCode(.couldNotRun)
     }
     guard signer.insecureIgnoreTlog else {
       SignerOptions.say(
         "Error: verification failed: [\(VerificationCheck.tlogEntryPresent.rawValue)] a detached signature carries no transparency-log entry; give a --bundle, or --insecure-ignore-tlog"
       )
-      throw ExitCode(1)
+      throw ExitCodes.exitCode(.thresholdCrossed)
     }
     do {
       let verified = try await detached.verify(
@@ -114,7 +114,7 @@ struct VerifyBlobCommand: AsyncParsableCommand {
       }
     } catch {
       SignerOptions.say("Error: verification failed: [\(error.check.rawValue)] \(error.message)")
-      throw ExitCode(1)
+      throw ExitCodes.exitCode(.thresholdCrossed)
     }
   }
 
@@ -225,7 +225,7 @@ struct VerifyBlobCommand: AsyncParsableCommand {
         )
       } catch {
         Self.say("Error: \(error)")
-        throw ExitCode(2)
+        throw ExitCodes.exitCode(.couldNotRun)
       }
     }
 

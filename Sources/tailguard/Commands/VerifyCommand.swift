@@ -44,10 +44,10 @@ struct VerifyCommand: AsyncParsableCommand {
     } catch {
       await location.close()
       VerifyBlobCommand.SignerOptions.say("Error: \(error)")
-      throw ExitCode(2)
+      throw ExitCodes.exitCode(.couldNotRun)
     }
     VerifyCommand.print(report, format: format)
-    if !report.verified { throw ExitCode(1) }
+    if !report.verified { throw ExitCodes.exitCode(.thresholdCrossed) }
   }
 
   /// Resolves IMAGE (a registry reference or `oci:DIR[:tag|@digest]`) to its signature store and
@@ -57,12 +57,13 @@ struct VerifyCommand: AsyncParsableCommand {
   ) async throws -> ImageSignatureLocation {
     do {
       return try await ImageSignatureLocator.locate(
-        target: reference, configuration: registry.makeConfiguration(), repository: repository)
+        target: reference, configuration: registry.settings().configuration(),
+        repository: repository)
     } catch let error as ValidationError {
       throw error
     } catch {
       VerifyBlobCommand.SignerOptions.say("Error: \(error)")
-      throw ExitCode(2)
+      throw ExitCodes.exitCode(.couldNotRun)
     }
   }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
-import VersionSchemes
+import Reports
+import Scanner
 
 /// `tailguard version compare`: how tailguard orders two versions under one ecosystem's rules.
 /// Users debug a surprising match with it; CI feeds it thousands of pairs (`--stdin`) for the
@@ -25,33 +26,23 @@ struct VersionCommand: ParsableCommand {
 
     @Option(
       name: .long,
-      help: "Version scheme: \(VersionSchemeKind.allCases.map(\.rawValue).joined(separator: ", "))."
+      help: "Version scheme: \(VersionComparison.schemes.joined(separator: ", "))."
     )
     var scheme: String
 
     @Flag(name: .long, help: "Read 'A B' pairs from standard input, one per line.")
     var stdin = false
 
-    @Option(name: [.customShort("o"), .customLong("format")], help: "Output format: text or json.")
-    var format: String = "text"
-
-    @Option(name: .long, help: "Write the output to this file instead of standard output.")
-    var output: String?
-
-    @Flag(name: .shortAndLong, help: "Do not print parse errors on standard error.")
-    var quiet = false
+    @OptionGroup var output: OutputOptions<TextOrJSON>
 
     @Argument(help: "The two versions A and B (not with --stdin).")
     var versions: [String] = []
 
     func validate() throws {
-      guard VersionSchemeKind(rawValue: scheme) != nil else {
+      guard VersionComparison.schemes.contains(scheme) else {
         throw ValidationError(
-          "unknown scheme '\(scheme)'; use one of \(VersionSchemeKind.allCases.map(\.rawValue).joined(separator: ", "))"
+          "unknown scheme '\(scheme)'; use one of \(VersionComparison.schemes.joined(separator: ", "))"
         )
-      }
-      guard format == "text" || format == "json" else {
-        throw ValidationError("unknown format '\(format)'; use text or json")
       }
       if stdin {
         guard versions.isEmpty else { throw ValidationError("--stdin takes no version arguments") }
@@ -60,18 +51,13 @@ struct VersionCommand: ParsableCommand {
       }
     }
 
-    /// One comparison's outcome: `<`, `=`, `>` or a parse error.
-    struct Outcome: Encodable {
-      var a: String
-      var b: String
-      var result: String?
-      var error: String?
-    }
-
-    static func symbol(_ c: Int) -> String { c < 0 ? "<" : (c == 0 ? "=" : ">") }
+    typealias Outcome = VersionComparison.Outcome
 
     func run() throws {
-      guard let kind = VersionSchemeKind(rawValue: scheme) else { throw ExitCode(64) }
+      try ExitCodes.runSync(quiet: output.quiet) { try compareAll() }
+    }
+
+    func compareAll() throws {
       var outcomes: [Outcome] = []
       if stdin {
         while let line = readLine(strippingNewline: true) {
@@ -84,13 +70,14 @@ struct VersionCommand: ParsableCommand {
                 error: "expected two whitespace-separated versions, got \(fields.count) fields"))
             continue
           }
-          outcomes.append(compare(kind, String(fields[0]), String(fields[1])))
+          outcomes.append(
+            VersionComparison.compare(scheme: scheme, String(fields[0]), String(fields[1])))
         }
       } else {
-        outcomes.append(compare(kind, versions[0], versions[1]))
+        outcomes.append(VersionComparison.compare(scheme: scheme, versions[0], versions[1]))
       }
       var text = ""
-      if format == "json" {
+      if output.format == .json {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let data = try encoder.encode(
@@ -101,15 +88,11 @@ struct VersionCommand: ParsableCommand {
       } else if let result = outcomes[0].result {
         text = result + "\n"
       }
-      try emit(text)
+      try output.write(text)
       let errors = outcomes.filter { $0.error != nil }
       if !errors.isEmpty {
-        if !quiet {
-          for e in errors.prefix(stdin ? 20 : 1) {
-            FileHandle.standardError.write(Data("tailguard: \(e.error ?? "")\n".utf8))
-          }
-        }
-        throw ExitCode(2)
+        throw Failing(
+          .couldNotRun, errors.prefix(stdin ? 20 : 1).map { "tailguard: \($0.error ?? "")" })
       }
     }
 
@@ -121,27 +104,6 @@ struct VersionCommand: ParsableCommand {
         case .one(let o): try o.encode(to: encoder)
         case .many(let list): try list.encode(to: encoder)
         }
-      }
-    }
-
-    func compare(_ kind: VersionSchemeKind, _ a: String, _ b: String) -> Outcome {
-      do {
-        return Outcome(a: a, b: b, result: Self.symbol(try kind.compare(a, b)))
-      } catch {
-        return Outcome(a: a, b: b, error: error.description)
-      }
-    }
-
-    func emit(_ text: String) throws {
-      if let output {
-        do {
-          try Data(text.utf8).write(to: URL(fileURLWithPath: output))
-        } catch {
-          FileHandle.standardError.write(Data("tailguard: cannot write \(output): \(error)\n".utf8))
-          throw ExitCode(2)
-        }
-      } else {
-        FileHandle.standardOutput.write(Data(text.utf8))
       }
     }
   }

@@ -1,12 +1,25 @@
 import ArgumentParser
 import Foundation
 
-/// `-o FORMAT`, `--output FILE`, `-q`: the same three flags on every command.
-struct OutputOptions: ParsableArguments {
-  @Option(
-    name: [.customShort("o"), .customLong("format")],
-    help: "Output format (see the command's help for the list).")
-  var format: String?
+/// A command's output formats: an enum per command, so `--help` lists the choices and a
+/// wrong value is a usage error naming them (exit 64).
+protocol OutputFormat: ExpressibleByArgument, CaseIterable, RawRepresentable, Sendable
+where RawValue == String {
+  /// The format used without `-o`.
+  static var standard: Self { get }
+}
+
+/// `-q` and `-v`: how much goes to standard error.
+struct Verbosity: Sendable {
+  var quiet: Bool
+  var verbose: Bool
+}
+
+/// `-o FORMAT`, `--output FILE`, `-q`, `-v`: the same flags on every command that prints a
+/// result.
+struct OutputOptions<Format: OutputFormat>: ParsableArguments {
+  @Option(name: [.customShort("o"), .customLong("format")], help: "Output format.")
+  var format: Format = Format.standard
 
   @Option(name: .customLong("output"), help: "Write the output to FILE instead of standard output.")
   var output: String?
@@ -21,15 +34,7 @@ struct OutputOptions: ParsableArguments {
     help: "Print every diagnostic on standard error.")
   var verbose = false
 
-  /// The chosen format, validated against `allowed` (first is the default).
-  func resolvedFormat(_ allowed: [String]) throws -> String {
-    let f = (format ?? allowed[0]).lowercased()
-    guard allowed.contains(f) else {
-      throw ValidationError(
-        "unknown format '\(f)'; expected one of: \(allowed.joined(separator: ", "))")
-    }
-    return f
-  }
+  var verbosity: Verbosity { Verbosity(quiet: quiet, verbose: verbose) }
 
   /// Writes machine output to the file or stdout. Never mixes progress into it.
   func write(_ data: Data) throws {
@@ -46,6 +51,23 @@ struct OutputOptions: ParsableArguments {
     guard !quiet else { return }
     Console.error(message)
   }
+
+  /// Progress for the pipeline: nil when quiet.
+  var progressSink: (@Sendable (String) -> Void)? {
+    quiet ? nil : { @Sendable message in Console.error(message) }
+  }
+}
+
+/// The formats of commands that print a report as text or JSON.
+enum TextOrJSON: String, OutputFormat {
+  case text, json
+  static let standard = TextOrJSON.text
+}
+
+/// The formats of commands that print a table or JSON.
+enum TableOrJSON: String, OutputFormat {
+  case table, json
+  static let standard = TableOrJSON.table
 }
 
 enum Console {
