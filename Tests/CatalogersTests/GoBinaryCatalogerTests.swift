@@ -97,7 +97,7 @@ private func oracle(_ path: String) throws -> (go: String, modules: [String]) {
   }
 
   @Test(
-    "modules agree with go version -m", .enabled(if: hasGo, "go is not installed"),
+    "modules agree with go version -m", .enabled(if: Oracles.gate(hasGo), "go is not installed"),
     arguments: ["test.elf", "main-version-via-ldflags.elf", "goexperiment"])
   func agreesWithGoVersion(name: String) throws {
     let expected = try oracle(SharedData.path(goTestdata + name))
@@ -111,7 +111,7 @@ private func oracle(_ path: String) throws -> (go: String, modules: [String]) {
       stdlib.map { "go" + $0.version } == expected.go.split(separator: " ").first.map(String.init))
   }
 
-  @Test(.enabled(if: PlantedLayerFixture.available, "planted image not available"))
+  @Test(.enabled(if: Oracles.gate(PlantedLayerFixture.available), "planted image not available"))
   func plantedBinariesMatchTheExpectedInventory() throws {
     let resolver = try PlantedLayerFixture.resolver(selectors: GoBinaryCataloger().selectors)
     let result = GoBinaryCataloger().catalog(resolver, context: CatalogContext())

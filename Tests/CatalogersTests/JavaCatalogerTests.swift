@@ -64,7 +64,7 @@ private let pythonOracle = """
 @Suite struct JavaCatalogerTests {
   @Test(
     "pom.properties coordinates at every depth agree with Python's zipfile",
-    .enabled(if: hasPython, "python3 is not installed"),
+    .enabled(if: Oracles.gate(hasPython), "python3 is not installed"),
     arguments: [
       trivyJar + "gradle.war", trivyJar + "hadoop-shaded-guava-1.1.0-SNAPSHOT.jar",
       trivyJar + "io.quarkus.gizmo.gizmo-1.1.jar",
@@ -89,7 +89,7 @@ private let pythonOracle = """
   /// The brief's oracle for top-level archives: `unzip -p JAR 'META-INF/maven/*/pom.properties'`.
   @Test(
     "top-level Maven coordinates agree with unzip -p",
-    .enabled(if: hasUnzip, "unzip is not installed"),
+    .enabled(if: Oracles.gate(hasUnzip), "unzip is not installed"),
     arguments: [
       "hadoop-shaded-guava-1.1.0-SNAPSHOT.jar", "io.quarkus.gizmo.gizmo-1.1.jar",
       "multi-license-1.0.0.jar",
@@ -180,7 +180,7 @@ private let pythonOracle = """
     )
   }
 
-  @Test(.enabled(if: PlantedLayerFixture.available, "planted image not available"))
+  @Test(.enabled(if: Oracles.gate(PlantedLayerFixture.available), "planted image not available"))
   func plantedLog4jJars() throws {
     let result = run(try PlantedLayerFixture.resolver(selectors: JavaCataloger().selectors))
     let expected = try #require(
@@ -198,7 +198,7 @@ private let pythonOracle = """
   /// syft's `pom.properties` samples, read the way `java.util.Properties` reads them (the JDK is the oracle).
   @Test(
     "pom.properties parsing agrees with java.util.Properties",
-    .enabled(if: hasJava, "java is not installed"))
+    .enabled(if: Oracles.gate(hasJava), "java is not installed"))
   func propertiesAgreeWithJava() throws {
     let dir = try TemporaryDirectory()
     let program = dir.file("P.java")
@@ -227,7 +227,7 @@ private let pythonOracle = """
   /// syft's manifest samples, main section as `java.util.jar.Manifest` reads it.
   @Test(
     "manifest parsing agrees with java.util.jar.Manifest",
-    .enabled(if: hasJava, "java is not installed"))
+    .enabled(if: Oracles.gate(hasJava), "java is not installed"))
   func manifestsAgreeWithJava() throws {
     let dir = try TemporaryDirectory()
     let program = dir.file("M.java")
@@ -254,7 +254,7 @@ private let pythonOracle = """
 
   /// Generated hostile archives: nesting deeper than the limit, a deflate bomb posing as a
   /// nested jar, a truncated central directory, and a total-budget overrun.
-  @Test(.enabled(if: hasPython, "python3 is not installed"))
+  @Test(.enabled(if: Oracles.gate(hasPython), "python3 is not installed"))
   func hostileArchives() throws {
     let dir = try TemporaryDirectory()
     try FixtureProcess.run(

@@ -47,7 +47,7 @@ private let hasDpkg =
   /// Real Debian data: this machine's own dpkg database and the egg-info/dist-info files its
   /// python3-* packages installed. Every such distribution is found by the python cataloger and
   /// every one is dropped in favour of the owning deb, whose name `dpkg -S` reports.
-  @Test(.enabled(if: hasDpkg, "dpkg is not installed"))
+  @Test(.enabled(if: Oracles.gate(hasDpkg), "dpkg is not installed"))
   func hostDebianPythonPackages() throws {
     let out = String(
       decoding: (try? FixtureProcess.run(
@@ -171,7 +171,7 @@ enum OwnershipTestsSupport {
 /// Every language cataloger over the planted image's second layer, attributed with the
 /// image's real layer digests: each package is introduced by layer 2, where its evidence lives.
 @Suite struct LanguageLayerAttributionTests {
-  @Test(.enabled(if: PlantedLayerFixture.available, "planted image not available"))
+  @Test(.enabled(if: Oracles.gate(PlantedLayerFixture.available), "planted image not available"))
   func plantedPackagesAreIntroducedBySecondLayer() throws {
     let catalogers: [any Cataloger] = [
       PythonCataloger(), NpmCataloger(), GoBinaryCataloger(), RustBinaryCataloger(),

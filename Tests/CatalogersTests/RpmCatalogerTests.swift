@@ -86,7 +86,7 @@ import Testing
     #expect(uuid.licenses == ["BSD"])
   }
 
-  @Test(.enabled(if: hasRpm, "rpm is not installed (CI installs it)"))
+  @Test(.enabled(if: Oracles.gate(hasRpm), "rpm is not installed (CI installs it)"))
   func agreesWithLiveRpm() throws {
     let cases: [(String, String, String)] = [
       ("pkgdb/rpmdb/go-rpmdb/cbl-mariner-2.0/rpmdb.sqlite", "rpmdb.sqlite", "sqlite"),
@@ -215,7 +215,7 @@ import Testing
 
   static var hasSQLite3: Bool { FixtureProcess.which("sqlite3") != nil }
 
-  @Test(.enabled(if: hasSQLite3, "the sqlite3 shell is not installed"))
+  @Test(.enabled(if: Oracles.gate(hasSQLite3), "the sqlite3 shell is not installed"))
   func sqliteRowsWithGarbageBlobsAreDiagnosedPerRow() throws {
     let dir = try TemporaryDirectory(prefix: "rpm-sqlite")
     let db = dir.file("rpmdb.sqlite")
@@ -263,7 +263,7 @@ import Testing
     #expect(missing.diagnostics.map(\.code) == ["rpm.unreadable-database"])
   }
 
-  @Test(.enabled(if: hasSQLite3, "the sqlite3 shell is not installed"))
+  @Test(.enabled(if: Oracles.gate(hasSQLite3), "the sqlite3 shell is not installed"))
   func layerAttributionAcrossRewrittenDatabases() throws {
     // Layer 0: the mariner database without its last 29 rows; layer 1: a config change;
     // layer 2: the full database (29 packages "installed").

@@ -9,7 +9,8 @@ import Testing
 @Suite(.serialized) struct AcceptanceTests {
   /// The planted image's Python packages report every PYSEC id of planted.expected-inventory.json,
   /// exactly the records an independent evaluator finds, and nothing for chardet.
-  @Test(.enabled(if: MatchingFixtures.hasOracle, "needs python3 with univers/packaging"))
+  @Test(
+    .enabled(if: Oracles.gate(MatchingFixtures.hasOracle), "needs python3 with univers/packaging"))
   func plantedPythonPackages() throws {
     let db = try #require(MatchingFixtures.database)
     let inventory =
@@ -76,7 +77,7 @@ import Testing
   }
 
   /// Go: trivy's test.elf (go1.15.2 + 3 modules) against go-vulndb, checked by the independent evaluator.
-  @Test(.enabled(if: MatchingFixtures.hasOracle, "needs python3 with univers"))
+  @Test(.enabled(if: Oracles.gate(MatchingFixtures.hasOracle), "needs python3 with univers"))
   func goBinaryModulesAndStdlib() throws {
     let db = try #require(MatchingFixtures.database)
     let binary = SharedData.path(
@@ -127,7 +128,7 @@ import Testing
 
   /// The alpine-310 image's 14 apk packages against the v3.10 secdb: exactly the CVEs whose fixed
   /// version is above the installed one, per the independent evaluator.
-  @Test(.enabled(if: MatchingFixtures.hasOracle, "needs python3 with univers/PyYAML"))
+  @Test(.enabled(if: Oracles.gate(MatchingFixtures.hasOracle), "needs python3 with univers/PyYAML"))
   func alpine310Image() throws {
     let db = try #require(MatchingFixtures.database)
     let archive = SharedData.path("images/trivy-fanal/alpine-310.tar.gz")
@@ -170,7 +171,7 @@ import Testing
 
   /// Differential: every (package, fixed version) of the v3.10 secdb, installed at each of that
   /// package's fixed versions, matched by us and by univers' AlpineLinuxVersion.
-  @Test(.enabled(if: MatchingFixtures.hasOracle, "needs python3 with univers/PyYAML"))
+  @Test(.enabled(if: Oracles.gate(MatchingFixtures.hasOracle), "needs python3 with univers/PyYAML"))
   func alpineSecdbDifferential() throws {
     let db = try #require(MatchingFixtures.database)
     let main = SharedData.path("advisories/alpine-secdb/v3.10/main.yaml")

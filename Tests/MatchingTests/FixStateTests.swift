@@ -17,7 +17,9 @@ import Testing
       source: SourcePackage(name: source, version: version), foundBy: "dpkg")
   }
 
-  @Test(.enabled(if: SharedData.isAvailable)) func ubuntuWontFixFromVunnelRecords() throws {
+  @Test(.enabled(if: Oracles.gate(SharedData.isAvailable))) func ubuntuWontFixFromVunnelRecords()
+    throws
+  {
     let root = SharedData.path("vunnel/ubuntu/test-fixtures/snapshots")
     let batch = AdvisoryImporter().load(paths: [root + "/ubuntu-14.04-lts"])
     // Every snapshot of the directory is an OSV record in vunnel's wrapper.

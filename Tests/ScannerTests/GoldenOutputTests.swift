@@ -61,7 +61,9 @@ import Testing
     return s
   }
 
-  @Test(.enabled(if: available, "needs ../shared/data and the built tailguard executable"))
+  @Test(
+    .enabled(if: Oracles.gate(available), "needs ../shared/data and the built tailguard executable")
+  )
   func plantedImageOutputMatchesTheGoldenFiles() throws {
     let update = ProcessInfo.processInfo.environment["TAILGUARD_UPDATE_GOLDEN"] == "1"
     for (name, args) in Self.cases {
@@ -91,7 +93,9 @@ import Testing
   /// Every SARIF document tailguard writes validates against the official SARIF 2.1.0 schema
   /// (`../shared/data/sarif/`), checked with Python's `jsonschema`: the scan report of the
   /// planted image and pin lint's report on the fleet corpus.
-  @Test(.enabled(if: available, "needs ../shared/data and the built tailguard executable"))
+  @Test(
+    .enabled(if: Oracles.gate(available), "needs ../shared/data and the built tailguard executable")
+  )
   func sarifOutputsValidateAgainstTheOfficialSchema() throws {
     let dir = try TemporaryDirectory(prefix: "tailguard-sarif")
     let scan = try TailguardCLI.run(

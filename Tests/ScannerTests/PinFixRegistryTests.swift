@@ -14,7 +14,7 @@ import Testing
 @Suite(.serialized) struct PinFixRegistryTests {
   static let available = LoopbackRegistry.available && SharedData.isAvailable
 
-  @Test(.enabled(if: available, "docker-registry not installed (install-oracles.sh)"))
+  @Test(.enabled(if: Oracles.gate(available), "docker-registry not installed (install-oracles.sh)"))
   func corpusCopiesPointedAtTheLocalRegistryRoundTrip() async throws {
     let loopback = try LoopbackRegistry()
     defer { Task { await loopback.stop() } }
@@ -104,7 +104,7 @@ import Testing
     }
   }
 
-  @Test(.enabled(if: available, "docker-registry not installed (install-oracles.sh)"))
+  @Test(.enabled(if: Oracles.gate(available), "docker-registry not installed (install-oracles.sh)"))
   func helmImageMapGetsItsDigestFilled() async throws {
     let loopback = try LoopbackRegistry()
     defer { Task { await loopback.stop() } }

@@ -21,7 +21,9 @@ let hasRegistryTools =
   static let target = "oci:\(SharedData.path("images/built/oci-layout")):planted"
 
   @Test(
-    .enabled(if: hasCycloneDXValidator, "cyclonedx-python-lib not installed (install-oracles.sh)"))
+    .enabled(
+      if: Oracles.gate(hasCycloneDXValidator),
+      "cyclonedx-python-lib not installed (install-oracles.sh)"))
   func plantedCycloneDXPassesTheValidator() async throws {
     let bom = try await Scanner().sbom(target: Self.target)
     let dir = try TemporaryDirectory()
@@ -32,7 +34,10 @@ let hasRegistryTools =
     #expect(r.status == 0, "\(r.output)")
   }
 
-  @Test(.enabled(if: hasSPDXTools, "pyspdxtools / ntia-checker not installed (install-oracles.sh)"))
+  @Test(
+    .enabled(
+      if: Oracles.gate(hasSPDXTools),
+      "pyspdxtools / ntia-checker not installed (install-oracles.sh)"))
   func plantedSPDXPassesTheValidatorAndNTIA() async throws {
     let bom = try await Scanner().sbom(target: Self.target)
     let dir = try TemporaryDirectory()
@@ -45,7 +50,9 @@ let hasRegistryTools =
   }
 
   @Test(
-    .enabled(if: hasRegistryTools, "docker-registry / skopeo not installed (install-oracles.sh)"))
+    .enabled(
+      if: Oracles.gate(hasRegistryTools),
+      "docker-registry / skopeo not installed (install-oracles.sh)"))
   func registryByTagAndDigestGiveTheLayoutSBOM() async throws {
     let env = try RegistryTestEnvironment()
     defer { env.stop() }

@@ -20,7 +20,7 @@ import Testing
     return r
   }
 
-  @Test(.enabled(if: available, "needs ../shared/data"))
+  @Test(.enabled(if: Oracles.gate(available), "needs ../shared/data"))
   func thresholdsAreOutcomeValues() async throws {
     let critical = try await Scanner().scan(try request(failOn: .critical))
     #expect(critical.report?.findings.count == 9)
@@ -33,7 +33,7 @@ import Testing
     #expect(none.exitStatus == .done)
   }
 
-  @Test(.enabled(if: available, "needs ../shared/data"))
+  @Test(.enabled(if: Oracles.gate(available), "needs ../shared/data"))
   func aNamedMissingDatabaseIsAnErrorNotTheStarterSet() async throws {
     var r = try request(failOn: nil)
     r.advisories = AdvisoryChoice(path: "/nonexistent/tailguard.db", named: true)
@@ -42,7 +42,7 @@ import Testing
     #expect(error?.exitStatus == .couldNotRun)
   }
 
-  @Test(.enabled(if: available && TailguardCLI.binary != nil, "needs the built CLI"))
+  @Test(.enabled(if: Oracles.gate(available && TailguardCLI.binary != nil), "needs the built CLI"))
   func commandLineMapsOutcomesToExitCodes() throws {
     let crossed = try TailguardCLI.run(["scan", "--fail-on", "high", Self.target])
     #expect(crossed.status == 1)

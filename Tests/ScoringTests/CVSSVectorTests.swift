@@ -79,7 +79,7 @@ struct CVSSVectorTests {
   }
 
   /// NVD's own `baseScore` next to each vector in the NVD API 2.0 page (an independent oracle).
-  @Test(.enabled(if: SharedData.isAvailable, "needs ../shared/data"))
+  @Test(.enabled(if: Oracles.gate(SharedData.isAvailable), "needs ../shared/data"))
   func nvdBaseScores() throws {
     var checked = 0
     for name in ["full-page.json", "single-entry.json"] {

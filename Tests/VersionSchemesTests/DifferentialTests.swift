@@ -9,7 +9,7 @@ import Testing
 /// disagreements allowed (a parse error on one side only is a disagreement too); every
 /// disagreement ever found is a line in `Vectors/<scheme>.txt`. A test is skipped only when its
 /// oracle tool is absent (CI installs them with ../shared/data/install-oracles.sh).
-@Suite(.serialized, .enabled(if: SharedData.isAvailable, "needs ../shared/data"))
+@Suite(.serialized, .enabled(if: Oracles.gate(SharedData.isAvailable), "needs ../shared/data"))
 struct DifferentialTests {
   /// Our answer for one pair, in the oracle's vocabulary.
   static func ours(_ kind: VersionSchemeKind, _ a: String, _ b: String) -> String {
@@ -57,7 +57,7 @@ struct DifferentialTests {
     } ?? []
   }
 
-  @Test(.enabled(if: Oracle.dpkgAvailable, "dpkg is not installed"))
+  @Test(.enabled(if: Oracles.gate(Oracle.dpkgAvailable), "dpkg is not installed"))
   func dpkg() throws {
     let pool = RealVersions.unique(
       RealVersions.column("pkgdb/expected/debian-bookworm-minbase.dpkg-query.tsv", [1, 4])
@@ -70,7 +70,7 @@ struct DifferentialTests {
     Self.check(.deb, pairs, oracle: try Oracle.dpkg(pairs), minimum: 1900)
   }
 
-  @Test(.enabled(if: Oracle.rpmAvailable, "python3-rpm is not installed"))
+  @Test(.enabled(if: Oracles.gate(Oracle.rpmAvailable), "python3-rpm is not installed"))
   func rpm() throws {
     let pool = RealVersions.unique(
       RealVersions.rpmQA() + RealVersions.vunnel(format: "rpm") + RealVersions.osv("vunnel/alma")
@@ -84,7 +84,7 @@ struct DifferentialTests {
       .rpm, pairs, oracle: try Oracle.rpm(pairs), minimum: 4000, oracleAcceptsEverything: true)
   }
 
-  @Test(.enabled(if: Oracle.packagingAvailable, "python packaging is not installed"))
+  @Test(.enabled(if: Oracles.gate(Oracle.packagingAvailable), "python packaging is not installed"))
   func pep440() throws {
     let pypaVersions = RealVersions.osv("advisories/pypa-osv-json")
     var g = PairGenerator(seed: 0x440)
@@ -101,7 +101,9 @@ struct DifferentialTests {
   }
 
   @Test(
-    .enabled(if: Oracle.nodeSemverPath != nil, "node and npm's bundled semver are not installed"))
+    .enabled(
+      if: Oracles.gate(Oracle.nodeSemverPath != nil),
+      "node and npm's bundled semver are not installed"))
   func npmLoose() throws {
     let pool = RealVersions.unique(
       RealVersions.osv("advisories/osv-schema") + Self.vectorVersions(.npm)
@@ -114,7 +116,9 @@ struct DifferentialTests {
   }
 
   @Test(
-    .enabled(if: Oracle.nodeSemverPath != nil, "node and npm's bundled semver are not installed"))
+    .enabled(
+      if: Oracles.gate(Oracle.nodeSemverPath != nil),
+      "node and npm's bundled semver are not installed"))
   func semverStrict() throws {
     let pool = RealVersions.unique(
       RealVersions.osv("advisories/rustsec-osv") + Self.vectorVersions(.semver))
@@ -130,7 +134,9 @@ struct DifferentialTests {
   /// are Go-only and covered by Vectors/go.txt). Numbers above 2^53 are refused by node-semver
   /// but valid in Go, so such pairs are left out here (Vectors/go.txt has one).
   @Test(
-    .enabled(if: Oracle.nodeSemverPath != nil, "node and npm's bundled semver are not installed"))
+    .enabled(
+      if: Oracles.gate(Oracle.nodeSemverPath != nil),
+      "node and npm's bundled semver are not installed"))
   func goModules() throws {
     let isFull: (String) -> Bool = { v in
       let core = v.prefix { $0 != "-" && $0 != "+" }
@@ -163,7 +169,8 @@ struct DifferentialTests {
     return false
   }
 
-  @Test(.enabled(if: Oracle.universAvailable, "python3 with univers is not installed"))
+  @Test(
+    .enabled(if: Oracles.gate(Oracle.universAvailable), "python3 with univers is not installed"))
   func apkAgainstUnivers() throws {
     let pool = RealVersions.unique(
       RealVersions.secdb() + RealVersions.vunnel(format: "apk")
@@ -193,7 +200,9 @@ struct DifferentialTests {
 
   /// All Go module version forms (including the `v1`/`v1.2` shorthands and numbers of any size)
   /// against golang.org/x/mod/semver itself, as vendored in the Go toolchain's sources.
-  @Test(.enabled(if: Oracle.goSemverSource != nil, "the Go toolchain sources are not installed"))
+  @Test(
+    .enabled(
+      if: Oracles.gate(Oracle.goSemverSource != nil), "the Go toolchain sources are not installed"))
   func goAgainstXModSemver() throws {
     let pool = RealVersions.unique(
       RealVersions.osv("advisories/go-vulndb/osv") + Self.vectorVersions(.go)
@@ -210,7 +219,9 @@ struct DifferentialTests {
     Self.check(.go, pairs, oracle: oracle, minimum: 5000)
   }
 
-  @Test(.enabled(if: Oracle.mavenAvailable, "java or maven3-artifact.jar is not installed"))
+  @Test(
+    .enabled(
+      if: Oracles.gate(Oracle.mavenAvailable), "java or maven3-artifact.jar is not installed"))
   func maven() throws {
     let seeds = [
       "2.17.1", "2.0-beta9", "1.0.0.Final", "5.3.18.RELEASE", "31.1-jre", "31.1-android",
@@ -229,7 +240,9 @@ struct DifferentialTests {
   }
 
   /// Maven's canonical form (what `ComparableVersion` prints as `V -> CANONICAL;`).
-  @Test(.enabled(if: Oracle.mavenAvailable, "java or maven3-artifact.jar is not installed"))
+  @Test(
+    .enabled(
+      if: Oracles.gate(Oracle.mavenAvailable), "java or maven3-artifact.jar is not installed"))
   func mavenCanonicalForms() throws {
     var g = PairGenerator(seed: 0xCA7)
     let versions = RealVersions.unique(
