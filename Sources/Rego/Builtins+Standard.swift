@@ -287,33 +287,18 @@ extension Builtins {
       return .object(r)
     }
     register("json.patch", arity: 2) { a, _ in
-      try JSONPatch.apply(a[0], try argArray(a, 1, "json.patch"))
+      // OPA: a failing patch makes the call undefined (no error, even in strict mode).
+      JSONPatch.apply(a[0], try argArray(a, 1, "json.patch"))
     }
     register("json.remove", arity: 2) { a, _ in
-      var v = a[0]
-      for p in try argCollection(a, 1, "json.remove") {
-        let path: [String]
-        if case .string(let s) = p {
-          path = s.split(separator: "/").map(String.init)
-        } else if case .array(let arr) = p {
-          path = arr.map(Formatting.plainText)
-        } else {
-          continue
-        }
-        v = JSONPatch.remove(v, path[...])
-      }
-      return v
+      let o = try argObject(a, 0, "json.remove")
+      let trie = try JSONPatch.pathTrie(a[1], "json.remove")
+      return JSONPatch.remove(.object(o), .object(trie))
     }
     register("json.filter", arity: 2) { a, _ in
-      var paths: [[String]] = []
-      for p in try argCollection(a, 1, "json.filter") {
-        if case .string(let s) = p {
-          paths.append(s.split(separator: "/").map(String.init))
-        } else if case .array(let arr) = p {
-          paths.append(arr.map(Formatting.plainText))
-        }
-      }
-      return JSONPatch.filter(a[0], paths)
+      let o = try argObject(a, 0, "json.filter")
+      let trie = try JSONPatch.pathTrie(a[1], "json.filter")
+      return JSONPatch.filter(.object(o), .object(trie))
     }
   }
 
