@@ -78,6 +78,9 @@ extension Builtins {
     registerMisc()
     registerRegex()
     registerTime()
+    registerCore()
+    registerNet()
+    registerGraph()
   }
 
   mutating func registerAggregates() {
@@ -358,21 +361,6 @@ extension Builtins {
         throw builtinError("semver.compare", "operand 2: string is not a valid SemVer")
       }
       return .int(x.compare(y))
-    }
-    register("net.cidr_contains", arity: 2) { a, _ in
-      guard let net = CIDR(try argString(a, 0, "net.cidr_contains")) else {
-        throw builtinError("net.cidr_contains", "invalid CIDR")
-      }
-      let s = try argString(a, 1, "net.cidr_contains")
-      if let other = CIDR(s) { return .bool(net.contains(other)) }
-      guard let ip = CIDR.parseIP(s) else { throw builtinError("net.cidr_contains", "invalid IP") }
-      return .bool(net.contains(CIDR(address: ip, prefix: ip.count * 8)))
-    }
-    register("net.cidr_intersects", arity: 2) { a, _ in
-      guard let x = CIDR(try argString(a, 0, "net.cidr_intersects")),
-        let y = CIDR(try argString(a, 1, "net.cidr_intersects"))
-      else { throw builtinError("net.cidr_intersects", "invalid CIDR") }
-      return .bool(x.contains(y) || y.contains(x))
     }
     register("crypto.sha256", arity: 1) { a, _ in
       .string(
