@@ -104,6 +104,36 @@ import Testing
     Case(
       expr: #"regex.template_match("a{b}", "ab", "{{", "}")"#, opa: "error",
       why: "OPA: a delimiter must be one byte; regorus answers false"),
+    // time
+    Case(expr: #"time.format(1709209845123456789)"#),
+    Case(expr: #"time.format([1709209845123456789, "America/New_York"])"#),
+    Case(
+      expr:
+        #"time.format([1709209845000000000, "Asia/Kolkata", "2006-01-02 15:04:05 -0700 Mon Jan"])"#),
+    Case(
+      expr: #"time.format([1709209845000000000, "UTC", "RFC1123"])"#,
+      opa: #""Thu, 29 Feb 2024 12:30:45 UTC""#,
+      why: "Go prints the zone name for MST; regorus prints +00:00"),
+    Case(
+      expr: #"time.format([1709209845000000000, "Europe/Berlin", "02/01/06 03:04PM .000 __2"])"#),
+    Case(expr: #"time.parse_ns("2006-01-02", "2024-02-29")"#),
+    Case(expr: #"time.parse_ns("2006-01-02T15:04:05Z07:00", "2024-02-29T12:30:45+05:30")"#),
+    Case(expr: #"time.parse_ns("RFC822Z", "29 Feb 24 12:30 -0800")"#),
+    Case(expr: #"time.parse_ns("Jan _2 2006 3:04PM", "Feb  9 2021 1:05AM")"#),
+    Case(expr: #"time.parse_ns("2006-01-02", "2023-02-29")"#),
+    Case(expr: #"time.parse_ns("2006-01-02 15:04:05", "2024-01-01 10:00:00.25")"#),
+    Case(expr: #"time.diff(1709209845000000000, 1609459200000000000)"#),
+    Case(expr: #"time.diff([1709209845000000000, "Asia/Tokyo"], 1577836800000000000)"#),
+    Case(
+      expr: #"time.add_date(1706659200000000000, 0, 1, 0)"#, opa: "1709337600000000000",
+      why: "Go's AddDate normalises Jan 31 + 1 month to Mar 2; regorus clamps to Feb 29"),
+    Case(expr: #"time.add_date([1706659200000000000, "America/Los_Angeles"], 1, -2, 40)"#),
+    Case(
+      expr:
+        #"[time.date([1709209845000000000, "Pacific/Auckland"]), time.clock([1709209845000000000, "Asia/Kathmandu"]), time.weekday([1709251200000000000, "America/Sao_Paulo"])]"#
+    ),
+    Case(expr: #"time.date([1709209845000000000, "Mars/Olympus"])"#),
+    Case(expr: #"time.clock("x")"#),
     // units (edge cases)
     Case(
       expr:
