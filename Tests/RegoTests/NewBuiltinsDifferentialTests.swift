@@ -86,6 +86,50 @@ import Testing
       expr:
         #"[net.cidr_intersects("10.0.0.0/8", "10.1.0.0/16"), net.cidr_intersects("10.0.0.0/16", "10.1.0.0/16"), net.cidr_intersects("2001:db8::/32", "2001:db8:1::/48")]"#,
       opa: "[true, false, true]", why: "regorus 0.13 lacks net.cidr_intersects"),
+    // net.cidr_merge / net.cidr_contains_matches (regorus 0.13 has neither; the
+    // answers follow OPA's cidr.go; CIDR-only merges are also checked against Go
+    // in GoOracleTests)
+    Case(
+      expr: #"net.cidr_merge(["192.0.128.0/24", "192.0.129.0/24"])"#, opa: #"["192.0.128.0/23"]"#,
+      why: "no regorus"),
+    Case(
+      expr:
+        #"net.cidr_merge({"10.0.0.0/8", "10.1.0.0/16", "11.0.0.0/8", "12.0.0.0/9", "12.128.0.0/9"})"#,
+      opa: #"["10.0.0.0/7", "12.0.0.0/8"]"#, why: "no regorus"),
+    Case(
+      expr:
+        #"net.cidr_merge(["192.168.1.1", "192.168.1.2", "10.1.2.3", "172.16.0.1/32", "172.16.0.0/32"])"#,
+      opa: #"["10.1.2.3/8", "172.16.0.0/31", "192.168.1.0/24"]"#,
+      why: "a bare IPv4 address gets Go's classful default mask; unmerged it prints unmasked"),
+    Case(
+      expr: #"net.cidr_merge(["2001:db8::/33", "2001:db8:8000::/33", "::1/128"])"#,
+      opa: #"["2001:db8::/32", "::1/128"]"#, why: "no regorus"),
+    Case(expr: #"net.cidr_merge([])"#, opa: "[]", why: "no regorus"),
+    Case(expr: #"net.cidr_merge(["2001:db8::1"])"#, opa: "error", why: "IPv6 needs a prefix"),
+    Case(expr: #"net.cidr_merge([1])"#, opa: "error", why: "elements must be strings"),
+    Case(
+      expr: #"net.cidr_merge("10.0.0.0/8")"#, opa: "error", why: "operand must be an array or set"),
+    Case(
+      expr:
+        #"net.cidr_contains_matches({["1.1.0.0/16", "foo"], "1.1.2.0/24"}, {"x": "1.1.1.128", "y": ["1.1.254.254", "bar"]})"#,
+      opa: #"[[["1.1.0.0/16", "foo"], "x"], [["1.1.0.0/16", "foo"], "y"]]"#,
+      why: "OPA docs example: set elements are their own index, object keys index values"),
+    Case(
+      expr:
+        #"net.cidr_contains_matches("1.1.1.0/24", ["1.1.1.128", ["1.1.254.254", "bar"], "1.1.1.0/25"])"#,
+      opa: #"[["1.1.1.0/24", 0], ["1.1.1.0/24", 2]]"#, why: "array elements are indexed by position"
+    ),
+    Case(
+      expr: #"net.cidr_contains_matches(["10.0.0.0/8", "192.168.0.0/16"], "10.2.3.4")"#,
+      opa: #"[[0, "10.2.3.4"]]"#, why: "a string operand is its own index"),
+    Case(
+      expr: #"net.cidr_contains_matches(7, "10.0.0.1")"#, opa: "[]",
+      why: "other types yield no pairs"),
+    Case(
+      expr: #"net.cidr_contains_matches([[]], "10.0.0.1")"#, opa: "error",
+      why: "empty array element"),
+    Case(
+      expr: #"net.cidr_contains_matches(["nope"], "10.0.0.1")"#, opa: "error", why: "invalid CIDR"),
     // graph
     Case(expr: #"graph.reachable({"a": ["b"], "b": ["c"], "c": ["a"], "d": ["e"]}, {"a"})"#),
     Case(expr: #"graph.reachable({"a": {"b"}, "b": []}, ["a", "zz"])"#),
