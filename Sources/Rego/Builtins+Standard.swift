@@ -81,6 +81,7 @@ extension Builtins {
     registerCore()
     registerNet()
     registerGraph()
+    registerX509()
   }
 
   mutating func registerAggregates() {

@@ -9,6 +9,12 @@ struct GoURL {
   var rawPath = ""
   var rawQuery = ""
   var fragment = ""
+  var rawFragment = ""
+  var forceQuery = false
+  var omitHost = false
+  /// userinfo, when present: (username, password or nil)
+  var user: (String, String?)? = nil
+  var hasUser: Bool { user != nil }
 
   struct ParseError: Error {
     var message: String
@@ -33,6 +39,8 @@ struct GoURL {
       } catch let e as ParseError {
         throw ParseError(message: "parse \(quote(raw)): \(e.message)")
       }
+      let f = String(decoding: frag, as: UTF8.self)
+      u.rawFragment = escape(Array(u.fragment.utf8), .fragment) == f ? "" : f
     }
     return u
   }
@@ -57,7 +65,8 @@ struct GoURL {
     var rest = afterScheme
     let q = UInt8(ascii: "?")
     if rest.last == q, rest.filter({ $0 == q }).count == 1 {
-      rest.removeLast()  // ForceQuery
+      rest.removeLast()
+      u.forceQuery = true
     } else if let i = rest.firstIndex(of: q) {
       u.rawQuery = String(decoding: rest[(i + 1)...], as: UTF8.self)
       rest = Array(rest[..<i])
@@ -82,7 +91,9 @@ struct GoURL {
         rest = Array(authority[i...])
         authority = Array(authority[..<i])
       }
-      u.host = try parseAuthority(authority)
+      (u.host, u.user) = try parseAuthority(authority)
+    } else if !u.scheme.isEmpty, rest.first == slash {
+      u.omitHost = true
     }
     let p = try unescape(rest, .path)
     u.path = p
@@ -107,20 +118,19 @@ struct GoURL {
     return ([], s)
   }
 
-  /// The host of `[userinfo@]host[:port]` (userinfo validated, then dropped).
-  static func parseAuthority(_ a: [UInt8]) throws -> String {
+  /// `[userinfo@]host[:port]`: the host and the unescaped userinfo.
+  static func parseAuthority(_ a: [UInt8]) throws -> (String, (String, String?)?) {
     let at = a.lastIndex(of: UInt8(ascii: "@"))
     let host = try parseHost(at.map { Array(a[($0 + 1)...]) } ?? a)
-    guard let at else { return host }
+    guard let at else { return (host, nil) }
     let userinfo = Array(a[..<at])
     if !validUserinfo(userinfo) { throw ParseError(message: "net/url: invalid userinfo") }
     if let c = userinfo.firstIndex(of: UInt8(ascii: ":")) {
-      _ = try unescape(Array(userinfo[..<c]), .userPassword)
-      _ = try unescape(Array(userinfo[(c + 1)...]), .userPassword)
-    } else {
-      _ = try unescape(userinfo, .userPassword)
+      let name = try unescape(Array(userinfo[..<c]), .userPassword)
+      let password = try unescape(Array(userinfo[(c + 1)...]), .userPassword)
+      return (host, (name, password))
     }
-    return host
+    return (host, (try unescape(userinfo, .userPassword), nil))
   }
 
   static func parseHost(_ h: [UInt8]) throws -> String {
@@ -160,6 +170,64 @@ struct GoURL {
       (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0x30 && c <= 0x39)
         || allowed.contains(c)
     }
+  }
+
+  /// Go's `validEncoded`: `s` is a valid escaped form in `mode`.
+  static func validEncoded(_ s: [UInt8], _ mode: Mode) -> Bool {
+    let always = Set("!$&'()*+,;=:@[]%".utf8)
+    return s.allSatisfy { always.contains($0) || !shouldEscape($0, mode) }
+  }
+
+  var escapedPath: String {
+    if !rawPath.isEmpty, GoURL.validEncoded(Array(rawPath.utf8), .path),
+      (try? GoURL.unescape(Array(rawPath.utf8), .path)) == path
+    {
+      return rawPath
+    }
+    if path == "*" { return "*" }
+    return GoURL.escape(Array(path.utf8), .path)
+  }
+
+  var escapedFragment: String {
+    if !rawFragment.isEmpty, GoURL.validEncoded(Array(rawFragment.utf8), .fragment),
+      (try? GoURL.unescape(Array(rawFragment.utf8), .fragment)) == fragment
+    {
+      return rawFragment
+    }
+    return GoURL.escape(Array(fragment.utf8), .fragment)
+  }
+
+  /// Go's `URL.String()`.
+  var string: String {
+    var out = ""
+    if !scheme.isEmpty { out += scheme + ":" }
+    if !opaque.isEmpty {
+      out += opaque
+    } else {
+      if !scheme.isEmpty || !host.isEmpty || user != nil {
+        if omitHost, host.isEmpty, user == nil {
+        } else {
+          if !host.isEmpty || !path.isEmpty || user != nil { out += "//" }
+          if let (name, password) = user {
+            out += GoURL.escape(Array(name.utf8), .userPassword)
+            if let password { out += ":" + GoURL.escape(Array(password.utf8), .userPassword) }
+            out += "@"
+          }
+          if !host.isEmpty { out += GoURL.escape(Array(host.utf8), .host) }
+        }
+      }
+      let p = escapedPath
+      if let f = p.first, f != "/", !host.isEmpty { out += "/" }
+      if out.isEmpty, let seg = p.split(separator: "/", omittingEmptySubsequences: false).first,
+        seg.contains(":")
+      {
+        out += "./"
+      }
+      out += p
+    }
+    if forceQuery || !rawQuery.isEmpty { out += "?" + rawQuery }
+    if !fragment.isEmpty { out += "#" + escapedFragment }
+    return out
   }
 
   /// `host` / `port` as `URL.Hostname()` / `URL.Port()` split them.
