@@ -82,6 +82,7 @@ extension Builtins {
     registerNet()
     registerGraph()
     registerX509()
+    registerJWT()
   }
 
   mutating func registerAggregates() {
