@@ -159,9 +159,6 @@ extension Builtins {
       out.append(contentsOf: s[start..<end])
       return .string(String(out))
     }
-    register("strings.render_template", arity: 2) { _, _ in
-      throw builtinError("strings.render_template", "not supported")
-    }
   }
 
   static func stringOrCollection(_ a: [Value], _ i: Int, _ name: String) throws -> [String] {
