@@ -186,9 +186,13 @@ extension Builtins {
       let n = try Builtins.argShift(a, "bits.lsh")
       if x == 0 { return .int(0) }
       // Exact while it fits in 64 bits; beyond that OPA's big integers are
-      // approximated by a double (bounded: no huge allocation for a huge shift).
+      // approximated by a double, an error beyond a double (no huge allocation).
       if n < 63, x.magnitude <= UInt(Int.max) >> UInt(n) { return .int(x << n) }
-      return .double(Double(x) * pow(2, Double(min(n, 2000))))
+      let d = Double(x) * pow(2, Double(min(n, 2000)))
+      guard d.isFinite else {
+        throw builtinError("bits.lsh", "result exceeds the engine's number range")
+      }
+      return .double(d)
     }
     register("bits.rsh", arity: 2) { a, _ in
       let x = try Builtins.argInteger(a, 0, "bits.rsh")

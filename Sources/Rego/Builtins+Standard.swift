@@ -291,9 +291,9 @@ extension Builtins {
       }
       return .object(r)
     }
-    register("json.patch", arity: 2) { a, _ in
+    register("json.patch", arity: 2) { a, ctx in
       // OPA: a failing patch makes the call undefined (no error, even in strict mode).
-      JSONPatch.apply(a[0], try argArray(a, 1, "json.patch"))
+      try JSONPatch.apply(a[0], try argArray(a, 1, "json.patch"), budget: ctx.limits.maxSteps)
     }
     register("json.remove", arity: 2) { a, _ in
       let o = try argObject(a, 0, "json.remove")

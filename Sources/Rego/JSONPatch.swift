@@ -58,10 +58,18 @@ enum JSONPatch {
 
   // MARK: - json.patch
 
-  /// Applies the operations; nil (undefined) when one of them fails.
-  static func apply(_ doc: Value, _ ops: [Value]) -> Value? {
+  /// Applies the operations; nil (undefined) when one of them fails. Every
+  /// container rebuilt along a path counts its size against `budget` (an
+  /// operation copies the containers on its path): hostile patch lists stop with
+  /// `limitExceeded` instead of running quadratic.
+  static func apply(_ doc: Value, _ ops: [Value], budget: Int = .max) throws -> Value? {
     var root: Value? = doc
+    var work = 0
     for op in ops {
+      work += 1 + pathCost(root, op)
+      if work > budget {
+        throw RegoError(.limitExceeded, "json.patch: more than \(budget) steps of work")
+      }
       guard case .object(let o) = op, case .string(let kind)? = o["op"],
         operations.contains(kind), let pathTerm = o["path"]
       else { return nil }
@@ -103,6 +111,31 @@ enum JSONPatch {
       }
     }
     return root
+  }
+
+  /// Sizes of the containers an operation's paths run through.
+  static func pathCost(_ doc: Value?, _ op: Value) -> Int {
+    guard case .object(let o) = op else { return 0 }
+    var cost = 0
+    for key in ["path", "from"] {
+      guard let p = o[.string(key)], let path = parsePath(p), var cur = doc else { continue }
+      cost += size(cur)
+      for seg in path {
+        guard let c = child(cur, seg) else { break }
+        cur = c
+        cost += size(cur)
+      }
+    }
+    return cost
+  }
+
+  static func size(_ v: Value) -> Int {
+    switch v {
+    case .object(let o): return o.count
+    case .array(let a): return a.count
+    case .set(let s): return s.count
+    default: return 0
+    }
   }
 
   /// The value at `path`; nil when a segment does not exist.

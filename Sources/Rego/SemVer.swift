@@ -114,10 +114,16 @@ enum Units {
       throw builtinError(
         name, bytes ? "byte unit \(unit) not recognized" : "unit \(unit) not recognized")
     }
-    guard let n = decimal(num) else {
+    guard validNumber(num) else {
       throw builtinError(
         name,
         bytes ? "could not parse byte amount to a number" : "could not parse amount to a number")
+    }
+    guard let n = Decimal(string: num, locale: Locale(identifier: "en_US_POSIX")) else {
+      // beyond Decimal's exponent range: as a double (inf when beyond that too)
+      let d = (Double(num) ?? .nan) * NSDecimalNumber(decimal: multiplier).doubleValue
+      guard d.isFinite else { throw builtinError(name, "amount out of range") }
+      return .double(bytes ? d.rounded(.towardZero) : d)
     }
     var product = n * multiplier
     var rounded = Decimal()
@@ -137,7 +143,7 @@ enum Units {
 
   /// A decimal number as Go's big.Float / big.Rat `SetString` read it here:
   /// optional sign, digits with an optional point, optional exponent.
-  static func decimal(_ s: String) -> Decimal? {
+  static func validNumber(_ s: String) -> Bool {
     let b = Array(s.utf8)
     var i = 0
     if i < b.count, b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") { i += 1 }
@@ -153,16 +159,15 @@ enum Units {
         digits += 1
       }
     }
-    guard digits > 0 else { return nil }
+    guard digits > 0 else { return false }
     if i < b.count, b[i] == UInt8(ascii: "e") || b[i] == UInt8(ascii: "E") {
       i += 1
       if i < b.count, b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") { i += 1 }
       let start = i
       while i < b.count, b[i] >= 0x30, b[i] <= 0x39 { i += 1 }
-      guard i > start else { return nil }
+      guard i > start else { return false }
     }
-    guard i == b.count else { return nil }
-    return Decimal(string: s, locale: Locale(identifier: "en_US_POSIX"))
+    return i == b.count
   }
 
   /// OPA's `extractNumAndUnit`; nil when the exponent has more than 6 digits.
