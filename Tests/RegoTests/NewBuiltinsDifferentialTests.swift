@@ -178,6 +178,12 @@ import Testing
     ),
     Case(expr: #"time.date([1709209845000000000, "Mars/Olympus"])"#),
     Case(expr: #"time.clock("x")"#),
+    // indexof / indexof_n: OPA rejects an empty search string
+    Case(expr: #"indexof("abc", "")"#, opa: "error", why: "OPA: empty search character; regorus 0"),
+    Case(
+      expr: #"indexof_n("abc", "")"#, opa: "error",
+      why: "OPA: empty search character; regorus [0, 1, 2]"),
+    Case(expr: #"[indexof("héllo wörld", "wö"), indexof_n("aaa", "aa")]"#),
     // units (edge cases)
     Case(
       expr:
