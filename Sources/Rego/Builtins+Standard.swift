@@ -78,6 +78,11 @@ extension Builtins {
     registerMisc()
     registerRegex()
     registerTime()
+    registerCore()
+    registerNet()
+    registerGraph()
+    registerX509()
+    registerJWT()
   }
 
   mutating func registerAggregates() {
@@ -286,34 +291,19 @@ extension Builtins {
       }
       return .object(r)
     }
-    register("json.patch", arity: 2) { a, _ in
-      try JSONPatch.apply(a[0], try argArray(a, 1, "json.patch"))
+    register("json.patch", arity: 2) { a, ctx in
+      // OPA: a failing patch makes the call undefined (no error, even in strict mode).
+      try JSONPatch.apply(a[0], try argArray(a, 1, "json.patch"), budget: ctx.limits.maxSteps)
     }
     register("json.remove", arity: 2) { a, _ in
-      var v = a[0]
-      for p in try argCollection(a, 1, "json.remove") {
-        let path: [String]
-        if case .string(let s) = p {
-          path = s.split(separator: "/").map(String.init)
-        } else if case .array(let arr) = p {
-          path = arr.map(Formatting.plainText)
-        } else {
-          continue
-        }
-        v = JSONPatch.remove(v, path[...])
-      }
-      return v
+      let o = try argObject(a, 0, "json.remove")
+      let trie = try JSONPatch.pathTrie(a[1], "json.remove")
+      return JSONPatch.remove(.object(o), .object(trie))
     }
     register("json.filter", arity: 2) { a, _ in
-      var paths: [[String]] = []
-      for p in try argCollection(a, 1, "json.filter") {
-        if case .string(let s) = p {
-          paths.append(s.split(separator: "/").map(String.init))
-        } else if case .array(let arr) = p {
-          paths.append(arr.map(Formatting.plainText))
-        }
-      }
-      return JSONPatch.filter(a[0], paths)
+      let o = try argObject(a, 0, "json.filter")
+      let trie = try JSONPatch.pathTrie(a[1], "json.filter")
+      return JSONPatch.filter(.object(o), .object(trie))
     }
   }
 
@@ -373,21 +363,6 @@ extension Builtins {
         throw builtinError("semver.compare", "operand 2: string is not a valid SemVer")
       }
       return .int(x.compare(y))
-    }
-    register("net.cidr_contains", arity: 2) { a, _ in
-      guard let net = CIDR(try argString(a, 0, "net.cidr_contains")) else {
-        throw builtinError("net.cidr_contains", "invalid CIDR")
-      }
-      let s = try argString(a, 1, "net.cidr_contains")
-      if let other = CIDR(s) { return .bool(net.contains(other)) }
-      guard let ip = CIDR.parseIP(s) else { throw builtinError("net.cidr_contains", "invalid IP") }
-      return .bool(net.contains(CIDR(address: ip, prefix: ip.count * 8)))
-    }
-    register("net.cidr_intersects", arity: 2) { a, _ in
-      guard let x = CIDR(try argString(a, 0, "net.cidr_intersects")),
-        let y = CIDR(try argString(a, 1, "net.cidr_intersects"))
-      else { throw builtinError("net.cidr_intersects", "invalid CIDR") }
-      return .bool(x.contains(y) || y.contains(x))
     }
     register("crypto.sha256", arity: 1) { a, _ in
       .string(

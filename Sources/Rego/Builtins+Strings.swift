@@ -129,7 +129,8 @@ extension Builtins {
     register("indexof", arity: 2) { a, _ in
       let s = Array(try argString(a, 0, "indexof").unicodeScalars)
       let sub = Array(try argString(a, 1, "indexof").unicodeScalars)
-      if sub.isEmpty { return .int(0) }
+      // OPA: an empty search string is an error
+      if sub.isEmpty { throw builtinError("indexof", "empty search character") }
       if sub.count <= s.count {
         for i in 0...(s.count - sub.count) where Array(s[i..<i + sub.count]) == sub {
           return .int(i)
@@ -140,6 +141,7 @@ extension Builtins {
     register("indexof_n", arity: 2) { a, _ in
       let s = Array(try argString(a, 0, "indexof_n").unicodeScalars)
       let sub = Array(try argString(a, 1, "indexof_n").unicodeScalars)
+      if sub.isEmpty { throw builtinError("indexof_n", "empty search character") }
       var out: [Value] = []
       if !sub.isEmpty, sub.count <= s.count {
         for i in 0...(s.count - sub.count) where Array(s[i..<i + sub.count]) == sub {
@@ -158,9 +160,6 @@ extension Builtins {
       var out = String.UnicodeScalarView()
       out.append(contentsOf: s[start..<end])
       return .string(String(out))
-    }
-    register("strings.render_template", arity: 2) { _, _ in
-      throw builtinError("strings.render_template", "not supported")
     }
   }
 

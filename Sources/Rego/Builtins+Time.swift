@@ -15,68 +15,130 @@ extension Builtins {
       }
       return .number(Number(ns))
     }
+    register("time.parse_ns", arity: 2) { a, _ in
+      var layout = try argString(a, 0, "time.parse_ns")
+      let value = try argString(a, 1, "time.parse_ns")
+      if let named = GoTime.namedLayouts[layout] { layout = named }
+      let t: GoTime
+      do { t = try GoTime.parse(layout, value) } catch let e as GoTime.ParseError {
+        throw builtinError("time.parse_ns", e.message)
+      }
+      return try TimeParsing.safeNano(t, "time.parse_ns")
+    }
+    register("time.format", arity: 1) { a, _ in
+      let (t, layout0) = try TimeParsing.tzTime(a[0], "time.format")
+      var layout = layout0.isEmpty ? "2006-01-02T15:04:05.999999999Z07:00" : layout0
+      if let named = GoTime.namedLayouts[layout] { layout = named }
+      return .string(t.format(layout))
+    }
     register("time.date", arity: 1) { a, _ in
-      let (ns, tz) = try TimeParsing.nsAndZone(a[0], "time.date")
-      let c = TimeParsing.components(ns, tz)
-      return .array([.int(c.year ?? 0), .int(c.month ?? 0), .int(c.day ?? 0)])
+      let f = try TimeParsing.tzTime(a[0], "time.date").0.fields
+      return .array([.int(f.year), .int(f.month), .int(f.day)])
     }
     register("time.clock", arity: 1) { a, _ in
-      let (ns, tz) = try TimeParsing.nsAndZone(a[0], "time.clock")
-      let c = TimeParsing.components(ns, tz)
-      return .array([.int(c.hour ?? 0), .int(c.minute ?? 0), .int(c.second ?? 0)])
+      let f = try TimeParsing.tzTime(a[0], "time.clock").0.fields
+      return .array([.int(f.hour), .int(f.minute), .int(f.second)])
     }
     register("time.weekday", arity: 1) { a, _ in
-      let (ns, tz) = try TimeParsing.nsAndZone(a[0], "time.weekday")
-      let c = TimeParsing.components(ns, tz)
-      let names = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
-      return .string(names[((c.weekday ?? 1) - 1) % 7])
+      .string(GoTime.longDays[try TimeParsing.tzTime(a[0], "time.weekday").0.fields.weekday])
     }
     register("time.add_date", arity: 4) { a, _ in
-      let ns = try argInt(a, 0, "time.add_date")
-      var cal = Calendar(identifier: .gregorian)
-      cal.timeZone = TimeZone(identifier: "UTC") ?? .current
-      let date = Date(timeIntervalSince1970: Double(ns / 1_000_000_000))
-      var dc = DateComponents()
-      dc.year = try argInt(a, 1, "time.add_date")
-      dc.month = try argInt(a, 2, "time.add_date")
-      dc.day = try argInt(a, 3, "time.add_date")
-      guard let d = cal.date(byAdding: dc, to: date) else {
-        throw builtinError("time.add_date", "time out of range")
+      let (t, _) = try TimeParsing.tzTime(a[0], "time.add_date")
+      let y = try argInt(a, 1, "time.add_date")
+      let m = try argInt(a, 2, "time.add_date")
+      let d = try argInt(a, 3, "time.add_date")
+      guard let r = t.addDate(years: y, months: m, days: d) else {
+        throw builtinError("time.add_date", "time outside of valid range")
       }
-      return .int(Int(d.timeIntervalSince1970) * 1_000_000_000 + ns % 1_000_000_000)
+      return try TimeParsing.safeNano(r, "time.add_date")
     }
+    // Calendar difference (years … seconds) between two instants, in the first
+    // one's zone (OPA's time.diff, after icza/gox).
     register("time.diff", arity: 2) { a, _ in
-      throw builtinError("time.diff", "not supported")
+      let (t1, _) = try TimeParsing.tzTime(a[0], "time.diff")
+      var (t2, _) = try TimeParsing.tzTime(a[1], "time.diff")
+      t2.zone = t1.zone
+      var (x, y) = (t1, t2)
+      if (x.unix, x.nsec) > (y.unix, y.nsec) { swap(&x, &y) }
+      let f1 = x.fields
+      let f2 = y.fields
+      var year = f2.year - f1.year
+      var month = f2.month - f1.month
+      var day = f2.day - f1.day
+      var hour = f2.hour - f1.hour
+      var minute = f2.minute - f1.minute
+      var second = f2.second - f1.second
+      if second < 0 {
+        second += 60
+        minute -= 1
+      }
+      if minute < 0 {
+        minute += 60
+        hour -= 1
+      }
+      if hour < 0 {
+        hour += 24
+        day -= 1
+      }
+      if day < 0 {
+        // days in f1's month, by Go's Date(y, m, 32) overflow
+        day += GoTime.daysIn(f1.month, f1.year)
+        month -= 1
+      }
+      if month < 0 {
+        month += 12
+        year -= 1
+      }
+      return .array([.int(year), .int(month), .int(day), .int(hour), .int(minute), .int(second)])
     }
   }
 }
 
 /// RFC 3339 and Go duration parsing (no Foundation formatters: exact nanoseconds).
 enum TimeParsing {
-  static func nsAndZone(_ v: Value, _ name: String) throws -> (Int, TimeZone) {
+  /// OPA's `tzTime`: a number of nanoseconds, or [ns, zone] / [ns, zone, layout].
+  static func tzTime(_ v: Value, _ name: String) throws -> (GoTime, String) {
+    let expected = "operand 1 must be either number (ns) or [number (ns), string (tz)]"
+    var zone = GoTime.Zone.utc
+    var layout = ""
+    let nv: Value
     switch v {
-    case .number(let n):
-      guard let i = n.intValue else { throw typeError(name, "operand 1 must be integer") }
-      return (i, TimeZone(identifier: "UTC") ?? .current)
+    case .number: nv = v
     case .array(let a):
-      guard a.count == 2, case .number(let n) = a[0], let i = n.intValue, case .string(let z) = a[1]
-      else {
-        throw typeError(name, "operand 1 must be [ns, timezone]")
+      guard let first = a.first else { throw typeError(name, expected) }
+      guard case .number = first else {
+        throw typeError(name, "operand 1 must be number but got \(first.typeName)")
       }
-      let tz = z.isEmpty || z == "UTC" ? TimeZone(identifier: "UTC") : TimeZone(identifier: z)
-      guard let tz else { throw builtinError(name, "unknown time zone \(z)") }
-      return (i, tz)
-    default: throw typeError(name, "operand 1 must be number or array")
+      nv = first
+      if a.count > 1 {
+        guard case .string(let tz) = a[1] else {
+          throw typeError(name, "operand 1 must be string but got \(a[1].typeName)")
+        }
+        guard let z = GoTime.Zone.named(tz) else {
+          throw builtinError(name, "unknown time zone \(tz)")
+        }
+        zone = z
+      }
+      if a.count > 2 {
+        guard case .string(let l) = a[2] else {
+          throw typeError(name, "operand 1 must be string but got \(a[2].typeName)")
+        }
+        layout = l
+      }
+    default: throw typeError(name, expected)
     }
+    guard case .number(let n) = nv, let ns = n.intValue ?? Int(exactly: n.doubleValue) else {
+      throw builtinError(name, "timestamp too big")
+    }
+    return (GoTime(unixNano: ns, zone: zone), layout)
   }
 
-  static func components(_ ns: Int, _ tz: TimeZone) -> DateComponents {
-    var cal = Calendar(identifier: .gregorian)
-    cal.timeZone = tz
-    let secs = Double(ns.quotientAndRemainder(dividingBy: 1_000_000_000).quotient)
-    return cal.dateComponents(
-      [.year, .month, .day, .hour, .minute, .second, .weekday],
-      from: Date(timeIntervalSince1970: secs))
+  /// OPA's `toSafeUnixNano`: the instant as int64 nanoseconds, or an error.
+  static func safeNano(_ t: GoTime, _ name: String) throws -> Value {
+    guard let ns = t.unixNano else {
+      throw builtinError(name, "time outside of valid range")
+    }
+    return .int(ns)
   }
 
   /// Days since 1970-01-01 of a proleptic Gregorian date.

@@ -131,7 +131,8 @@ public struct Engine: Sendable {
   public static func evaluate(
     body: [Literal], text: String, program: Program, input: Value?, options: Options
   ) throws -> QueryResult {
-    try LargeStack.run {
+    try program.checkQuery(body)
+    return try LargeStack.run {
       let ctx = BuiltinContext(
         nowNanoseconds: Int(Date().timeIntervalSince1970 * 1e9), limits: options.limits)
       let ev = Evaluator(program: program, input: input, limits: options.limits, context: ctx)

@@ -877,7 +877,7 @@ final class Evaluator {
       }
     }
     guard let target = resolveCallTarget(name, env) else {
-      throw RegoError(.compileError, "undefined function \(joined)", at: loc)
+      throw Program.unresolvedCall(name, builtins: program.builtins, at: loc)
     }
     // Old-style output argument (`count(xs, n)`): evaluate only the inputs.
     var arity: Int? = nil

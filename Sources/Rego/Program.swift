@@ -76,7 +76,12 @@ public struct Program: Sendable {
           at: defs[0].rule.location)
       }
       for d in defs {
-        try checkTerms(d)
+        do {
+          try checkTerms(d)
+        } catch var e as RegoError where e.message.hasPrefix(Program.unsupportedPrefix) {
+          e.message += " (called in rule data.\(path.joined(separator: ".")))"
+          throw e
+        }
       }
     }
   }
@@ -137,8 +142,7 @@ public struct Program: Sendable {
     case .call(let name, let args, let loc):
       for a in args { try checkTerm(a, scope: scope, locals: locals) }
       if resolveFunction(name, scope: scope) == nil {
-        throw RegoError(
-          .compileError, "undefined function \(name.joined(separator: "."))", at: loc)
+        throw Program.unresolvedCall(name, builtins: builtins, at: loc)
       }
     case .array(let a), .set(let a):
       for e in a { try checkTerm(e, scope: scope, locals: locals) }
@@ -163,6 +167,26 @@ public struct Program: Sendable {
       try checkTerm(v, scope: scope, locals: locals)
       try checkTerm(c, scope: scope, locals: locals)
     }
+  }
+
+  static let unsupportedPrefix = "unsupported builtin: "
+
+  /// The compile error for a call that resolves to nothing: an OPA builtin that
+  /// tailguard does not implement is named as such ("unsupported builtin: X"),
+  /// anything else is an undefined function.
+  static func unresolvedCall(_ name: [String], builtins: Builtins, at loc: SourceLocation)
+    -> RegoError
+  {
+    let joined = name.joined(separator: ".")
+    if OPABuiltins.isUnsupported(joined, in: builtins) {
+      return RegoError(.compileError, unsupportedPrefix + joined, at: loc)
+    }
+    return RegoError(.compileError, "undefined function \(joined)", at: loc)
+  }
+
+  /// Static check of a query body (calls must resolve), as for rule bodies.
+  func checkQuery(_ body: [Literal]) throws {
+    try checkLiterals(body, scope: Scope(package: [], imports: [:]), locals: [])
   }
 
   /// What a call name refers to: a user function (its data path) or a builtin.

@@ -66,97 +66,145 @@ struct SemVer {
   }
 }
 
-/// An IPv4/IPv6 network for `net.cidr_contains`.
-struct CIDR {
-  var address: [UInt8]
-  var prefix: Int
-
-  init(address: [UInt8], prefix: Int) {
-    self.address = address
-    self.prefix = prefix
-  }
-
-  init?(_ s: String) {
-    let parts = s.split(separator: "/", omittingEmptySubsequences: false)
-    guard parts.count == 2, let ip = CIDR.parseIP(String(parts[0])), let p = Int(parts[1]),
-      p >= 0, p <= ip.count * 8
-    else { return nil }
-    address = ip
-    prefix = p
-  }
-
-  func contains(_ o: CIDR) -> Bool {
-    guard o.address.count == address.count, o.prefix >= prefix else { return false }
-    for bit in 0..<prefix {
-      let byte = bit / 8
-      let mask = UInt8(0x80) >> UInt8(bit % 8)
-      if address[byte] & mask != o.address[byte] & mask { return false }
-    }
-    return true
-  }
-
-  static func parseIP(_ s: String) -> [UInt8]? {
-    if s.contains(":") {
-      let halves = s.components(separatedBy: "::")
-      guard halves.count <= 2 else { return nil }
-      func groups(_ t: String) -> [UInt16]? {
-        if t.isEmpty { return [] }
-        var out: [UInt16] = []
-        for g in t.split(separator: ":", omittingEmptySubsequences: false) {
-          guard g.count <= 4, let v = UInt16(g, radix: 16) else { return nil }
-          out.append(v)
-        }
-        return out
-      }
-      guard let a = groups(halves[0]) else { return nil }
-      var all = a
-      if halves.count == 2 {
-        guard let b = groups(halves[1]), a.count + b.count < 8 else { return nil }
-        all = a + [UInt16](repeating: 0, count: 8 - a.count - b.count) + b
-      }
-      guard all.count == 8 else { return nil }
-      return all.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xff)] }
-    }
-    let parts = s.split(separator: ".", omittingEmptySubsequences: false)
-    guard parts.count == 4 else { return nil }
-    var out: [UInt8] = []
-    for p in parts {
-      guard !p.isEmpty, p.count <= 3, let v = UInt8(p) else { return nil }
-      out.append(v)
-    }
-    return out
-  }
-}
-
-/// `units.parse` / `units.parse_bytes` (decimal and binary SI suffixes).
+/// `units.parse` / `units.parse_bytes` as OPA parses them (`parse_units.go`,
+/// `parse_bytes.go`): the number is the leading run of digits, `.`, sign and
+/// exponent characters (an exponent of at most 6 digits), the rest is the unit.
+/// Arithmetic is decimal (exact for the inputs policies write; OPA uses big
+/// floats and rationals).
 enum Units {
   static func parse(_ s: String, bytes: Bool) throws -> Value {
     let name = bytes ? "units.parse_bytes" : "units.parse"
     var t = s.replacingOccurrences(of: "\"", with: "")
+    if bytes { t = t.lowercased() }
     guard !t.contains(" ") else {
       throw builtinError(name, "spaces not allowed in resource strings")
     }
-    var numPart = ""
-    while let c = t.first, c.isNumber || c == "." || c == "-" || c == "+" {
-      numPart.append(c)
-      t.removeFirst()
+    guard let (num, unit0) = split(t) else { throw builtinError(name, "exponent too large") }
+    guard !num.isEmpty else {
+      throw builtinError(name, bytes ? "no byte amount provided" : "no amount provided")
     }
-    guard let n = Double(numPart) else {
-      throw builtinError(name, "could not parse amount to a number")
+    var unit = unit0
+    let k = Decimal(1000)
+    func pow(_ b: Decimal, _ n: Int) -> Decimal { (0..<n).reduce(Decimal(1)) { a, _ in a * b } }
+    let multiplier: Decimal?
+    if bytes {
+      let table: [String: Decimal] = [
+        "": 1, "kb": k, "k": k, "kib": 1024, "ki": 1024, "mb": pow(k, 2), "m": pow(k, 2),
+        "mib": pow(1024, 2), "mi": pow(1024, 2), "gb": pow(k, 3), "g": pow(k, 3),
+        "gib": pow(1024, 3), "gi": pow(1024, 3), "tb": pow(k, 4), "t": pow(k, 4),
+        "tib": pow(1024, 4), "ti": pow(1024, 4), "pb": pow(k, 5), "p": pow(k, 5),
+        "pib": pow(1024, 5), "pi": pow(1024, 5), "eb": pow(k, 6), "e": pow(k, 6),
+        "eib": pow(1024, 6), "ei": pow(1024, 6),
+      ]
+      multiplier = table[unit]
+    } else {
+      // only the letters after the first are case-insensitive ("m" milli, "M" mega)
+      if unit.count > 1 { unit = String(unit.prefix(1)) + unit.dropFirst().lowercased() }
+      let table: [String: Decimal] = [
+        "m": Decimal(string: "0.001") ?? 0, "": 1, "k": k, "K": k, "ki": 1024, "Ki": 1024,
+        "M": pow(k, 2), "mi": pow(1024, 2), "Mi": pow(1024, 2), "g": pow(k, 3), "G": pow(k, 3),
+        "gi": pow(1024, 3), "Gi": pow(1024, 3), "t": pow(k, 4), "T": pow(k, 4),
+        "ti": pow(1024, 4), "Ti": pow(1024, 4), "p": pow(k, 5), "P": pow(k, 5),
+        "pi": pow(1024, 5), "Pi": pow(1024, 5), "e": pow(k, 6), "E": pow(k, 6),
+        "ei": pow(1024, 6), "Ei": pow(1024, 6),
+      ]
+      multiplier = table[unit]
     }
-    var suffix = t.lowercased()
-    if bytes, suffix.hasSuffix("b") { suffix.removeLast() }
-    let table: [String: Double] = [
-      "": 1, "k": 1e3, "m": bytes ? 1e6 : 1e-3, "g": 1e9, "t": 1e12, "p": 1e15, "e": 1e18,
-      "ki": 1024, "mi": 1_048_576, "gi": 1_073_741_824, "ti": 1_099_511_627_776,
-      "pi": 1_125_899_906_842_624, "ei": 1_152_921_504_606_846_976,
-    ]
-    var key = suffix
-    if !bytes, t == "M" { key = "mega" }
-    let mult: Double? = key == "mega" ? 1e6 : table[key]
-    guard let mult else { throw builtinError(name, "unknown unit suffix \(t)") }
-    let v = n * mult
-    return bytes ? .double(v.rounded(.towardZero)) : .double(v)
+    guard let multiplier else {
+      throw builtinError(
+        name, bytes ? "byte unit \(unit) not recognized" : "unit \(unit) not recognized")
+    }
+    guard validNumber(num) else {
+      throw builtinError(
+        name,
+        bytes ? "could not parse byte amount to a number" : "could not parse amount to a number")
+    }
+    guard let n = Decimal(string: num, locale: Locale(identifier: "en_US_POSIX")) else {
+      // beyond Decimal's exponent range: as a double (inf when beyond that too)
+      let d = (Double(num) ?? .nan) * NSDecimalNumber(decimal: multiplier).doubleValue
+      guard d.isFinite else { throw builtinError(name, "amount out of range") }
+      return .double(bytes ? d.rounded(.towardZero) : d)
+    }
+    var product = n * multiplier
+    var rounded = Decimal()
+    if bytes {
+      NSDecimalRound(&rounded, &product, 0, product < 0 ? .up : .down)  // truncate
+      return number(rounded)
+    }
+    NSDecimalRound(&rounded, &product, 10, .plain)  // FloatString(10)
+    return number(rounded)
+  }
+
+  static func number(_ d: Decimal) -> Value {
+    let text = NSDecimalNumber(decimal: d).stringValue
+    if let n = Number(parsing: text) { return .number(n) }
+    return .double(NSDecimalNumber(decimal: d).doubleValue)
+  }
+
+  /// A decimal number as Go's big.Float / big.Rat `SetString` read it here:
+  /// optional sign, digits with an optional point, optional exponent.
+  static func validNumber(_ s: String) -> Bool {
+    let b = Array(s.utf8)
+    var i = 0
+    if i < b.count, b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") { i += 1 }
+    var digits = 0
+    while i < b.count, b[i] >= 0x30, b[i] <= 0x39 {
+      i += 1
+      digits += 1
+    }
+    if i < b.count, b[i] == UInt8(ascii: ".") {
+      i += 1
+      while i < b.count, b[i] >= 0x30, b[i] <= 0x39 {
+        i += 1
+        digits += 1
+      }
+    }
+    guard digits > 0 else { return false }
+    if i < b.count, b[i] == UInt8(ascii: "e") || b[i] == UInt8(ascii: "E") {
+      i += 1
+      if i < b.count, b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") { i += 1 }
+      let start = i
+      while i < b.count, b[i] >= 0x30, b[i] <= 0x39 { i += 1 }
+      guard i > start else { return false }
+    }
+    return i == b.count
+  }
+
+  /// OPA's `extractNumAndUnit`; nil when the exponent has more than 6 digits.
+  static func split(_ s: String) -> (String, String)? {
+    let b = Array(s.utf8)
+    func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
+    var idx = 0
+    var firstNonNum = -1
+    while idx < b.count {
+      let c = b[idx]
+      let isNum = isDigit(c) || c == UInt8(ascii: ".")
+      let e = c == UInt8(ascii: "e") || c == UInt8(ascii: "E")
+      if !isNum, !e, c != UInt8(ascii: "+"), c != UInt8(ascii: "-") {
+        firstNonNum = idx
+        break
+      }
+      if e {
+        if idx == b.count - 1
+          || (!isDigit(b[idx + 1]) && b[idx + 1] != UInt8(ascii: "+")
+            && b[idx + 1] != UInt8(ascii: "-"))
+        {
+          firstNonNum = idx
+          break
+        }
+        if b[idx + 1] == UInt8(ascii: "+") || b[idx + 1] == UInt8(ascii: "-") { idx += 1 }
+        var end = idx + 1
+        while end < b.count, isDigit(b[end]) { end += 1 }
+        if end - (idx + 1) > 6 { return nil }
+      }
+      idx += 1
+    }
+    if firstNonNum == -1 { return (s, "") }
+    if firstNonNum == 0 { return ("", s) }
+    return (
+      String(decoding: b[..<firstNonNum], as: UTF8.self),
+      String(decoding: b[firstNonNum...], as: UTF8.self)
+    )
   }
 }
 

@@ -26,11 +26,16 @@ enum RegorusOracle {
 
   static let available: Bool =
     FileManager.default.fileExists(atPath: runner) && python(["-c", "import regorus"])?.status == 0
+
+  /// CI sets TAILGUARD_REQUIRE_ORACLES=1: a missing regorus then fails the test.
+  static let required = ProcessInfo.processInfo.environment["TAILGUARD_REQUIRE_ORACLES"] == "1"
 }
 
-@Suite(.enabled(if: RegorusOracle.available, "needs python3 with regorus"))
+@Suite(
+  .enabled(if: RegorusOracle.available || RegorusOracle.required, "needs python3 with regorus"))
 struct PolicyPackRegorusTests {
   @Test func packTestsAgreeWithRegorus() throws {
+    try #require(RegorusOracle.available, "regorus is not installed (TAILGUARD_REQUIRE_ORACLES=1)")
     let dir = try TemporaryDirectory()
     var files = [dir.file("lib.rego")]
     try PolicyPack.libRego.write(toFile: files[0], atomically: false, encoding: .utf8)
@@ -61,6 +66,7 @@ struct PolicyPackRegorusTests {
   /// regorus's `deny` sets equal PolicyEngine's violations, pack by pack.
   @Test(.enabled(if: SharedData.isAvailable, "needs ../shared/data"))
   func plantedDecisionsAgreeWithRegorus() throws {
+    try #require(RegorusOracle.available, "regorus is not installed (TAILGUARD_REQUIRE_ORACLES=1)")
     let dir = try TemporaryDirectory()
     var files = [dir.file("lib.rego")]
     try PolicyPack.libRego.write(toFile: files[0], atomically: false, encoding: .utf8)

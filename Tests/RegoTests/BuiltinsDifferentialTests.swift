@@ -33,8 +33,9 @@ import Testing
     #"{k: v | some k, v in {"a": 1, "b": 2}; v > 1}"#,
   ]
 
-  @Test(.enabled(if: OracleSupport.regorusAvailable, "python3 with regorus not installed"))
+  @Test(.enabled(if: OracleSupport.regorusEnabled, "python3 with regorus not installed"))
   func agreeWithRegorus() throws {
+    try OracleSupport.requireRegorus()
     let script = """
       import sys, json, regorus
       out = []

@@ -66,4 +66,43 @@ import Testing
     #expect(r.rows.first?.bindings["x"] == .bool(false))
     #expect(Date().timeIntervalSince(start) < 20)
   }
+
+  /// The builtins added for issue 14 stay bounded on hostile operands.
+  @Test func newBuiltinsAreBounded() throws {
+    let small = Limits(maxSteps: 100_000, maxCollectionSize: 10_000)
+    let cases = [
+      // 2^32 addresses
+      #"x := net.cidr_expand("0.0.0.0/0")"#,
+      // a complete graph: the number of simple paths explodes
+      #"x := graph.reachable_paths({n: [m | some m in numbers.range(1, 12)] | some n in numbers.range(1, 12)}, [1])"#,
+      // many patch operations over a large document
+      #"x := json.patch({sprintf("k%d", [i]): i | some i in numbers.range(1, 5000)}, [{"op": "add", "path": "/x", "value": i} | some i in numbers.range(1, 5000)])"#,
+    ]
+    for q in cases {
+      let e = #expect(throws: RegoError.self, "\(q)") { try eval("package h\n", q, limits: small) }
+      #expect(e?.code == .limitExceeded, "\(q): \(String(describing: e))")
+    }
+    // shifts and exponents beyond a double's range are errors (OPA has big
+    // integers), never huge allocations
+    for q in [
+      #"x := bits.lsh(1, 100000000)"#, #"x := units.parse_bytes("1e9999999")"#,
+      #"x := units.parse_bytes("1e400")"#,
+    ] {
+      let r = try eval("package h\n", q, limits: small)
+      #expect(r.rows.isEmpty && !r.builtinErrors.isEmpty, "\(q)")
+    }
+    let big = try eval("package h\n", #"x := units.parse_bytes("1e200")"#, limits: small)
+    #expect(big.rows.first?.bindings["x"] == .double(1e200))
+    // nested JWTs stop at a fixed depth
+    var token = "eyJhbGciOiJub25lIn0.eyJ4IjoxfQ."
+    for _ in 0..<34 {
+      let h = Data(#"{"alg":"none","cty":"JWT"}"#.utf8).base64EncodedString()
+      let p = Data(JSONCodec.encode(.string(token)).utf8).base64EncodedString()
+      token = h + "." + p + "."
+    }
+    let jwt = try eval(
+      "package h\n", "x := io.jwt.decode(input.t)", input: .object(["t": .string(token)]),
+      limits: small)
+    #expect(jwt.rows.isEmpty)
+  }
 }

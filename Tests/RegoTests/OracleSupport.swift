@@ -1,6 +1,7 @@
 import Foundation
 import Rego
 import TailguardTesting
+import Testing
 
 /// Shared helpers: fixture paths and the regorus oracle (PyPI gordon-to-regorus,
 /// driven through python3 like shared/data/policy/oracle/run_rego_tests.py).
@@ -10,6 +11,93 @@ enum OracleSupport {
   static let regorusAvailable: Bool = {
     (try? python(["-c", "import regorus"]).status) == 0
   }()
+
+  /// CI sets `TAILGUARD_REQUIRE_ORACLES=1`: a test whose oracle tool is missing then
+  /// fails instead of being skipped.
+  static let requireOracles: Bool =
+    ProcessInfo.processInfo.environment["TAILGUARD_REQUIRE_ORACLES"] == "1"
+
+  /// Trait condition for regorus tests: run when regorus is installed, and also
+  /// when oracles are required (the test then fails in `requireRegorus`).
+  static var regorusEnabled: Bool { regorusAvailable || requireOracles }
+
+  /// First line of every regorus test: fails when regorus is missing.
+  static func requireRegorus(sourceLocation: Testing.SourceLocation = #_sourceLocation) throws {
+    try #require(
+      regorusAvailable,
+      "regorus (PyPI gordon-to-regorus) is not installed: run ../shared/data/install-oracles.sh",
+      sourceLocation: sourceLocation)
+  }
+
+  /// What an engine made of `x := EXPR`: a value, undefined, or an error.
+  enum Outcome: Hashable, CustomStringConvertible {
+    case value(Value)
+    case undefined
+    case error(String)
+
+    var description: String {
+      switch self {
+      case .value(let v): return JSONCodec.encode(v)
+      case .undefined: return "undefined"
+      case .error(let e): return "error: " + e
+      }
+    }
+
+    /// Sets become sorted arrays (the oracle's JSON has no sets); errors compare
+    /// as "some error".
+    var normalized: Outcome {
+      switch self {
+      case .value(let v): return .value(SemanticsCasesTests.normalize(v, sort: false))
+      case .undefined: return .undefined
+      case .error: return .error("")
+      }
+    }
+  }
+
+  /// Evaluates each expression with regorus as `x := EXPR`, one engine each.
+  static func regorus(_ expressions: [String]) throws -> [Outcome] {
+    let script = """
+      import sys, json, regorus
+      out = []
+      for q in json.load(sys.stdin):
+          e = regorus.Engine()
+          try:
+              r = json.loads(e.eval_query_as_json('x := ' + q)).get('result') or []
+              out.append({'v': r[0]['bindings']['x']} if r else {'u': True})
+          except BaseException as ex:  # regorus panics surface as BaseException
+              out.append({'e': (str(ex).splitlines() or [''])[0]})
+      print(json.dumps(out))
+      """
+    let r = try python(
+      ["-c", script], stdin: JSONCodec.encode(.array(expressions.map { .string($0) })))
+    guard case .array(let rows) = try JSONCodec.decode(r.stdout), rows.count == expressions.count
+    else {
+      throw RegoError(.dataError, "regorus oracle output: \(r.stdout.prefix(500))")
+    }
+    return rows.map { row in
+      guard case .object(let o) = row else { return .error("bad oracle row") }
+      if let v = o["v"] { return .value(v) }
+      if let e = o["e"]?.stringValue { return .error(e) }
+      return .undefined
+    }
+  }
+
+  /// Evaluates `x := EXPR` with tailguard (builtin errors make it undefined unless
+  /// `strict`, as in OPA).
+  static func tailguard(_ expression: String, strict: Bool = false, input: Value? = nil)
+    -> Outcome
+  {
+    do {
+      let options = Engine.Options(strictBuiltinErrors: strict)
+      let program = try Engine(options: options).compile()
+      let r = try Engine.evaluate(
+        query: "x := " + expression, program: program, input: input, options: options)
+      guard let v = r.rows.first?.bindings["x"] else { return .undefined }
+      return .value(v)
+    } catch {
+      return .error("\(error)")
+    }
+  }
 
   struct Run {
     var status: Int32

@@ -83,9 +83,10 @@ import Testing
   /// The expectations themselves are checked against regorus (differential oracle).
   @Test(
     .enabled(
-      if: OracleSupport.regorusAvailable,
+      if: OracleSupport.regorusEnabled,
       "python3 with regorus (PyPI gordon-to-regorus) not installed"))
   func expectationsAgreeWithRegorus() throws {
+    try OracleSupport.requireRegorus()
     let r = try OracleSupport.python(
       [SharedDataPaths.policy("oracle/run_opa_yaml_cases.py"), Self.file])
     let lines = r.stdout.split(separator: "\n")

@@ -68,7 +68,8 @@ import Testing
     let results = try OracleSupport.runTests([dir], v0: true)
     #expect(!results.isEmpty)
     let passed = results.filter(\.passed).count
-    if OracleSupport.regorusAvailable {
+    if OracleSupport.regorusEnabled {
+      try OracleSupport.requireRegorus()
       let files = OracleSupport.regoFiles([dir])
       let r = try OracleSupport.python(
         [SharedDataPaths.policy("oracle/run_rego_tests.py"), "--v0"] + files)
