@@ -1,9 +1,9 @@
+import ByteFormats
 import Foundation
 import TailguardModel
 
-/// Reads image references out of a Dockerfile with its own parser (no BuildKit dependency):
-/// parser directives (`# escape=`), line continuations with comment lines inside them,
-/// heredocs (`<<EOF`, `<<-EOF`, quoted words) including comments right after them,
+/// Reads image references out of a Dockerfile, projected from ByteFormats' `DockerfileSyntax`
+/// (the instruction grouping Policy reads too; no BuildKit dependency):
 /// `FROM [--platform=…] image [AS name]`, global `ARG`s with `--build-arg` overrides,
 /// stage names, `scratch`, `COPY --from=<image>` and `RUN --mount=…,from=<image>`.
 public struct DockerfileExtractor: Sendable {
@@ -15,38 +15,28 @@ public struct DockerfileExtractor: Sendable {
     self.buildArgs = buildArgs
   }
 
-  struct Instruction {
-    var keyword: String
-    var args: String
-    /// 0-based first and last physical line.
-    var firstLine: Int
-    var lastLine: Int
-  }
-
   public func extract(bytes: [UInt8], file: String) -> (
     references: [FleetReference], diagnostics: [Diagnostic]
   ) {
-    let text = TextLines(bytes: bytes)
-    var diagnostics: [Diagnostic] = []
-    let instructions = Self.instructions(text, file: file, diagnostics: &diagnostics)
+    let syntax = DockerfileSyntax(bytes: bytes, maxInstructions: Self.maxInstructions)
+    let text = syntax.text
+    var diagnostics = syntax.problems.map { Self.diagnostic($0, file: file) }
     var refs: [FleetReference] = []
     var globalArgs: [String: String] = [:]
-    var declaredGlobal: Set<String> = []
     var stageArgs: [String: String] = [:]
     var stages: Set<String> = []
     var sawFrom = false
     var stageIndex = -1
     var stageName: String?
-    for ins in instructions {
+    for ins in syntax.instructions {
       let regionStart = text.starts[ins.firstLine]
       let regionEnd = text.lineEnd(ins.lastLine)
       // Search after the keyword so `FROM` itself never matches.
       let searchStart = min(regionStart + ins.keyword.utf8.count, regionEnd)
       switch ins.keyword {
       case "ARG":
-        for (name, value) in Self.argDeclarations(ins.args) {
+        for (name, value) in Self.argDeclarations(ins.arguments) {
           if !sawFrom {
-            declaredGlobal.insert(name)
             if let o = buildArgs[name] {
               globalArgs[name] = o
             } else if let value {
@@ -66,7 +56,7 @@ public struct DockerfileExtractor: Sendable {
         sawFrom = true
         stageIndex += 1
         stageArgs = [:]
-        let tokens = Self.words(ins.args)
+        let tokens = Self.words(ins.arguments)
         let nonFlags = tokens.filter { !$0.hasPrefix("--") }
         guard let image = nonFlags.first else {
           diagnostics.append(
@@ -96,7 +86,7 @@ public struct DockerfileExtractor: Sendable {
         if let alias { stages.insert(alias.lowercased()) }
       case "COPY", "RUN", "ADD":
         var froms: [(String, String)] = []  // (image, search prefix)
-        for w in Self.words(ins.args) where w.hasPrefix("--") {
+        for w in Self.words(ins.arguments) where w.hasPrefix("--") {
           if ins.keyword == "COPY", w.lowercased().hasPrefix("--from=") {
             froms.append((String(w.dropFirst(7)), "--from="))
           } else if ins.keyword == "RUN", w.lowercased().hasPrefix("--mount=") {
@@ -132,7 +122,6 @@ public struct DockerfileExtractor: Sendable {
         break
       }
     }
-    _ = declaredGlobal
     return (refs, diagnostics)
   }
 
@@ -176,126 +165,18 @@ public struct DockerfileExtractor: Sendable {
     }
   }
 
-  /// Groups physical lines into instructions: directives, comments, continuations, heredocs.
-  static func instructions(_ text: TextLines, file: String, diagnostics: inout [Diagnostic])
-    -> [Instruction]
-  {
-    var escape: Character = "\\"
-    var idx = 0
-    // Parser directives: only at the very top, before any comment, blank line or instruction.
-    while idx < text.count {
-      let t = text.lines[idx].trimmingCharacters(in: .whitespaces)
-      guard t.hasPrefix("#") else { break }
-      let body = t.dropFirst().trimmingCharacters(in: .whitespaces)
-      guard let eq = body.firstIndex(of: "=") else { break }
-      let key = body[..<eq].trimmingCharacters(in: .whitespaces).lowercased()
-      let value = body[body.index(after: eq)...].trimmingCharacters(in: .whitespaces)
-      guard !key.isEmpty, key.allSatisfy({ $0.isLetter }) else { break }
-      if key == "escape", let v = value.first, value.count == 1, v == "`" || v == "\\" {
-        escape = v
-      }
-      idx += 1
+  /// The diagnostic for something the syntax reader gave up on.
+  static func diagnostic(_ problem: DockerfileSyntax.Problem, file: String) -> Diagnostic {
+    switch problem {
+    case .unterminatedHeredoc(let word, let line):
+      return Diagnostic(
+        .warning, code: "dockerfile.heredoc-unterminated", "heredoc <<\(word) is not terminated",
+        source: "fleet", path: file, line: line + 1)
+    case .tooManyInstructions(let limit, let line):
+      return Diagnostic(
+        .warning, code: "dockerfile.too-many-instructions",
+        "more than \(limit) instructions; the rest of the file was not read", source: "fleet",
+        path: file, line: line + 1)
     }
-    var out: [Instruction] = []
-    while idx < text.count && out.count < maxInstructions {
-      let trimmed = text.lines[idx].trimmingCharacters(in: .whitespaces)
-      if trimmed.isEmpty || trimmed.hasPrefix("#") {
-        idx += 1
-        continue
-      }
-      let first = idx
-      var logical = ""
-      var cur = idx
-      while true {
-        var l = text.lines[cur]
-        while let last = l.last, last == " " || last == "\t" { l.removeLast() }
-        if l.last == escape {
-          l.removeLast()
-          logical += l
-          cur += 1
-          while cur < text.count {
-            let t = text.lines[cur].trimmingCharacters(in: .whitespaces)
-            if t.hasPrefix("#") || t.isEmpty { cur += 1 } else { break }
-          }
-          if cur >= text.count {
-            cur = text.count - 1
-            break
-          }
-        } else {
-          logical += l
-          break
-        }
-      }
-      idx = cur + 1
-      let body = logical.drop(while: { $0.isWhitespace })
-      let kwEnd = body.firstIndex(where: { $0.isWhitespace }) ?? body.endIndex
-      let keyword = body[..<kwEnd].uppercased()
-      let args = String(body[kwEnd...].drop(while: { $0.isWhitespace }))
-      out.append(Instruction(keyword: keyword, args: args, firstLine: first, lastLine: cur))
-      if keyword == "RUN" || keyword == "COPY" || keyword == "ADD" {
-        for (word, stripTabs) in heredocWords(args) {
-          var found = false
-          while idx < text.count {
-            var l = Substring(text.lines[idx])
-            if stripTabs { l = l.drop(while: { $0 == "\t" }) }
-            idx += 1
-            if l == word {
-              found = true
-              break
-            }
-          }
-          if !found {
-            diagnostics.append(
-              Diagnostic(
-                .warning, code: "dockerfile.heredoc-unterminated",
-                "heredoc <<\(word) is not terminated", source: "fleet", path: file,
-                line: first + 1))
-          }
-        }
-      }
-    }
-    return out
-  }
-
-  /// Heredoc words in an instruction's arguments, in order: `<<EOF`, `<<-EOF`, `<<"EOF"`.
-  static func heredocWords(_ args: String) -> [(String, Bool)] {
-    var out: [(String, Bool)] = []
-    let c = Array(args)
-    var i = 0
-    var quote: Character?
-    while i + 2 < c.count {
-      if let q = quote {
-        if c[i] == q { quote = nil }
-        i += 1
-        continue
-      }
-      if c[i] == "<" && c[i + 1] == "<" && (i == 0 || c[i - 1] != "<") {
-        var j = i + 2
-        var strip = false
-        if j < c.count, c[j] == "-" {
-          strip = true
-          j += 1
-        }
-        var q: Character?
-        if j < c.count, c[j] == "\"" || c[j] == "'" {
-          q = c[j]
-          j += 1
-        }
-        var word = ""
-        while j < c.count, c[j] == "_" || (c[j].isASCII && (c[j].isLetter || c[j].isNumber)) {
-          word.append(c[j])
-          j += 1
-        }
-        if let q, j < c.count, c[j] == q { j += 1 }
-        if !word.isEmpty, word.first.map({ !$0.isNumber }) ?? false {
-          out.append((word, strip))
-          i = j
-          continue
-        }
-      }
-      if c[i] == "\"" || c[i] == "'" { quote = c[i] }
-      i += 1
-    }
-    return out
   }
 }

@@ -1,3 +1,4 @@
+import ByteFormats
 import Foundation
 
 /// Turns an inventory into pinning findings: one per unpinned reference, severities

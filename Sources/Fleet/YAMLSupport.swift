@@ -1,3 +1,4 @@
+import ByteFormats
 import Foundation
 import TailguardModel
 import Yams

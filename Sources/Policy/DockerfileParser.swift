@@ -1,3 +1,4 @@
+import ByteFormats
 import Foundation
 import Rego
 
@@ -5,8 +6,10 @@ import Rego
 /// `{"Stages":[{"Name":…,"Commands":[{"Cmd","SubCmd","Flags","Value","Original",
 /// "JSON","Stage","Path","StartLine","EndLine"}]}]}`.
 ///
-/// Handles line continuations (with the `# escape=` directive), comments inside
-/// continuations, heredocs (`RUN <<EOF … EOF`), exec (JSON) and shell forms.
+/// The instructions and their lines come from ByteFormats' `DockerfileSyntax` (continuations,
+/// the `# escape=` directive, comments inside continuations, heredocs), the same reading
+/// Fleet's `DockerfileExtractor` projects image references from; this type adds Trivy's
+/// shape: flags, exec (JSON) and shell forms, `ENV`/`LABEL` pairs, stages.
 public struct DockerfileParser: Sendable {
   public static let maxBytes = 4 << 20
   public static let maxInstructions = 20_000
@@ -37,105 +40,30 @@ public struct DockerfileParser: Sendable {
       throw RegoError(
         .dataError, "\(path): Dockerfile larger than \(DockerfileParser.maxBytes) bytes")
     }
-    let lines = text.replacingOccurrences(of: "\r\n", with: "\n").split(
-      separator: "\n", omittingEmptySubsequences: false
-    ).map(String.init)
-    var escape: Character = "\\"
-    // parser directives at the top
-    for l in lines {
-      let t = l.trimmingCharacters(in: .whitespaces)
-      guard t.hasPrefix("#") else { break }
-      let d = t.dropFirst().trimmingCharacters(in: .whitespaces).lowercased()
-      if d.hasPrefix("escape="), let c = d.dropFirst("escape=".count).first { escape = c }
+    let syntax = DockerfileSyntax(
+      bytes: Array(text.utf8), maxInstructions: DockerfileParser.maxInstructions)
+    if syntax.problems.contains(where: {
+      if case .tooManyInstructions = $0 { true } else { false }
+    }) {
+      throw RegoError(
+        .dataError, "\(path): more than \(DockerfileParser.maxInstructions) instructions")
     }
+    // An unterminated heredoc takes the rest of the file as its body, as BuildKit reads it.
     var stages: [Stage] = []
-    var i = 0
-    var count = 0
-    while i < lines.count {
-      let raw = lines[i]
-      let trimmed = raw.trimmingCharacters(in: .whitespaces)
-      if trimmed.isEmpty || trimmed.hasPrefix("#") {
-        i += 1
-        continue
-      }
-      let start = i
-      var logical = ""
-      var originalLines: [String] = []
-      // join continuations
-      while i < lines.count {
-        let l = lines[i]
-        let lt = l.trimmingCharacters(in: .whitespaces)
-        if i > start, lt.hasPrefix("#") || lt.isEmpty {
-          i += 1
-          continue
-        }
-        originalLines.append(l)
-        i += 1
-        var body = Substring(l)
-        while let last = body.last, last == " " || last == "\t" { body = body.dropLast() }
-        if body.last == escape {
-          logical += body.dropLast()
-          continue
-        }
-        logical += body
-        break
-      }
-      // heredocs: <<EOF / <<-EOF / <<"EOF"
-      var heredocBodies: [String] = []
-      for marker in DockerfileParser.heredocMarkers(logical) {
-        var body: [String] = []
-        while i < lines.count {
-          let l = lines[i]
-          i += 1
-          originalLines.append(l)
-          let cmp =
-            marker.stripTabs ? l.trimmingCharacters(in: CharacterSet(charactersIn: "\t")) : l
-          if cmp == marker.word { break }
-          body.append(l)
-        }
-        heredocBodies.append(body.joined(separator: "\n"))
-      }
-      count += 1
-      if count > DockerfileParser.maxInstructions {
-        throw RegoError(
-          .dataError, "\(path): more than \(DockerfileParser.maxInstructions) instructions")
-      }
-      var inst = DockerfileParser.instruction(logical, heredocs: heredocBodies)
-      inst.original = logical.trimmingCharacters(in: .whitespaces)
-      inst.startLine = start + 1
-      inst.endLine = i
+    for line in syntax.instructions {
+      var inst = DockerfileParser.instruction(
+        line.logical, heredocs: line.heredocs.map(\.body))
+      inst.original = line.logical.trimmingCharacters(in: .whitespaces)
+      inst.startLine = line.firstLine + 1
+      inst.endLine = line.endLine + 1
       if inst.cmd == "from" {
-        stages.append(Stage(name: DockerfileParser.rest(logical), commands: []))
+        stages.append(Stage(name: DockerfileParser.rest(line.logical), commands: []))
       }
       if stages.isEmpty { stages.append(Stage(name: "", commands: [])) }
       inst.stage = stages.count - 1
       stages[stages.count - 1].commands.append(inst)
     }
     self.stages = stages
-  }
-
-  struct HeredocMarker {
-    var word: String
-    var stripTabs: Bool
-  }
-
-  static func heredocMarkers(_ line: String) -> [HeredocMarker] {
-    var out: [HeredocMarker] = []
-    let words = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
-    for w in words where w.hasPrefix("<<") && w.count > 2 {
-      var word = w.dropFirst(2)
-      var strip = false
-      if word.hasPrefix("-") {
-        strip = true
-        word = word.dropFirst()
-      }
-      let cleaned = word.trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
-      guard !cleaned.isEmpty, cleaned.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
-        continue
-      }
-      out.append(HeredocMarker(word: cleaned, stripTabs: strip))
-    }
-    return out
   }
 
   /// Text after the instruction keyword.

@@ -5,20 +5,21 @@ import TailguardModel
 /// Written by `ReportJSONEncoder`, the same bytes as `JSONEncoder` with those options, which
 /// takes over for what the former does not model.
 public enum JSONReport {
-  public static func encode<T: Encodable>(_ value: T) throws -> Data {
+  /// `finalNewline: false` for the documents (SARIF, OpenVEX) that have always ended at `}`.
+  public static func encode<T: Encodable>(_ value: T, finalNewline: Bool = true) throws -> Data {
     if var bytes = ReportJSONEncoder.encode(value) {
-      bytes.append(0x0A)
+      if finalNewline { bytes.append(0x0A) }
       return Data(bytes)
     }
-    return try foundation(value)
+    return try foundation(value, finalNewline: finalNewline)
   }
 
   /// The same document through Foundation's `JSONEncoder`.
-  static func foundation<T: Encodable>(_ value: T) throws -> Data {
+  static func foundation<T: Encodable>(_ value: T, finalNewline: Bool = true) throws -> Data {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     var data = try encoder.encode(value)
-    data.append(0x0A)
+    if finalNewline { data.append(0x0A) }
     return data
   }
 }

@@ -70,6 +70,7 @@ enum ReportJSONEncoder {
 
   final class TreeEncoder: Encoder {
     var codingPath: [any CodingKey] = []
+    /// `Any` because the `Encoder` protocol declares it so; always empty here.
     var userInfo: [CodingUserInfoKey: Any] = [:]
     var node: Node?
 
@@ -134,6 +135,7 @@ enum ReportJSONEncoder {
     let inner = TreeEncoder()
     let store: (Node) -> Void
     var codingPath: [any CodingKey] { [] }
+    /// `Any` because the `Encoder` protocol declares it so; always empty here.
     var userInfo: [CodingUserInfoKey: Any] { [:] }
     init(store: @escaping (Node) -> Void) {
       self.store = store

@@ -8,88 +8,64 @@ public struct SARIFReport: Sendable {
   public var toolVersion: String
   public init(toolVersion: String) { self.toolVersion = toolVersion }
 
-  public func document(_ report: ScanReport) -> [String: Any] {
-    var rules: [String: [String: Any]] = [:]
-    var results: [[String: Any]] = []
+  public func document(_ report: ScanReport) -> SARIFLog {
+    var rules: [String: SARIFRule] = [:]
+    var results: [SARIFResult] = []
     let packages = Dictionary(
       report.sbom.packages.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
     for scored in report.findings {
       let f = scored.finding
       let a = scored.assessment
       if rules[f.primaryID] == nil {
-        var props: [String: Any] = ["tags": ["security", "vulnerability", a.severity.rawValue]]
-        props["security-severity"] = String(
-          format: "%.1f", a.cvssScore ?? Self.severityScore(a.severity))
-        rules[f.primaryID] = [
-          "id": f.primaryID,
-          "name": f.primaryID.replacingOccurrences(of: "-", with: ""),
-          "shortDescription": ["text": "\(f.primaryID) in \(f.packageName)"],
-          "fullDescription": ["text": f.summary ?? f.primaryID],
-          "help": ["text": "Aliases: \(f.advisoryIDs.joined(separator: ", "))"],
-          "defaultConfiguration": ["level": Self.level(a.severity)],
-          "properties": props,
-        ]
+        rules[f.primaryID] = SARIFRule(
+          id: f.primaryID, name: f.primaryID.replacingOccurrences(of: "-", with: ""),
+          shortDescription: SARIFText("\(f.primaryID) in \(f.packageName)"),
+          fullDescription: SARIFText(f.summary ?? f.primaryID),
+          help: SARIFText("Aliases: \(f.advisoryIDs.joined(separator: ", "))"),
+          defaultLevel: Self.level(a.severity),
+          properties: SARIFProperties(
+            tags: ["security", "vulnerability", a.severity.rawValue],
+            securitySeverity: String(
+              format: "%.1f", a.cvssScore ?? Self.severityScore(a.severity))))
       }
       let path = packages[f.packageID]?.locations.min()?.path ?? report.sbom.image.target
       var message =
         "\(f.packageName) \(f.packageVersion) is affected by \(f.primaryID) (\(a.severity.rawValue))."
       if let fixed = f.fixedVersion { message += " Fixed in \(fixed)." }
-      results.append([
-        "ruleId": f.primaryID,
-        "level": Self.level(a.severity),
-        "message": ["text": message],
-        "locations": [["physicalLocation": ["artifactLocation": ["uri": path]]]],
-        "partialFingerprints": ["tailguard/v1": "\(f.packageID):\(f.primaryID)"],
-        "properties": ["purl": f.purl.description, "risk": a.risk.value],
-      ])
+      results.append(
+        SARIFResult(
+          ruleId: f.primaryID, level: Self.level(a.severity), message: message,
+          locations: [SARIFLocation(uri: path)],
+          partialFingerprints: ["tailguard/v1": "\(f.packageID):\(f.primaryID)"],
+          properties: SARIFProperties(purl: f.purl.description, risk: a.risk.value)))
     }
     for v in (report.policy?.violations ?? []) + (report.policy?.warnings ?? []) {
       let ruleID = "policy/\(v.package).\(v.rule)"
+      let level: SARIFLevel = v.level == "deny" ? .error : .warning
       if rules[ruleID] == nil {
-        rules[ruleID] = [
-          "id": ruleID, "name": "Policy",
-          "shortDescription": ["text": "Policy \(v.pack ?? v.package)"],
-          "defaultConfiguration": ["level": v.level == "deny" ? "error" : "warning"],
-          "properties": ["tags": ["policy"]],
-        ]
+        rules[ruleID] = SARIFRule(
+          id: ruleID, name: "Policy", shortDescription: SARIFText("Policy \(v.pack ?? v.package)"),
+          defaultLevel: level, properties: SARIFProperties(tags: ["policy"]))
       }
-      results.append([
-        "ruleId": ruleID, "level": v.level == "deny" ? "error" : "warning",
-        "message": ["text": v.message],
-        "locations": [
-          ["physicalLocation": ["artifactLocation": ["uri": report.sbom.image.target]]]
-        ],
-      ])
+      results.append(
+        SARIFResult(
+          ruleId: ruleID, level: level, message: v.message,
+          locations: [SARIFLocation(uri: report.sbom.image.target)]))
     }
-    return [
-      "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-      "version": "2.1.0",
-      "runs": [
-        [
-          "tool": [
-            "driver": [
-              "name": "tailguard", "version": toolVersion,
-              "informationUri": "https://github.com/tailguard/tailguard",
-              "rules": rules.keys.sorted().compactMap { rules[$0] },
-            ] as [String: Any]
-          ],
-          "results": results,
-        ] as [String: Any]
-      ],
-    ]
+    return SARIFLog(
+      toolVersion: toolVersion, rules: rules.keys.sorted().compactMap { rules[$0] },
+      results: results)
   }
 
   public func encode(_ report: ScanReport) throws -> Data {
-    try JSONSerialization.data(
-      withJSONObject: document(report),
-      options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+    try document(report).encoded()
   }
 
-  static func level(_ s: Severity) -> String {
+  static func level(_ s: Severity) -> SARIFLevel {
     switch s {
-    case .critical, .high: "error"
-    case .medium: "warning"
-    default: "note"
+    case .critical, .high: .error
+    case .medium: .warning
+    default: .note
     }
   }
 

@@ -59,6 +59,18 @@ import Testing
         ])
   }
 
+  /// The lines come from ByteFormats' `DockerfileSyntax` (Fleet reads the same): a backtick
+  /// escape continues lines, and a heredoc's body is not read as instructions.
+  @Test func backtickEscapeAndHeredocBodies() throws {
+    let text =
+      "# escape=`\nFROM alpine\nRUN echo a `\n  b\nCOPY <<EOF /x\nUSER root\nEOF\nUSER app\n"
+    let c = try DockerfileParser(parsing: text).stages[0].commands
+    #expect(c.map(\.cmd) == ["from", "run", "copy", "user"])
+    #expect(c[1].value == ["echo a   b"] && (c[1].startLine, c[1].endLine) == (3, 4))
+    #expect((c[2].startLine, c[2].endLine) == (5, 7) && c[2].value == ["<<EOF", "/x"])
+    #expect(c[3].value == ["app"])
+  }
+
   @Test func hostileDockerfileIsBounded() throws {
     let huge = String(repeating: "RUN x\n", count: 30_000)
     #expect(throws: RegoError.self) { _ = try DockerfileParser(parsing: huge) }

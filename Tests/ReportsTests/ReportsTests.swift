@@ -58,25 +58,27 @@ func finding(_ p: Package, id: String, severity: Severity, cvss: Double?, fixed:
       toolVersion: "0.1.0", scannedAt: "2026-01-01T00:00:00Z",
       sbom: SoftwareBOM(image: image, packages: [p]),
       findings: [finding(p, id: "CVE-2023-32681", severity: .high, cvss: 6.1, fixed: "2.31.0")])
-    let doc = SARIFReport(toolVersion: "0.1.0").document(report)
-    let run = try #require((doc["runs"] as? [[String: Any]])?.first)
-    let results = try #require(run["results"] as? [[String: Any]])
-    #expect(results.count == 1)
-    #expect(results[0]["ruleId"] as? String == "CVE-2023-32681")
-    #expect(results[0]["level"] as? String == "error")
-    let uri =
-      ((results[0]["locations"] as? [[String: Any]])?.first?["physicalLocation"] as? [String: Any])
-      .flatMap { ($0["artifactLocation"] as? [String: Any])?["uri"] as? String }
-    #expect(uri == "site-packages/requests")
-    let rules = try #require(
-      (run["tool"] as? [String: Any]).flatMap {
-        ($0["driver"] as? [String: Any])?["rules"] as? [[String: Any]]
-      })
-    #expect((rules[0]["properties"] as? [String: Any])?["security-severity"] as? String == "6.1")
-    // The document is valid JSON.
+    // Decoded from the written bytes, so the test reads what a SARIF consumer reads.
+    let doc = try JSONDecoder().decode(
+      SARIFLog.self, from: try SARIFReport(toolVersion: "0.1.0").encode(report))
+    #expect(doc.version == "2.1.0")
+    let run = try #require(doc.runs.first)
+    #expect(run.tool.driver.informationUri == SARIFLog.informationURI)
+    #expect(run.results.count == 1)
+    #expect(run.results[0].ruleId == "CVE-2023-32681")
+    #expect(run.results[0].level == .error)
     #expect(
-      try JSONSerialization.jsonObject(with: try SARIFReport(toolVersion: "0.1.0").encode(report))
-        is [String: Any])
+      run.results[0].locations.first?.physicalLocation.artifactLocation.uri
+        == "site-packages/requests")
+    #expect(run.results[0].locations.first?.physicalLocation.region == nil)
+    #expect(run.results[0].partialFingerprints == ["tailguard/v1": "\(p.id):CVE-2023-32681"])
+    #expect(run.results[0].properties?.risk == 6.1)
+    #expect(run.tool.driver.rules[0].properties?.securitySeverity == "6.1")
+    #expect(run.tool.driver.rules[0].defaultConfiguration?.level == .error)
+    // The property bag's key is GitHub's `security-severity`; absent members are left out.
+    let text = String(decoding: try SARIFReport(toolVersion: "0.1.0").encode(report), as: UTF8.self)
+    #expect(text.contains("\"security-severity\" : \"6.1\""))
+    #expect(!text.contains("null") && !text.contains("\"region\""))
   }
 
   @Test func tableSummarisesPerSeverityAndOpenVEXStatesTheUpgrade() throws {
@@ -95,10 +97,15 @@ func finding(_ p: Package, id: String, severity: Severity, cvss: Double?, fixed:
       table.contains(
         "Total: 2 (critical: 0, high: 1, medium: 1, low: 0, negligible: 0, unknown: 0)"))
     #expect(table.contains("not fixed"))
-    let vex = OpenVEXReport(timestamp: "2026-01-01T00:00:00Z").document(report)
-    let statements = try #require(vex["statements"] as? [[String: Any]])
-    #expect(statements.map { $0["status"] as? String } == ["affected", "affected"])
-    #expect((statements[0]["action_statement"] as? String)?.contains("idna to 3.7") == true)
+    let vex = try JSONDecoder().decode(
+      OpenVEXDocument.self,
+      from: try OpenVEXReport(timestamp: "2026-01-01T00:00:00Z").encode(report))
+    #expect(vex.context == "https://openvex.dev/ns/v0.2.0")
+    #expect(vex.statements.map(\.status) == ["affected", "affected"])
+    #expect(vex.statements[0].actionStatement?.contains("idna to 3.7") == true)
+    #expect(vex.statements[0].vulnerability.aliases == ["GHSA-xxxx-yyyy-zzzz"])
+    #expect(vex.statements[1].products.map(\.id) == [a.purl.description])
+    #expect(vex.statements[1].actionStatement?.hasPrefix("No fix is available") == true)
   }
 }
 

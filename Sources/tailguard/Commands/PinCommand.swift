@@ -77,7 +77,7 @@ struct PinCommand: AsyncParsableCommand {
       let text: String
       switch format {
       case "json": text = try InventoryFormatter.json(findings)
-      case "sarif": text = try PinSARIF.render(findings)
+      case "sarif": text = try PinLintSARIF.render(findings)
       case "table":
         var t = findings.map {
           "\($0.file):\($0.line): \($0.level.rawValue) [\($0.rule.rawValue)] \($0.message)"

@@ -1,13 +1,16 @@
 /// A file's text split into physical lines with their UTF-8 byte offsets, so a position found in
 /// a line maps back to exact bytes of the file (for `pin fix`) and to a 1-based line number.
-struct TextLines: Sendable {
-  let bytes: [UInt8]
+///
+/// Lines end at `\n`; a `\r` right before it (or before the end of the file) is not part of the
+/// line. A final terminator does not open an empty last line.
+public struct TextLines: Sendable {
+  public let bytes: [UInt8]
   /// Byte offset of the start of each line.
-  let starts: [Int]
+  public let starts: [Int]
   /// Text of each line without its terminator (`\n`, and a trailing `\r`).
-  let lines: [String]
+  public let lines: [String]
 
-  init(bytes: [UInt8]) {
+  public init(bytes: [UInt8]) {
     self.bytes = bytes
     var starts = [0]
     var lines: [String] = []
@@ -30,10 +33,10 @@ struct TextLines: Sendable {
     self.lines = lines
   }
 
-  var count: Int { lines.count }
+  public var count: Int { lines.count }
 
   /// 1-based line number of a byte offset.
-  func line(ofOffset offset: Int) -> Int {
+  public func line(ofOffset offset: Int) -> Int {
     var lo = 0
     var hi = starts.count - 1
     if hi < 0 { return 1 }
@@ -45,32 +48,7 @@ struct TextLines: Sendable {
   }
 
   /// End offset (exclusive, before the terminator) of a 0-based line.
-  func lineEnd(_ index: Int) -> Int {
+  public func lineEnd(_ index: Int) -> Int {
     starts[index] + lines[index].utf8.count
-  }
-
-  /// Finds `token` in bytes `[from, to)` as a whole word (not glued to other reference
-  /// characters), returning its span.
-  func find(_ token: String, from: Int, to: Int) -> ByteSpan? {
-    let t = Array(token.utf8)
-    guard !t.isEmpty, from >= 0, to <= bytes.count, to - from >= t.count else { return nil }
-    var i = from
-    while i + t.count <= to {
-      if bytes[i] == t[0] && Array(bytes[i..<(i + t.count)]) == t {
-        let before = i > 0 ? bytes[i - 1] : 0x20
-        let after = i + t.count < bytes.count ? bytes[i + t.count] : 0x20
-        if !Self.isRefByte(before) && !Self.isRefByte(after) {
-          return ByteSpan(start: i, end: i + t.count)
-        }
-      }
-      i += 1
-    }
-    return nil
-  }
-
-  /// Bytes that can be part of an image reference (so a match glued to them is not the token).
-  static func isRefByte(_ b: UInt8) -> Bool {
-    (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
-      || b == 0x2E || b == 0x2D || b == 0x5F || b == 0x2F || b == 0x3A || b == 0x40
   }
 }
