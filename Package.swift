@@ -44,7 +44,7 @@ let package = Package(
       resources: [.embedInCode("Resources/starter-set.json")]),
     .target(name: "Matching", dependencies: ["TailguardModel", "VersionSchemes", "Advisories"]),
     .target(name: "Scoring", dependencies: ["TailguardModel"]),
-    .target(name: "Fleet", dependencies: ["TailguardModel", "ByteFormats", yams]),
+    .target(name: "Fleet", dependencies: ["TailguardModel", "ByteFormats", "ImageSources", yams]),
     .target(name: "Rego", dependencies: [yams, crypto]),
     .target(name: "Policy", dependencies: ["TailguardModel", "ByteFormats", "Rego"]),
     .target(

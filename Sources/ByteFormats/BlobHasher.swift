@@ -85,6 +85,16 @@ public struct BlobHasher {
     return h.hex()
   }
 
+  /// Hex digest of a whole buffer with `algorithm` (`sha256`, `sha384`, `sha512`): the one
+  /// one-shot content digest every image source and the signature code use.
+  public static func hex(of bytes: some Collection<UInt8>, algorithm: String)
+    throws(ByteFormatError) -> String
+  {
+    var h = try BlobHasher(algorithm: algorithm)
+    h.update(bytes)
+    return h.hex()
+  }
+
   /// A SHA-256 hasher (cannot fail).
   public static func sha256() -> BlobHasher {
     BlobHasher(impl: .sha256(SHA256()), algorithm: "sha256")

@@ -1,35 +1,33 @@
 import Foundation
+import ImageSources
 import TailguardModel
 
 /// A `DigestResolver` over an OCI image layout directory: `index.json` manifests annotated with
 /// `org.opencontainers.image.ref.name`. A full name (`docker.io/library/alpine:3.19`,
 /// `alpine:3.19`) maps that repository's tag; a bare tag (`3.19`) maps the tag for any repository,
-/// as `skopeo copy … oci:dir:tag` writes it. Each manifest must be present under `blobs/`.
+/// as `skopeo copy … oci:dir:tag` writes it. Each manifest must be present under `blobs/`. The
+/// index is read by ImageSources' ``OCILayout``, the one layout reader.
 public struct OCILayoutResolver: DigestResolver {
   public let path: String
   /// "registry/repository:tag" → digest.
   let named: [String: Digest]
   /// bare tag → digest.
   let bareTags: [String: Digest]
-  static let refNameKey = "org.opencontainers.image.ref.name"
 
   public init(path: String) throws(FleetError) {
     self.path = path
-    guard let data = FileManager.default.contents(atPath: path + "/index.json"),
-      data.count < 16 << 20,
-      let obj = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-      let manifests = obj["manifests"] as? [[String: Any]]
-    else {
-      throw FleetError(.unreadable, "not an OCI layout (index.json unreadable)", path: path)
+    let layout = OCILayout(directory: path)
+    let index: OCIIndex
+    do { index = try layout.index() } catch {
+      throw FleetError(
+        .unreadable, "not an OCI layout (index.json unreadable: \(error.message))", path: path)
     }
     var named: [String: Digest] = [:]
     var bare: [String: Digest] = [:]
-    for m in manifests {
-      guard let d = m["digest"] as? String, let digest = try? Digest(parsing: d),
-        let name = (m["annotations"] as? [String: String])?[Self.refNameKey]
-      else { continue }
-      let blob = "\(path)/blobs/\(digest.algorithm)/\(digest.hex)"
-      guard FileManager.default.fileExists(atPath: blob) else { continue }
+    for m in index.manifests {
+      guard let digest = m.digestValue, let name = m.refName, layout.hasBlob(digest) else {
+        continue
+      }
       if name.contains(":") || name.contains("/"), let ref = try? ImageReference(parsing: name) {
         named["\(ref.name):\(ref.tag ?? "latest")"] = digest
       } else {

@@ -2,8 +2,9 @@ import Foundation
 import TailguardModel
 
 /// Reads an OCI / Docker image config (`application/vnd.oci.image.config.v1+json`) into the
-/// model's `ImageConfig`, and maps `history` entries to layers (entries marked `empty_layer`
-/// made no layer, so the n-th non-empty entry belongs to the n-th layer).
+/// model's `ImageConfig` for every image source (layout, archive, registry), so one image reads the
+/// same whichever way it arrives. It also maps `history` entries to layers (entries marked
+/// `empty_layer` made no layer, so the n-th non-empty entry belongs to the n-th layer).
 public enum ImageConfigParser {
   struct Raw: Decodable {
     struct Inner: Decodable {

@@ -36,55 +36,90 @@ public enum MediaTypes {
   }
 }
 
-/// An OCI content descriptor (the fields tailguard reads).
-struct OCIDescriptor: Decodable, Sendable {
-  var mediaType: String?
-  var digest: String
-  var size: Int64?
-  var annotations: [String: String]?
-  var platform: OCIPlatform?
+/// An OCI content descriptor (the fields tailguard reads). Lenient where layouts written by real
+/// tools are: `mediaType` and `size` may be missing, and the digest stays text until a reader
+/// parses it with an error that names the document (``digestValue`` for readers that skip).
+public struct OCIDescriptor: Codable, Sendable, Hashable {
+  public var mediaType: String?
+  public var digest: String
+  public var size: Int64?
+  public var annotations: [String: String]?
+  public var platform: OCIPlatform?
+  /// The type of an artifact manifest (referrers: `application/vnd.dev.sigstore.bundle…`).
+  public var artifactType: String?
 
-  var refName: String? { annotations?["org.opencontainers.image.ref.name"] }
+  public init(
+    mediaType: String? = nil, digest: String, size: Int64? = nil,
+    annotations: [String: String]? = nil, platform: OCIPlatform? = nil,
+    artifactType: String? = nil
+  ) {
+    self.mediaType = mediaType
+    self.digest = digest
+    self.size = size
+    self.annotations = annotations
+    self.platform = platform
+    self.artifactType = artifactType
+  }
+
+  public static let refNameAnnotation = "org.opencontainers.image.ref.name"
+
+  /// The `org.opencontainers.image.ref.name` annotation (a tag, or a full reference).
+  public var refName: String? { annotations?[Self.refNameAnnotation] }
+
+  /// The digest, when it is a well-formed one.
+  public var digestValue: Digest? { try? Digest(parsing: digest) }
 }
 
-struct OCIPlatform: Decodable, Sendable {
-  var os: String?
-  var architecture: String?
-  var variant: String?
+public struct OCIPlatform: Codable, Sendable, Hashable {
+  public var os: String?
+  public var architecture: String?
+  public var variant: String?
 
-  var value: Platform? {
+  public var value: Platform? {
     guard let os, let architecture, !os.isEmpty, !architecture.isEmpty else { return nil }
     return Platform(os: os, architecture: architecture, variant: variant)
   }
 }
 
 /// `index.json` / an image index / a Docker manifest list.
-struct OCIIndex: Decodable, Sendable {
-  var schemaVersion: Int?
-  var mediaType: String?
-  var manifests: [OCIDescriptor]
+public struct OCIIndex: Codable, Sendable, Hashable {
+  public var schemaVersion: Int?
+  public var mediaType: String?
+  public var manifests: [OCIDescriptor]
 }
 
 /// An OCI image manifest or Docker v2s2 manifest.
-struct OCIManifest: Decodable, Sendable {
-  var schemaVersion: Int?
-  var mediaType: String?
-  var config: OCIDescriptor
-  var layers: [OCIDescriptor]
+public struct OCIManifest: Codable, Sendable, Hashable {
+  public var schemaVersion: Int?
+  public var mediaType: String?
+  public var config: OCIDescriptor
+  public var layers: [OCIDescriptor]
 }
 
-/// Probe for the media type of a manifest-like document whose descriptor did not say.
-struct OCIProbe: Decodable {
-  var schemaVersion: Int?
-  var mediaType: String?
-  var manifests: [OCIDescriptor]?
-  var config: OCIDescriptor?
-  var layers: [OCIDescriptor]?
+/// Any manifest-like document (index, image manifest, artifact manifest), every field optional:
+/// for probing a document whose descriptor did not say what it is, and for readers that take
+/// whichever of its lists is present (signature manifests, referrer indexes).
+public struct OCIDocument: Codable, Sendable, Hashable {
+  public var schemaVersion: Int?
+  public var mediaType: String?
+  public var artifactType: String?
+  public var manifests: [OCIDescriptor]?
+  public var config: OCIDescriptor?
+  public var layers: [OCIDescriptor]?
+  public var subject: OCIDescriptor?
+  public var annotations: [String: String]?
+
+  /// Decodes `bytes` (at most ``OCILayout/maxDocument``), naming `what` in errors.
+  public init(parsing bytes: some Collection<UInt8>, what: String = "manifest")
+    throws(ImageSourceError)
+  {
+    self = try JSONDocument.decode(Self.self, from: Array(bytes), what: what)
+  }
 }
 
 /// JSON decoding with a size bound and errors that name the document.
 enum JSONDocument {
-  static let maxSize = 8 << 20
+  static let maxSize = OCILayout.maxDocument
 
   static func decode<T: Decodable>(
     _ type: T.Type, from bytes: [UInt8], what: String, path: String? = nil

@@ -20,7 +20,6 @@ public struct OCILayoutSource: ImageSource {
   public let platformIsExplicit: Bool
 
   static let maxIndexDepth = 4
-  static let maxDocument = 8 << 20
 
   public init(
     directory: String, reference: Reference? = nil, platform: Platform? = nil, target: String? = nil
@@ -38,54 +37,25 @@ public struct OCILayoutSource: ImageSource {
     try FileBlobReader(path: blobPath(layer.digest))
   }
 
-  func blobPath(_ digest: Digest) -> String {
-    "\(directory)/blobs/\(digest.algorithm)/\(digest.hex)"
-  }
+  var layout: OCILayout { OCILayout(directory: directory) }
+
+  func blobPath(_ digest: Digest) -> String { layout.blobPath(digest) }
 
   /// Reads a small blob and checks its digest.
   func readBlob(_ digest: Digest, what: String) throws(ImageSourceError) -> [UInt8] {
-    let path = blobPath(digest)
-    let bytes: [UInt8]
-    do {
-      bytes = try FileBlobReader.readSmall(path, limit: Self.maxDocument, what: what)
-    } catch  where error.code == .notFound {
-      throw ImageSourceError(
-        .notFound, "\(what) blob \(digest) is missing from the layout", blob: digest, path: path)
-    }
-    var hasher = BlobHasher.sha256()
-    if digest.algorithm != "sha256" {
-      do { hasher = try BlobHasher(algorithm: digest.algorithm) } catch {
-        throw ImageSourceError(error, reading: what, blob: digest)
-      }
-    }
-    hasher.update(bytes)
-    do {
-      try hasher.verify(expectedHex: digest.hex, what: "\(what) \(digest)")
-    } catch {
-      throw ImageSourceError(.digestMismatch, error.message, blob: digest, path: path)
-    }
-    return bytes
+    try layout.blob(digest, what: what)
   }
 
   /// Resolves the reference and platform to one image.
   public func resolve() throws(ImageSourceError) -> ImageMetadata {
-    let indexPath = directory + "/index.json"
     var isDir: ObjCBool = false
     guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDir), isDir.boolValue
     else {
       throw ImageSourceError(
         .notFound, "OCI layout directory \(directory) does not exist", path: directory)
     }
-    let indexBytes: [UInt8]
-    do {
-      indexBytes = try FileBlobReader.readSmall(
-        indexPath, limit: Self.maxDocument, what: "OCI layout index.json")
-    } catch  where error.code == .notFound {
-      throw ImageSourceError(
-        .notFound, "\(directory) is not an OCI layout: index.json is missing", path: indexPath)
-    }
-    let top = try JSONDocument.decode(
-      OCIIndex.self, from: indexBytes, what: "OCI layout index.json", path: indexPath)
+    let top = try layout.index()
+    let indexPath = layout.indexPath
     let tops = top.manifests
     guard !tops.isEmpty else {
       throw ImageSourceError(
@@ -112,10 +82,7 @@ public struct OCILayoutSource: ImageSource {
           throw ImageSourceError(
             .notFound, "digest \(d) not found in OCI layout \(directory)", blob: d)
         }
-        candidates = [
-          OCIDescriptor(
-            mediaType: nil, digest: d.description, size: nil, annotations: nil, platform: nil)
-        ]
+        candidates = [OCIDescriptor(digest: d.description)]
       }
     case nil:
       candidates = tops
@@ -205,7 +172,7 @@ public struct OCILayoutSource: ImageSource {
     let bytes = try readBlob(digest, what: "manifest")
     var type = descriptor.mediaType
     if type == nil {
-      let probe = try JSONDocument.decode(OCIProbe.self, from: bytes, what: "manifest \(digest)")
+      let probe = try JSONDocument.decode(OCIDocument.self, from: bytes, what: "manifest \(digest)")
       type =
         probe.mediaType
         ?? (probe.manifests != nil

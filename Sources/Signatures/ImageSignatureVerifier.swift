@@ -1,5 +1,7 @@
 import Crypto
 import Foundation
+import ImageSources
+import TailguardModel
 
 /// Verifies cosign signatures and attestations of a container image, found through a
 /// ``SignatureArtifactFetcher``:
@@ -76,16 +78,12 @@ public struct ImageSignatureVerifier: Sendable {
 
   /// `sha256:<hex>` of a manifest.
   public static func digest(of manifest: Data) -> String {
-    "sha256:" + Data(SHA256.hash(data: manifest)).hexString
+    Digest.sha256(of: manifest).description
   }
 
-  static func digestString(of data: Data, algorithm: String = "sha256") -> String? {
-    switch algorithm {
-    case "sha256": return "sha256:" + Data(SHA256.hash(data: data)).hexString
-    case "sha384": return "sha384:" + Data(SHA384.hash(data: data)).hexString
-    case "sha512": return "sha512:" + Data(SHA512.hash(data: data)).hexString
-    default: return nil
-    }
+  /// Whether `data` hashes to `digest` (`algorithm:hex`; false for a malformed digest).
+  static func matches(_ data: Data, digest: String) -> Bool {
+    (try? Digest(parsing: digest))?.matches(data) ?? false
   }
 
   // MARK: Signatures
@@ -217,26 +215,24 @@ public struct ImageSignatureVerifier: Sendable {
         repository: image.repository, reference: Self.tagPrefix(image.digest))?.bytes
     }
     guard let indexBytes,
-      let index = try? JSONSerialization.jsonObject(with: indexBytes) as? [String: Any],
-      let manifests = index["manifests"] as? [[String: Any]]
+      let manifests = (try? OCIDocument(parsing: indexBytes, what: "referrers index"))?.manifests
     else { return [] }
     var findings: [Finding] = []
     for m in manifests.prefix(Self.maximumLayers) {
-      guard let type = m["artifactType"] as? String,
-        type.hasPrefix("application/vnd.dev.sigstore.bundle"),
-        let digest = m["digest"] as? String
+      guard let type = m.artifactType, type.hasPrefix("application/vnd.dev.sigstore.bundle")
       else { continue }
+      let digest = m.digest
       var statement: InTotoStatement?
       let outcome: Result<VerifiedSignature, VerificationFailure>
       do {
         guard
           let manifest = try await fetcher.manifest(
             repository: image.repository, reference: digest),
-          Self.digestString(of: manifest.bytes) == digest,
+          Self.matches(manifest.bytes, digest: digest),
           let layer = try Self.layers(of: manifest.bytes).first
         else { throw VerificationFailure(.bundleFormat, "referrer \(digest) has no bundle layer") }
         let blob = try await fetcher.blob(repository: image.repository, digest: layer.digest)
-        guard Self.digestString(of: blob) == layer.digest else {
+        guard Self.matches(blob, digest: layer.digest) else {
           throw VerificationFailure(.bundleFormat, "bundle blob does not match its digest")
         }
         let bundle = try SigstoreBundle(parsing: blob)
@@ -268,22 +264,18 @@ public struct ImageSignatureVerifier: Sendable {
 
   static func layers(of manifest: Data) throws(SignatureError) -> [Layer] {
     guard manifest.count <= 4 << 20,
-      let object = try? JSONSerialization.jsonObject(with: manifest) as? [String: Any],
-      let layers = object["layers"] as? [[String: Any]]
+      let layers = (try? OCIDocument(parsing: manifest, what: "signature manifest"))?.layers
     else {
       throw SignatureError(.malformedBundle, "signature manifest is not an OCI image manifest")
     }
-    return layers.prefix(maximumLayers).compactMap { l in
-      guard let digest = l["digest"] as? String else { return nil }
-      return Layer(
-        mediaType: l["mediaType"] as? String ?? "", digest: digest,
-        annotations: l["annotations"] as? [String: String] ?? [:])
+    return layers.prefix(maximumLayers).map {
+      Layer(mediaType: $0.mediaType ?? "", digest: $0.digest, annotations: $0.annotations ?? [:])
     }
   }
 
   private func payloadBlob(_ layer: Layer, image: Image) async throws -> Data {
     let blob = try await fetcher.blob(repository: image.repository, digest: layer.digest)
-    guard Self.digestString(of: blob) == layer.digest else {
+    guard Self.matches(blob, digest: layer.digest) else {
       throw VerificationFailure(
         .signature, "signed payload does not match its layer digest \(layer.digest)")
     }

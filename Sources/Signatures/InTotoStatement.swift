@@ -16,32 +16,41 @@ public struct InTotoStatement: Sendable, Hashable {
   /// The predicate as JSON bytes.
   public var predicate: Data
 
+  /// The fields of a statement tailguard reads; the predicate stays a ``JSONValue``.
+  private struct Document: Decodable {
+    struct RawSubject: Decodable {
+      var name: String?
+      var digest: [String: String]?
+    }
+    var type: String
+    var predicateType: String
+    var subject: [RawSubject]
+    var predicate: JSONValue?
+    enum CodingKeys: String, CodingKey {
+      case type = "_type"
+      case predicateType, subject, predicate
+    }
+  }
+
   public init(parsing data: Data) throws(SignatureError) {
     guard data.count <= ProtoJSON.maximumDocumentSize else {
       throw SignatureError(.inputTooLarge, "in-toto statement too large")
     }
-    guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-      throw SignatureError(.malformedBundle, "in-toto statement is not a JSON object")
-    }
-    guard let type = object["_type"] as? String,
-      let predicateType = object["predicateType"] as? String,
-      let subjects = object["subject"] as? [[String: Any]]
-    else {
+    let document: Document
+    do {
+      document = try JSONDecoder().decode(Document.self, from: data)
+    } catch DecodingError.keyNotFound, DecodingError.typeMismatch, DecodingError.valueNotFound {
       throw SignatureError(
         .malformedBundle, "in-toto statement lacks _type, predicateType or subject")
+    } catch {
+      throw SignatureError(.malformedBundle, "in-toto statement is not a JSON object")
     }
-    self.type = type
-    self.predicateType = predicateType
-    self.subjects = subjects.prefix(1024).map {
-      Subject(name: $0["name"] as? String ?? "", digest: ($0["digest"] as? [String: String]) ?? [:])
+    self.type = document.type
+    self.predicateType = document.predicateType
+    self.subjects = document.subject.prefix(1024).map {
+      Subject(name: $0.name ?? "", digest: $0.digest ?? [:])
     }
-    if let p = object["predicate"], JSONSerialization.isValidJSONObject(p),
-      let bytes = try? JSONSerialization.data(withJSONObject: p, options: [.sortedKeys])
-    {
-      predicate = bytes
-    } else {
-      predicate = Data("null".utf8)
-    }
+    predicate = (document.predicate ?? .null).canonicalJSON
   }
 
   /// The statement must name the artifact by its SHA-256 digest.

@@ -8,20 +8,38 @@ public struct SimpleSigningPayload: Sendable, Hashable {
   public var type: String
   public var optional: [String: String]
 
+  private struct Document: Decodable {
+    struct Critical: Decodable {
+      struct Identity: Decodable {
+        var dockerReference: String?
+        enum CodingKeys: String, CodingKey { case dockerReference = "docker-reference" }
+      }
+      struct Image: Decodable {
+        var manifestDigest: String
+        enum CodingKeys: String, CodingKey { case manifestDigest = "docker-manifest-digest" }
+      }
+      var identity: Identity
+      var image: Image
+      var type: String?
+    }
+    var critical: Critical
+    /// cosign's annotations; values that are not strings are dropped, as cosign's own map does.
+    var optional: [String: JSONValue]?
+  }
+
   public init(parsing data: Data) throws(VerificationFailure) {
     guard data.count <= 1 << 20,
-      let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-      let critical = object["critical"] as? [String: Any],
-      let identity = critical["identity"] as? [String: Any],
-      let image = critical["image"] as? [String: Any],
-      let digest = image["docker-manifest-digest"] as? String
+      let document = try? JSONDecoder().decode(Document.self, from: data)
     else {
       throw VerificationFailure(.imageReference, "payload is not a cosign simple-signing document")
     }
-    dockerReference = identity["docker-reference"] as? String ?? ""
-    manifestDigest = digest
-    type = critical["type"] as? String ?? ""
-    optional = (object["optional"] as? [String: Any])?.compactMapValues { $0 as? String } ?? [:]
+    dockerReference = document.critical.identity.dockerReference ?? ""
+    manifestDigest = document.critical.image.manifestDigest
+    type = document.critical.type ?? ""
+    optional = (document.optional ?? [:]).compactMapValues {
+      if case .string(let s) = $0 { return s }
+      return nil
+    }
   }
 
   func require(image: ImageSignatureVerifier.Image) throws(VerificationFailure) {

@@ -5,8 +5,9 @@ import Foundation
 /// window, RFC 6962 inclusion proof, the signed checkpoint, and (Rekor v1) the signed entry
 /// timestamp over the canonical JSON `{body, integratedTime, logID, logIndex}`.
 public enum TransparencyLogVerifier {
-  /// - Parameter signingTimes: verified times used for the key-window check when the entry has
-  ///   no integrated time (Rekor v2).
+  /// - Parameter signingTimes: verified times (RFC 3161 timestamps) used for the key-window check
+  ///   when the entry has no integrated time signed by an inclusion promise (Rekor v2, or a v0.3
+  ///   bundle with only an inclusion proof). The entry's own unsigned `integratedTime` never counts.
   public static func verify(
     _ entry: TransparencyLogEntry, trustedRoot: TrustedRoot, signingTimes: [Date] = [],
     requireInclusionProof: Bool = true
@@ -38,7 +39,17 @@ public enum TransparencyLogVerifier {
       throw VerificationFailure(
         .tlogKnownLog, "trusted root log ID of \(log.baseURL) does not match its key")
     }
-    let times = entry.integratedDate.map { [$0] } ?? signingTimes
+    // The integrated time is evidence only when the inclusion promise signs it (verified below);
+    // without a promise whoever made the bundle chose it, so the key window is judged by the
+    // verified times instead (Sigstore client spec), and an entry with neither has no window.
+    let promised = entry.inclusionPromise != nil ? entry.integratedDate : nil
+    let times = promised.map { [$0] } ?? signingTimes
+    guard !times.isEmpty else {
+      throw VerificationFailure(
+        .tlogKnownLog,
+        "no verified time to check the validity window of log \(log.baseURL) against (the entry has no inclusion promise and no verified timestamp)"
+      )
+    }
     for t in times where !log.publicKey.validFor.contains(t) {
       throw VerificationFailure(
         .tlogKnownLog, "entry time \(t) is outside the validity window of log \(log.baseURL)")

@@ -27,7 +27,7 @@ struct RegistryIntegrationTests {
   }
 
   static func sha256Hex(_ bytes: [UInt8]) -> String {
-    RegistryHasher.hex(of: bytes, algorithm: "sha256") ?? ""
+    Digest.sha256(of: bytes).hex
   }
 
   static func client(

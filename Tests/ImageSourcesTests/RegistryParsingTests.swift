@@ -143,7 +143,7 @@ import Testing
     #expect(config.digest.hex == "6388c27d815d9991d2ba02287ee77fd11db307d92290d56563c481142ec1e568")
     #expect(layers.map(\.size) == [51_105_546, 7_475_761])
     let configBytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: blobs + config.digest.hex)))
-    let decoded = try RegistryConfigDecoder.decode(configBytes, reference: "t")
+    let decoded = try ImageConfigParser.parse(configBytes)
     #expect(decoded.architecture == "amd64")
     #expect(decoded.diffIDs.count == 2)
     #expect(decoded.cmd == ["/bin/bash"])

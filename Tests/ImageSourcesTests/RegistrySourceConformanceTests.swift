@@ -1,6 +1,7 @@
 // Exercises `RegistryImageSource` as an `ImageSource` next to `OCILayoutSource`, so it needs the
 // whole ImageSources module (not the registry engineer's standalone REGISTRY_DEV build).
 #if !REGISTRY_DEV
+  import ByteFormats
   import Foundation
   @testable import ImageSources
   import TailguardModel
@@ -22,12 +23,12 @@
       var out: [(Int64, String)] = []
       for layer in image.layers {
         var count: Int64 = 0
-        var hasher = RegistryHasher()
+        var hasher = BlobHasher.sha256()
         try await source.readLayer(layer, of: image) { buffer in
           count += Int64(buffer.count)
           hasher.update(Array(buffer))
         }
-        out.append((count, hasher.finalizeHex()))
+        out.append((count, hasher.hex()))
       }
       return out
     }

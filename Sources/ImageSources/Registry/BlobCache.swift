@@ -1,3 +1,4 @@
+import ByteFormats
 import Foundation
 import TailguardModel
 
@@ -103,7 +104,7 @@ public struct BlobCache: Sendable {
     let tempPath: String
     let handle: FileHandle
     /// Nil when the caller verifies the bytes (see `beginWrite`).
-    var hasher: RegistryHasher?
+    var hasher: BlobHasher?
     var done = false
     let lock = NSLock()
 
@@ -112,7 +113,7 @@ public struct BlobCache: Sendable {
       self.digest = digest
       self.tempPath = tempPath
       self.handle = handle
-      hasher = hashes ? RegistryHasher() : nil
+      hasher = hashes ? BlobHasher.sha256() : nil
     }
 
     deinit { discard() }
@@ -137,8 +138,8 @@ public struct BlobCache: Sendable {
       try? handle.close()
       let ok: Bool
       let seen: String
-      if var hasher {
-        seen = "sha256:" + hasher.finalizeHex()
+      if let hasher {
+        seen = "sha256:" + hasher.hex()
         ok = seen == digest.description && (verified == nil || verified == digest)
       } else {
         seen = verified?.description ?? "unverified"

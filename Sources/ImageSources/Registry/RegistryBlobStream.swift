@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import ByteFormats
 import Foundation
 import NIOCore
 import TailguardModel
@@ -30,7 +31,7 @@ public struct RegistryBlobStream: AsyncSequence, Sendable {
   public final class Iterator: AsyncIteratorProtocol {
     let stream: RegistryBlobStream
     var offset: Int64 = 0
-    var hasher = RegistryHasher()
+    var hasher = BlobHasher.sha256()
     var body: HTTPClientResponse.Body.AsyncIterator?
     /// Bytes still to discard after a restart that the server answered without honouring Range.
     var skip: Int64 = 0
@@ -156,7 +157,7 @@ public struct RegistryBlobStream: AsyncSequence, Sendable {
           .digestMismatch, reference: stream.reference,
           "blob \(stream.digest) ended after \(offset) of its declared \(size) bytes")
       }
-      let hex = hasher.finalizeHex()
+      let hex = hasher.hex()
       guard hex == stream.digest.hex else {
         stream.tee?.discard()
         throw RegistryError(

@@ -341,18 +341,15 @@ public final class RegistryClient: Sendable {
   // MARK: - Helpers
 
   static func sha256(_ bytes: [UInt8]) throws(RegistryError) -> Digest {
-    try digest(of: bytes, algorithm: "sha256", ref: "")
+    Digest.sha256(of: bytes)
   }
 
   static func digest(of bytes: [UInt8], algorithm: String, ref: String) throws(RegistryError)
     -> Digest
   {
-    guard let hex = RegistryHasher.hex(of: bytes, algorithm: algorithm) else {
+    do { return try Digest.of(bytes, algorithm: algorithm) } catch {
       throw RegistryError(
         .invalidResponse, reference: ref, "unsupported digest algorithm \(algorithm.prefix(32))")
-    }
-    do throws(ModelError) { return try Digest(algorithm: algorithm, hex: hex) } catch {
-      throw RegistryError(.invalidResponse, reference: ref, error.message)
     }
   }
 

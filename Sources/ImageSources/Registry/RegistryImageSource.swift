@@ -85,7 +85,10 @@ public final class RegistryImageSource: Sendable {
         .invalidResponse, reference: reference.description, "not an image manifest")
     }
     let configBytes = try await smallBlob(configDescriptor.digest, size: configDescriptor.size)
-    let config = try RegistryConfigDecoder.decode(configBytes, reference: reference.description)
+    let config: ImageConfig
+    do { config = try ImageConfigParser.parse(configBytes) } catch {
+      throw RegistryError(.invalidResponse, reference: reference.description, error.message)
+    }
     var layers: [LayerInfo] = []
     var history = config.history.filter { !$0.emptyLayer }.makeIterator()
     for (i, d) in layerDescriptors.enumerated() {
