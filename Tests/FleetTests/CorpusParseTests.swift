@@ -27,7 +27,7 @@ struct CorpusParseTests {
     }
   }
 
-  @Test(.enabled(if: available, "needs ../shared/data/fleet"))
+  @Test(.enabled(if: Oracles.gate(available), "needs ../shared/data/fleet"))
   func everyFileParsesOrNamesFileAndLine() throws {
     let entries = try Self.entries()
     #expect(entries.count == 803)
@@ -57,7 +57,7 @@ struct CorpusParseTests {
     #expect(diagnosticsSeen == 3)
   }
 
-  @Test(.enabled(if: available, "needs ../shared/data/fleet"))
+  @Test(.enabled(if: Oracles.gate(available), "needs ../shared/data/fleet"))
   func wholeCorpusInventoryFigures() throws {
     let inv = FleetScanner().scan([SharedData.path("fleet/corpus")])
     #expect(inv.files.count == 803)

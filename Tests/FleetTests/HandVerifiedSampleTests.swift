@@ -184,7 +184,7 @@ struct HandVerifiedSampleTests {
     ),
   ]
 
-  @Test(.enabled(if: CorpusParseTests.available, "needs ../shared/data/fleet"))
+  @Test(.enabled(if: Oracles.gate(CorpusParseTests.available), "needs ../shared/data/fleet"))
   func sampleMatchesHandReading() {
     #expect(Self.sample.count >= 20)
     let scanner = FleetScanner()

@@ -32,7 +32,7 @@ struct PeerComparisonTests {
     }
   }
 
-  @Test(.enabled(if: CorpusParseTests.available, "needs ../shared/data/fleet"))
+  @Test(.enabled(if: Oracles.gate(CorpusParseTests.available), "needs ../shared/data/fleet"))
   func everyPeerFindingIsFlaggedOrExplained() throws {
     let peers = try Self.peers()
     #expect(peers.count == 767)

@@ -54,7 +54,8 @@ struct PinFixRoundTripTests {
       to: URL(fileURLWithPath: dir + "/oci-layout"))
   }
 
-  @Test(.enabled(if: available, "needs ../shared/data/fleet and images/built/oci-layout"))
+  @Test(
+    .enabled(if: Oracles.gate(available), "needs ../shared/data/fleet and images/built/oci-layout"))
   func sharedLayoutResolvesBareTags() async throws {
     let resolver = try OCILayoutResolver(path: Self.sharedLayout)
     for (name, digest) in try Self.sharedManifests() {
@@ -66,7 +67,8 @@ struct PinFixRoundTripTests {
     }
   }
 
-  @Test(.enabled(if: available, "needs ../shared/data/fleet and images/built/oci-layout"))
+  @Test(
+    .enabled(if: Oracles.gate(available), "needs ../shared/data/fleet and images/built/oci-layout"))
   func fixThenLintIsCleanAndOnlyReferencesChange() async throws {
     let tmp = try TemporaryDirectory(prefix: "fleet-fix")
     let corpus = tmp.path + "/corpus"
@@ -133,7 +135,7 @@ struct PinFixRoundTripTests {
     }
   }
 
-  @Test(.enabled(if: available, "needs images/built/oci-layout"))
+  @Test(.enabled(if: Oracles.gate(available), "needs images/built/oci-layout"))
   func preciseTagAndDryRunDiff() async throws {
     let tmp = try TemporaryDirectory(prefix: "fleet-precise")
     let real = try Self.sharedManifests().map(\.1)

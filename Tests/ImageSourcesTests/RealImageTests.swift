@@ -7,7 +7,7 @@ import TailguardTesting
 import Testing
 
 @Suite struct RealImageTests {
-  @Test(.enabled(if: sharedData && hasPython, "shared data or python3 missing"))
+  @Test(.enabled(if: Oracles.gate(sharedData && hasPython), "shared data or python3 missing"))
   func plantedLayoutMatchesTarfileOracle() async throws {
     let source = OCILayoutSource(directory: plantedLayout, reference: .tag("planted"))
     let selectors = [
@@ -33,7 +33,7 @@ import Testing
     #expect(stack.location(of: "var/lib/dpkg/status").layerIndex == 0)
   }
 
-  @Test(.enabled(if: sharedData && hasSkopeo, "shared data or skopeo missing"))
+  @Test(.enabled(if: Oracles.gate(sharedData && hasSkopeo), "shared data or skopeo missing"))
   func plantedDockerArchiveEqualsLayout() async throws {
     let tmp = try TemporaryDirectory()
     let archive = tmp.file("planted.tar")
@@ -58,7 +58,7 @@ import Testing
     #expect(dStack.count == ociStack.count)
   }
 
-  @Test(.enabled(if: sharedData, "shared data missing"))
+  @Test(.enabled(if: Oracles.gate(sharedData), "shared data missing"))
   func alpineGzippedDockerArchiveReads() async throws {
     let path = SharedData.path("images/trivy-fanal/alpine-310.tar.gz")
     guard case .dockerArchive = try ImageTarget.parse(path) else {
@@ -91,7 +91,7 @@ import Testing
     #expect(stack.entries().count == n)
   }
 
-  @Test(.enabled(if: sharedData, "shared data missing"))
+  @Test(.enabled(if: Oracles.gate(sharedData), "shared data missing"))
   func trivyMalformedLayoutsGiveClearErrors() async throws {
     let base = SharedData.path("images/trivy-fanal")
     let cases: [(String, ImageSourceError.Code)] = [
@@ -124,7 +124,7 @@ import Testing
     }
   }
 
-  @Test(.enabled(if: sharedData, "shared data missing"))
+  @Test(.enabled(if: Oracles.gate(sharedData), "shared data missing"))
   func goContainerRegistryLayouts() async throws {
     let base = SharedData.path("images/go-containerregistry/pkg/v1/layout/testdata")
     let one = try OCILayoutSource(directory: "\(base)/test_index", reference: .tag("1")).resolve()
@@ -157,7 +157,7 @@ import Testing
     #expect(single.layers.count >= 1)
   }
 
-  @Test(.enabled(if: sharedData, "shared data missing"))
+  @Test(.enabled(if: Oracles.gate(sharedData), "shared data missing"))
   func goContainerRegistryTarballs() async throws {
     let base = SharedData.path("images/go-containerregistry/pkg/v1/tarball/testdata")
     let (hello, helloStack) = try await readStack(
@@ -199,7 +199,7 @@ import Testing
   }
 
   /// go-containerregistry's whiteout fixtures squash to the trees its own tests expect.
-  @Test(.enabled(if: sharedData, "shared data missing"))
+  @Test(.enabled(if: Oracles.gate(sharedData), "shared data missing"))
   func whiteoutFixturesSquash() async throws {
     let base = SharedData.path("images/go-containerregistry/pkg/v1/mutate/testdata")
     func tree(_ file: String) async throws -> [String] {

@@ -6,7 +6,7 @@ import TailguardTesting
 import Testing
 
 /// Built-in packs evaluated on the projection of the real planted image.
-@Suite(.enabled(if: SharedData.isAvailable, "needs ../shared/data"))
+@Suite(.enabled(if: Oracles.gate(SharedData.isAvailable), "needs ../shared/data"))
 struct PlantedPolicyTests {
   let report: ScanReport
   init() throws { report = try PlantedScan.report() }

@@ -5,7 +5,7 @@ import TailguardModel
 import TailguardTesting
 import Testing
 
-@Suite(.enabled(if: SharedData.isAvailable, "needs ../shared/data"))
+@Suite(.enabled(if: Oracles.gate(SharedData.isAvailable), "needs ../shared/data"))
 struct PolicyInputTests {
   func field(_ v: Value?, _ path: String...) -> Value? {
     var cur = v
@@ -151,7 +151,9 @@ struct PolicyInputTests {
   }
 
   /// Build settings as `go version -m` prints them for a real GOEXPERIMENT binary.
-  @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/go"), "needs go"))
+  @Test(
+    .enabled(
+      if: Oracles.gate(FileManager.default.isExecutableFile(atPath: "/usr/bin/go")), "needs go"))
   func goBuildSettingsFromRealBinary() throws {
     let binary = SharedData.path(
       "binaries/trivy/pkg/dependency/parser/golang/binary/testdata/goexperiment")

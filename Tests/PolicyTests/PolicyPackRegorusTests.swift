@@ -32,7 +32,9 @@ enum RegorusOracle {
 }
 
 @Suite(
-  .enabled(if: RegorusOracle.available || RegorusOracle.required, "needs python3 with regorus"))
+  .enabled(
+    if: Oracles.gate(RegorusOracle.available || RegorusOracle.required),
+    "needs python3 with regorus"))
 struct PolicyPackRegorusTests {
   @Test func packTestsAgreeWithRegorus() throws {
     try #require(RegorusOracle.available, "regorus is not installed (TAILGUARD_REQUIRE_ORACLES=1)")
@@ -64,7 +66,7 @@ struct PolicyPackRegorusTests {
 
   /// Every pack on the projection of the real planted image, with and without a FIPS claim:
   /// regorus's `deny` sets equal PolicyEngine's violations, pack by pack.
-  @Test(.enabled(if: SharedData.isAvailable, "needs ../shared/data"))
+  @Test(.enabled(if: Oracles.gate(SharedData.isAvailable), "needs ../shared/data"))
   func plantedDecisionsAgreeWithRegorus() throws {
     try #require(RegorusOracle.available, "regorus is not installed (TAILGUARD_REQUIRE_ORACLES=1)")
     let dir = try TemporaryDirectory()

@@ -1,5 +1,6 @@
 import Foundation
 import Rego
+import TailguardTesting
 import Testing
 
 /// Builtins against regorus (differential oracle): each expression is evaluated as
@@ -33,7 +34,8 @@ import Testing
     #"{k: v | some k, v in {"a": 1, "b": 2}; v > 1}"#,
   ]
 
-  @Test(.enabled(if: OracleSupport.regorusEnabled, "python3 with regorus not installed"))
+  @Test(
+    .enabled(if: Oracles.gate(OracleSupport.regorusEnabled), "python3 with regorus not installed"))
   func agreeWithRegorus() throws {
     try OracleSupport.requireRegorus()
     let script = """

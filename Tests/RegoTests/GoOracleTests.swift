@@ -1,5 +1,6 @@
 import Foundation
 import Rego
+import TailguardTesting
 import Testing
 
 /// Builtins that OPA implements as thin wrappers over Go's standard library
@@ -466,7 +467,7 @@ import Testing
     }
   }
 
-  @Test(.enabled(if: goAvailable || OracleSupport.requireOracles, "go not installed"))
+  @Test(.enabled(if: Oracles.gate(goAvailable || OracleSupport.requireOracles), "go not installed"))
   func agreeWithGo() throws {
     try #require(Self.goAvailable, "go is not installed: run ../shared/data/install-oracles.sh")
     let oracle = try Self.runGo(Self.cases)

@@ -1,5 +1,6 @@
 import Foundation
 import Rego
+import TailguardTesting
 import Testing
 
 /// `json.patch`, `json.remove`, `json.filter` (issue 14, point 3). Expectations come
@@ -215,7 +216,7 @@ import Testing
     #expect(r.rows.first?.expressions.first?.value == .set([.string("a")]))
   }
 
-  @Test(.enabled(if: OracleSupport.regorusEnabled, "regorus not installed"))
+  @Test(.enabled(if: Oracles.gate(OracleSupport.regorusEnabled), "regorus not installed"))
   func expectationsAgreeWithRegorus() throws {
     try OracleSupport.requireRegorus()
     let checked = Self.cases.filter { !$0.regorusDiffers }

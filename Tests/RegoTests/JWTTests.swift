@@ -1,5 +1,6 @@
 import Foundation
 import Rego
+import TailguardTesting
 import Testing
 
 /// `io.jwt.decode` and `io.jwt.verify_hs*/es*/eddsa` against tokens, keys and
@@ -118,7 +119,10 @@ import Testing
   static let available: Bool =
     (try? OracleSupport.python(["-c", "import jwt, cryptography"]).status) == 0
 
-  @Test(.enabled(if: available || OracleSupport.requireOracles, "PyJWT/cryptography not installed"))
+  @Test(
+    .enabled(
+      if: Oracles.gate(available || OracleSupport.requireOracles),
+      "PyJWT/cryptography not installed"))
   func agreeWithIndependentTokens() throws {
     try #require(
       Self.available, "PyJWT/cryptography missing: run ../shared/data/install-oracles.sh")

@@ -1,5 +1,6 @@
 import Foundation
 import Rego
+import TailguardTesting
 import Testing
 
 /// The builtins added for issue 14 (point 4), against regorus: each expression
@@ -227,7 +228,7 @@ import Testing
     }
   }
 
-  @Test(.enabled(if: OracleSupport.regorusEnabled, "regorus not installed"))
+  @Test(.enabled(if: Oracles.gate(OracleSupport.regorusEnabled), "regorus not installed"))
   func agreeWithRegorus() throws {
     try OracleSupport.requireRegorus()
     let checked = Self.cases.filter { $0.opa == nil }

@@ -14,8 +14,7 @@ enum OracleSupport {
 
   /// CI sets `TAILGUARD_REQUIRE_ORACLES=1`: a test whose oracle tool is missing then
   /// fails instead of being skipped.
-  static let requireOracles: Bool =
-    ProcessInfo.processInfo.environment["TAILGUARD_REQUIRE_ORACLES"] == "1"
+  static var requireOracles: Bool { Oracles.required }
 
   /// Trait condition for regorus tests: run when regorus is installed, and also
   /// when oracles are required (the test then fails in `requireRegorus`).

@@ -1,5 +1,6 @@
 import Foundation
 import Rego
+import TailguardTesting
 import Testing
 
 /// The regex engine against Go's `regexp` (the package OPA's builtins use), run
@@ -76,7 +77,9 @@ import Testing
   }
 
   @Test(
-    .enabled(if: goAvailable, "go toolchain (the oracle for Go regexp semantics) not installed"))
+    .enabled(
+      if: Oracles.gate(goAvailable),
+      "go toolchain (the oracle for Go regexp semantics) not installed"))
   func vectorsAgreeWithGoRegexp() throws {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
       "re2-oracle-\(UUID().uuidString)")

@@ -314,7 +314,7 @@ import Testing
 
   static var goAvailable: Bool { GoOracleTests.goAvailable }
 
-  @Test(.enabled(if: goAvailable || OracleSupport.requireOracles, "go not installed"))
+  @Test(.enabled(if: Oracles.gate(goAvailable || OracleSupport.requireOracles), "go not installed"))
   func agreeWithGo() throws {
     try #require(Self.goAvailable, "go is not installed: run ../shared/data/install-oracles.sh")
     let dir = try TemporaryDirectory()

@@ -66,7 +66,10 @@ let hasSPDX = FixtureProcess.which("pyspdxtools") != nil
 let hasNTIA = FixtureProcess.which("ntia-checker") != nil
 
 @Suite struct SBOMWriterTests {
-  @Test(.enabled(if: hasCycloneDX, "cyclonedx-python-lib not installed (run install-oracles.sh)"))
+  @Test(
+    .enabled(
+      if: Oracles.gate(hasCycloneDX), "cyclonedx-python-lib not installed (run install-oracles.sh)")
+  )
   func cycloneDXPassesOfficialValidator() throws {
     let dir = try TemporaryDirectory()
     let file = dir.file("bom.cdx.json")
@@ -77,7 +80,7 @@ let hasNTIA = FixtureProcess.which("ntia-checker") != nil
     #expect(r.status == 0, "\(r.output)")
   }
 
-  @Test(.enabled(if: hasSPDX, "pyspdxtools not installed (run install-oracles.sh)"))
+  @Test(.enabled(if: Oracles.gate(hasSPDX), "pyspdxtools not installed (run install-oracles.sh)"))
   func spdxPassesOfficialValidator() throws {
     let dir = try TemporaryDirectory()
     let file = dir.file("bom.spdx.json")
@@ -86,7 +89,7 @@ let hasNTIA = FixtureProcess.which("ntia-checker") != nil
     #expect(r.status == 0, "\(r.output)")
   }
 
-  @Test(.enabled(if: hasNTIA, "ntia-checker not installed (run install-oracles.sh)"))
+  @Test(.enabled(if: Oracles.gate(hasNTIA), "ntia-checker not installed (run install-oracles.sh)"))
   func spdxMeetsNTIAMinimumElements() throws {
     let dir = try TemporaryDirectory()
     let file = dir.file("bom.spdx.json")

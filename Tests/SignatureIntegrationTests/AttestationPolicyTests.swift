@@ -7,7 +7,7 @@ import Testing
 
 /// `verify-attestation --policy`: Rego on verified in-toto statements of an image in the loopback
 /// registry (Sigstore bundle referrers written in the test), through the library and the CLI.
-@Suite(.enabled(if: SignedRegistry.available, "needs docker-registry"))
+@Suite(.enabled(if: Oracles.gate(SignedRegistry.available), "needs docker-registry"))
 struct AttestationPolicyTests {
   static let slsa = "https://slsa.dev/provenance/v1"
   static let vuln = "https://cosign.sigstore.dev/attestation/vuln/v1"
@@ -163,7 +163,8 @@ struct AttestationPolicyTests {
   }
 
   /// The CLI: exit 0 when the policy allows, 1 naming the denying rule.
-  @Test(.enabled(if: TailguardCLI.binary != nil, "needs the built tailguard executable"))
+  @Test(
+    .enabled(if: Oracles.gate(TailguardCLI.binary != nil), "needs the built tailguard executable"))
   func verifyAttestationPolicyExitCodes() async throws {
     let registry = try SignedRegistry()
     let s = TestSigstore()

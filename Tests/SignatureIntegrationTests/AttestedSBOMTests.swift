@@ -8,7 +8,7 @@ import Testing
 
 /// `scan --sbom-from-attestation`: the SBOM of a verified CycloneDX / SPDX attestation of an image
 /// in the loopback registry is scanned instead of its layers.
-@Suite(.enabled(if: SignedRegistry.available, "needs docker-registry"))
+@Suite(.enabled(if: Oracles.gate(SignedRegistry.available), "needs docker-registry"))
 struct AttestedSBOMTests {
   static var cyclonedx: [String: Any] {
     [
@@ -125,7 +125,8 @@ struct AttestedSBOMTests {
     await registry.stop()
   }
 
-  @Test(.enabled(if: TailguardCLI.binary != nil, "needs the built tailguard executable"))
+  @Test(
+    .enabled(if: Oracles.gate(TailguardCLI.binary != nil), "needs the built tailguard executable"))
   func scanSBOMFromAttestationCLI() async throws {
     let registry = try SignedRegistry()
     let s = TestSigstore()

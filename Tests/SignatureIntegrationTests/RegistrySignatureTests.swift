@@ -10,7 +10,7 @@ import Testing
 /// cosign's formats, pushed with the registry client, found and verified through
 /// ``ImageSignatureLocator`` (tag → digest resolution) and ``RegistrySignatureFetcher``. Every
 /// broken case asserts the check that failed, not just that verification failed.
-@Suite(.enabled(if: SignedRegistry.available, "needs docker-registry"))
+@Suite(.enabled(if: Oracles.gate(SignedRegistry.available), "needs docker-registry"))
 struct RegistrySignatureTests {
   static func configuration(_ registry: SignedRegistry) -> RegistryClientConfiguration {
     RegistryClientConfiguration(insecureRegistries: [registry.host])

@@ -73,7 +73,7 @@ struct SignedImagePackTests {
   }
 }
 
-@Suite(.enabled(if: SignedRegistry.available, "needs docker-registry"))
+@Suite(.enabled(if: Oracles.gate(SignedRegistry.available), "needs docker-registry"))
 struct ScanSignatureTests {
   static func report(with check: SignatureCheck?) -> ScanReport {
     var report = ScanReport(
@@ -181,7 +181,8 @@ struct ScanSignatureTests {
   }
 
   /// The CLI: exit 0 with the check in the JSON report, exit 1 naming the failed check.
-  @Test(.enabled(if: TailguardCLI.binary != nil, "needs the built tailguard executable"))
+  @Test(
+    .enabled(if: Oracles.gate(TailguardCLI.binary != nil), "needs the built tailguard executable"))
   func scanRequireSignatureExitCodes() async throws {
     let registry = try SignedRegistry()
     let s = TestSigstore()

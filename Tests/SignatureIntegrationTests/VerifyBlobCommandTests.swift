@@ -5,7 +5,8 @@ import Testing
 /// `tailguard verify-blob` on issue 14's two cases, end to end: a v0.2 bundle logged as an intoto
 /// 0.0.2 entry verifies (exit 0); a trusted root whose log key window has no start cannot be used
 /// at all (exit 2, naming the field), where it used to be read as "valid since always".
-@Suite(.enabled(if: TailguardCLI.binary != nil, "needs the built tailguard executable"))
+@Suite(
+  .enabled(if: Oracles.gate(TailguardCLI.binary != nil), "needs the built tailguard executable"))
 struct VerifyBlobCommandTests {
   @Test func intotoBundleVerifiesAndStartlessRootIsRefused() throws {
     let s = TestSigstore()

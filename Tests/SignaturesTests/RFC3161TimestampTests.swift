@@ -12,7 +12,7 @@ struct RFC3161TimestampTests {
   /// The trust config of the assets names another TSA than the one that stamped tsa/bundle.txt
   /// (sigstore-python also verifies none of its timestamps); with the TSA of tsa/ca.json, exactly the
   /// SHA-256 timestamp of 10:23:39 verifies, as sigstore-python's `_verify_timestamp_authority` finds.
-  @Test(.enabled(if: SharedData.isAvailable))
+  @Test(.enabled(if: Oracles.gate(SharedData.isAvailable)))
   func tsaTimestampsBecomeVerifiedTimes() async throws {
     let bundle = try SigstoreBundle(contentsOf: Self.assets + "/tsa/bundle.txt.sigstore")
     let artifact = try Data(contentsOf: URL(fileURLWithPath: Self.assets + "/tsa/bundle.txt"))
@@ -46,7 +46,7 @@ struct RFC3161TimestampTests {
     #expect(stamped.diagnostics.map(\.code) == ["sigstore.timestamp-unverified"])
   }
 
-  @Test(.enabled(if: SharedData.isAvailable))
+  @Test(.enabled(if: Oracles.gate(SharedData.isAvailable)))
   func rekorV2BundleIsTimedByTheTSAOnly() async throws {
     let bundle = try SigstoreBundle(contentsOf: Self.assets + "/staging-rekor-v2.txt.sigstore.json")
     let artifact = try Data(contentsOf: URL(fileURLWithPath: Self.assets + "/staging-rekor-v2.txt"))
@@ -63,7 +63,7 @@ struct RFC3161TimestampTests {
 
   /// sigstore-python issue 1482: a timestamp token without embedded certificates (from the staging
   /// TSA) verifies with the authority's chain from the trusted root alone.
-  @Test(.enabled(if: SharedData.isAvailable))
+  @Test(.enabled(if: Oracles.gate(SharedData.isAvailable)))
   func timestampWithoutEmbeddedCertificate() async throws {
     let token = try Data(
       contentsOf: URL(fileURLWithPath: Self.assets + "/tsa/issue1482-timestamp-with-no-cert"))
@@ -89,7 +89,7 @@ struct RFC3161TimestampTests {
     #expect(await stamp.verify(covering: message, authorities: root.timestampAuthorities) == nil)
   }
 
-  @Test(.enabled(if: SharedData.isAvailable))
+  @Test(.enabled(if: Oracles.gate(SharedData.isAvailable)))
   func truncatedTimestampsAreTypedErrors() async throws {
     let token = try Data(
       contentsOf: URL(fileURLWithPath: Self.assets + "/tsa/issue1482-timestamp-with-no-cert"))

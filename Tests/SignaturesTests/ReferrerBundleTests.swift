@@ -52,7 +52,7 @@ struct ReferrerBundleTests {
     return (manifest, index)
   }
 
-  @Test(.enabled(if: SharedData.isAvailable))
+  @Test(.enabled(if: Oracles.gate(SharedData.isAvailable)))
   func realReferrerBundleVerifies() async throws {
     let bundle = try Data(contentsOf: URL(fileURLWithPath: Self.bundlePath))
     let (manifest, index) = try Self.referrerObjects(bundle: bundle)
@@ -99,7 +99,7 @@ struct ReferrerBundleTests {
 
   /// The same referrer written as an OCI layout (the `sha256-<hex>` referrers tag fallback) and
   /// read back from disk.
-  @Test(.enabled(if: SharedData.isAvailable))
+  @Test(.enabled(if: Oracles.gate(SharedData.isAvailable)))
   func layoutOnDiskWithReferrersTag() async throws {
     let bundle = try Data(contentsOf: URL(fileURLWithPath: Self.bundlePath))
     let (manifest, index) = try Self.referrerObjects(bundle: bundle)

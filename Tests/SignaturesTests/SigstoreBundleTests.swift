@@ -8,7 +8,7 @@ import Testing
 struct SigstoreBundleTests {
   static let sigstore = SharedData.path("sigstore")
 
-  @Test(.enabled(if: SharedData.isAvailable))
+  @Test(.enabled(if: Oracles.gate(SharedData.isAvailable)))
   func realBundlesParseWithTheirShapes() throws {
     let a = Self.sigstore + "/sigstore-python/test/assets"
     let v1 = try SigstoreBundle(contentsOf: a + "/bundle.txt.sigstore")
@@ -49,7 +49,7 @@ struct SigstoreBundleTests {
     }
   }
 
-  @Test(.enabled(if: SharedData.isAvailable))
+  @Test(.enabled(if: Oracles.gate(SharedData.isAvailable)))
   func trustedRootsParse() throws {
     let staging = try TrustedRoot(
       contentsOf: Self.sigstore + "/staging_trusted_root_from_sigstore-python-4.5.1.json")
@@ -79,7 +79,7 @@ struct SigstoreBundleTests {
     }
   }
 
-  @Test(.enabled(if: SharedData.isAvailable))
+  @Test(.enabled(if: Oracles.gate(SharedData.isAvailable)))
   func hostileBundlesNeverCrash() async throws {
     let path = Self.sigstore + "/sigstore-python/test/assets/bundle_v3.txt.sigstore"
     let original = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -123,7 +123,9 @@ struct SigstoreBundleTests {
       #expect(bundle.leafCertificateDER == reference.leafCertificateDER)
       // The message digest fields are optional metadata (the verifier hashes the artifact
       // itself); a mutation may drop them, but never change them to something else.
-      if case .messageSignature(let m) = bundle.content, case .messageSignature(let r) = reference.content {
+      if case .messageSignature(let m) = bundle.content,
+        case .messageSignature(let r) = reference.content
+      {
         #expect(m.digest == nil || m.digest == r.digest)
         #expect(m.digestAlgorithm == nil || m.digestAlgorithm == r.digestAlgorithm)
       } else {
@@ -161,4 +163,3 @@ struct SigstoreBundleTests {
     }
   }
 }
-

@@ -63,7 +63,7 @@ struct SigstoreConformanceTests {
     }
   }
 
-  @Test(.enabled(if: SharedData.isAvailable, "needs ../shared/data"))
+  @Test(.enabled(if: Oracles.gate(SharedData.isAvailable), "needs ../shared/data"))
   func recordedVerdictsAgree() async throws {
     let cases = try Self.cases()
     #expect(cases.count == 58)
@@ -81,7 +81,7 @@ struct SigstoreConformanceTests {
   }
 
   /// The reasons tailguard gives for the deliberately broken assets.
-  @Test(.enabled(if: SharedData.isAvailable, "needs ../shared/data"))
+  @Test(.enabled(if: Oracles.gate(SharedData.isAvailable), "needs ../shared/data"))
   func brokenAssetsFailWithTheirOwnReason() async throws {
     let byName = Dictionary(
       grouping: try Self.cases(),
@@ -157,7 +157,8 @@ struct SigstoreConformanceTests {
   }()
 
   /// Live: sigstore-python decides every case again; it must match the recorded verdicts and tailguard.
-  @Test(.enabled(if: oracleAvailable, "sigstore-python (PyPI sigstore) is not installed"))
+  @Test(
+    .enabled(if: Oracles.gate(oracleAvailable), "sigstore-python (PyPI sigstore) is not installed"))
   func liveSigstorePythonAgrees() async throws {
     let cases = try Self.cases()
     let p = Process()
