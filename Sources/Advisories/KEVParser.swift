@@ -77,36 +77,20 @@ public struct KEVParser: Sendable {
   /// requires most entry fields, but one bad entry is reported and skipped, not fatal, and a
   /// wrong-typed optional field reads as absent.
   struct Catalog: Decodable {
-    var catalogVersion: String?
-    var dateReleased: String?
+    @Lenient var catalogVersion: String?
+    @Lenient var dateReleased: String?
     var vulnerabilities: [JSONField<Vulnerability>]
-    enum Key: String, CodingKey { case catalogVersion, dateReleased, vulnerabilities }
-    init(from decoder: any Decoder) throws {
-      let c = try decoder.container(keyedBy: Key.self)
-      catalogVersion = c.lenient(.catalogVersion)
-      dateReleased = c.lenient(.dateReleased)
-      vulnerabilities = try c.decode([JSONField<Vulnerability>].self, forKey: .vulnerabilities)
-    }
   }
 
   struct Vulnerability: Decodable, Sendable {
-    var cveID, vendorProject, product, vulnerabilityName, dateAdded, dueDate: String?
-    var knownRansomwareCampaignUse, requiredAction: String?
-    enum Key: String, CodingKey {
-      case cveID, vendorProject, product, vulnerabilityName, dateAdded, dueDate
-      case knownRansomwareCampaignUse, requiredAction
-    }
-    init(from decoder: any Decoder) throws {
-      let c = try decoder.container(keyedBy: Key.self)
-      cveID = c.lenient(.cveID)
-      vendorProject = c.lenient(.vendorProject)
-      product = c.lenient(.product)
-      vulnerabilityName = c.lenient(.vulnerabilityName)
-      dateAdded = c.lenient(.dateAdded)
-      dueDate = c.lenient(.dueDate)
-      knownRansomwareCampaignUse = c.lenient(.knownRansomwareCampaignUse)
-      requiredAction = c.lenient(.requiredAction)
-    }
+    @Lenient var cveID: String?
+    @Lenient var vendorProject: String?
+    @Lenient var product: String?
+    @Lenient var vulnerabilityName: String?
+    @Lenient var dateAdded: String?
+    @Lenient var dueDate: String?
+    @Lenient var knownRansomwareCampaignUse: String?
+    @Lenient var requiredAction: String?
   }
 
   /// `YYYY-MM-DD` with plausible month and day.

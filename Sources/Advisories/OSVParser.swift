@@ -52,7 +52,7 @@ public struct OSVParser: Sendable {
       return Output(record: nil, diagnostics: [Self.badJSON(error, path)])
     }
     var raw = String(decoding: bytes, as: UTF8.self)
-    if document.id == nil, let item = document.wrapperItem {
+    if let item = document.wrappedItem {
       // vunnel's normalised snapshots wrap one OSV record: {"identifier", "item", "schema"}.
       // Its Ubuntu records carry fix states OSV has no field for (`database_specific.anchore`).
       // The stored text is the item alone, keys sorted.

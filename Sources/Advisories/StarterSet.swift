@@ -76,15 +76,8 @@ public enum StarterSet {
 
   /// One element of `starter-set.json`; the OSV record inside is parsed by `OSVParser`.
   struct Item: Decodable {
-    var provenance: String?
-    var severitySource: String?
-    var record: JSONValue?
-    enum Key: String, CodingKey { case provenance, severitySource, record }
-    init(from decoder: any Decoder) throws {
-      let c = try decoder.container(keyedBy: Key.self)
-      provenance = c.lenient(.provenance)
-      severitySource = c.lenient(.severitySource)
-      record = c.lenient(.record)
-    }
+    @Lenient var provenance: String?
+    @Lenient var severitySource: String?
+    @Lenient var record: JSONValue?
   }
 }

@@ -128,8 +128,8 @@ public enum JSONValue: Sendable, Hashable, Codable {
 
 /// A field of a JSON document decoded tolerantly: real data puts `null` or a value of the wrong
 /// type where a schema says otherwise, and a reader that must keep the rest of the record (and
-/// report what it ignored) needs to tell these apart from a missing field. Decode it with
-/// `KeyedDecodingContainer.field(_:)`, which returns nil when the key is absent.
+/// report what it ignored) needs to tell these apart from a missing field. Declare it as an
+/// optional property of a synthesized `Decodable`: nil then means absent.
 public enum JSONField<Value: Decodable & Sendable>: Decodable, Sendable {
   case null
   case value(Value)
@@ -154,18 +154,34 @@ public enum JSONField<Value: Decodable & Sendable>: Decodable, Sendable {
   }
 }
 
+/// An optional field that reads as nil when absent, `null` or of another type, for fields a
+/// reader can do without: `@Lenient var homepage: String?` in a synthesized `Decodable`.
+@propertyWrapper
+public struct Lenient<Value: Decodable & Sendable>: Decodable, Sendable {
+  public var wrappedValue: Value?
+  public init(wrappedValue: Value?) { self.wrappedValue = wrappedValue }
+  public init(from decoder: any Decoder) throws {
+    wrappedValue = try? decoder.singleValueContainer().decode(Value.self)
+  }
+}
+
 extension KeyedDecodingContainer {
+  /// Synthesized `Decodable` calls this for `@Lenient` properties: an absent key is nil, not an error.
+  public func decode<Value>(_ type: Lenient<Value>.Type, forKey key: Key) throws -> Lenient<Value> {
+    try decodeIfPresent(type, forKey: key) ?? Lenient(wrappedValue: nil)
+  }
+
+  /// Synthesized `Decodable` calls this for `JSONField?` properties: nil only when the key is
+  /// absent, so `null` stays distinguishable (the standard `decodeIfPresent` folds it into nil).
+  public func decodeIfPresent<Value>(_ type: JSONField<Value>.Type, forKey key: Key) throws
+    -> JSONField<Value>?
+  {
+    field(key)
+  }
+
   /// The field at `key` as found; nil only when the key is absent.
   public func field<Value>(_ key: Key) -> JSONField<Value>? {
     guard contains(key) else { return nil }
     return (try? decode(JSONField<Value>.self, forKey: key)) ?? .mismatch
-  }
-
-  /// The field at `key` when it is a `Value`; nil when absent, null or of another type.
-  public func lenient<Value: Decodable & Sendable>(_ key: Key, as _: Value.Type = Value.self)
-    -> Value?
-  {
-    guard contains(key) else { return nil }
-    return (try? decode(JSONField<Value>.self, forKey: key))?.value
   }
 }

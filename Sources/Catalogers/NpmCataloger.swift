@@ -136,68 +136,60 @@ public struct NpmCataloger: Cataloger {
   /// the cataloger uses. Hand-edited manifests are messy: a field of an unexpected type reads as
   /// absent rather than rejecting the package.
   struct Manifest: Decodable {
-    var name: String?
-    var version: String?
-    var description: String?
-    var homepage: String?
-    var isPrivate: Bool?
-    var author: Person?
-    var license: License?
-    var licenses: [License]?
+    @Lenient var name: String?
+    @Lenient var version: String?
+    @Lenient var description: String?
+    @Lenient var homepage: String?
+    @Lenient var isPrivate: Bool?
+    @Lenient var author: Person?
+    @Lenient var license: License?
+    /// The legacy form; entries of another shape are skipped.
+    @Lenient var licenses: [JSONField<License>]?
 
-    enum Key: String, CodingKey {
+    enum CodingKeys: String, CodingKey {
       case name, version, description, homepage, author, license, licenses
       case isPrivate = "private"
-    }
-
-    init(from decoder: any Decoder) throws {
-      let c = try decoder.container(keyedBy: Key.self)
-      name = c.lenient(.name)
-      version = c.lenient(.version)
-      description = c.lenient(.description)
-      homepage = c.lenient(.homepage)
-      isPrivate = c.lenient(.isPrivate)
-      author = c.lenient(.author)
-      license = c.lenient(.license)
-      licenses = c.lenient(.licenses, as: [JSONField<License>].self)?.compactMap(\.value)
     }
 
     /// `license` as a string or `{type}`, or the legacy `licenses` array.
     var licenseList: [String] {
       if let l = license?.name { return [l] }
-      return licenses?.compactMap(\.name) ?? []
+      return licenses?.compactMap { $0.value?.name } ?? []
     }
   }
 
   /// A licence entry: an SPDX expression string or the legacy `{type, url}` object.
   struct License: Decodable, Sendable {
     var name: String?
-    enum Key: String, CodingKey { case type }
     init(from decoder: any Decoder) throws {
       if let s = try? decoder.singleValueContainer().decode(String.self) {
-        name = s.isEmpty ? nil : s
+        name = s
       } else {
-        let type: String? = try decoder.container(keyedBy: Key.self).lenient(.type)
-        name = type?.isEmpty == false ? type : nil
+        name = try Typed(from: decoder).type
       }
+      if name?.isEmpty == true { name = nil }
     }
+    private struct Typed: Decodable { @Lenient var type: String? }
   }
 
   /// `author` as a string or `{name, email, url}` (rendered `name <email> (url)`).
   struct Person: Decodable, Sendable {
     var text: String?
-    enum Key: String, CodingKey { case name, email, url }
     init(from decoder: any Decoder) throws {
       if let s = try? decoder.singleValueContainer().decode(String.self) {
         text = s.isEmpty ? nil : s
         return
       }
-      let c = try decoder.container(keyedBy: Key.self)
-      var parts: [String] = []
-      if let n: String = c.lenient(.name), !n.isEmpty { parts.append(n) }
-      if let e: String = c.lenient(.email), !e.isEmpty { parts.append("<\(e)>") }
-      if let u: String = c.lenient(.url), !u.isEmpty { parts.append("(\(u))") }
+      let o = try Fields(from: decoder)
+      func some(_ s: String?) -> String? { s?.isEmpty == false ? s : nil }
+      let parts = [some(o.name), some(o.email).map { "<\($0)>" }, some(o.url).map { "(\($0))" }]
+        .compactMap { $0 }
       text = parts.isEmpty ? nil : parts.joined(separator: " ")
+    }
+    private struct Fields: Decodable {
+      @Lenient var name: String?
+      @Lenient var email: String?
+      @Lenient var url: String?
     }
   }
 }

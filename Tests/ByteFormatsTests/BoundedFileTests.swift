@@ -86,13 +86,7 @@ import Testing
 
   struct Probe: Decodable {
     var name: JSONField<String>?
-    var tags: [String]?
-    enum Key: String, CodingKey { case name, tags }
-    init(from decoder: any Decoder) throws {
-      let c = try decoder.container(keyedBy: Key.self)
-      name = c.field(.name)
-      tags = c.lenient(.tags)
-    }
+    @Lenient var tags: [String]?
   }
 
   @Test func fieldsTellAbsentNullAndWrongTypeApart() throws {
