@@ -40,7 +40,7 @@ let package = Package(
     .target(name: "VersionSchemes", dependencies: ["TailguardModel"]),
     .target(
       name: "Advisories",
-      dependencies: ["TailguardModel", "VersionSchemes", "ByteFormats", "CZlib", grdb, yams, httpClient],
+      dependencies: ["TailguardModel", "VersionSchemes", "ByteFormats", grdb, yams, httpClient],
       resources: [.embedInCode("Resources/starter-set.json")]),
     .target(name: "Matching", dependencies: ["TailguardModel", "VersionSchemes", "Advisories"]),
     .target(name: "Scoring", dependencies: ["TailguardModel"]),

@@ -1,3 +1,5 @@
+import ByteFormats
+
 /// The one error type of Advisories: a code for tests and the CLI, a message for users, and the
 /// path (file, URL or database) it is about.
 public struct AdvisoryError: Error, Sendable, Hashable, CustomStringConvertible {
@@ -28,4 +30,18 @@ public struct AdvisoryError: Error, Sendable, Hashable, CustomStringConvertible 
   }
 
   public var description: String { path.map { "\($0): \(message)" } ?? message }
+}
+
+extension AdvisoryError {
+  /// A ByteFormats failure (reading a file, a zip or a compressed stream) about `path`: bounds
+  /// stay `limitExceeded`, I/O stays `io`, anything else is a corrupt `archive`.
+  init(_ error: ByteFormatError, path: String) {
+    let code: Code =
+      switch error.code {
+      case .limitExceeded: .limitExceeded
+      case .io: .io
+      default: .archive
+      }
+    self.init(code, error.description, path: path)
+  }
 }

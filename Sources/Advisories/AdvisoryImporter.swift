@@ -1,3 +1,4 @@
+import ByteFormats
 import Foundation
 import TailguardModel
 
@@ -15,6 +16,8 @@ public enum AdvisoryFeedKind: String, Sendable, CaseIterable, Codable {
 public struct AdvisoryImporter: Sendable {
   public var maxFileBytes = 512 << 20
   public var maxFiles = 2_000_000
+  /// Largest uncompressed entry of an OSV zip export (a single OSV record is far smaller).
+  public var maxEntryBytes = 64 << 20
   /// Used for every OSV record instead of the record's own ecosystem (the updater sets it).
   public var osvSourceOverride: String?
 
@@ -68,26 +71,16 @@ public struct AdvisoryImporter: Sendable {
   public func loadFile(_ path: String, kind forced: AdvisoryFeedKind?) -> ImportBatch {
     var batch = ImportBatch()
     let lower = path.lowercased()
-    do {
+    do throws(AdvisoryError) {
       if lower.hasSuffix(".zip") {
-        let source = try Self.open(path)
-        let zip = try ZipArchive(source: source, path: path)
-        for entry in zip.entries.sorted(by: { $0.name < $1.name })
-        where entry.name.lowercased().hasSuffix(".json") {
-          do {
-            let bytes = try zip.contents(of: entry)
-            batch.append(parse(bytes, path: "\(path)!\(entry.name)", kind: forced ?? .osv))
-          } catch {
-            batch.diagnostics.append(
-              OSVParser.diag(.error, "import.bad-entry", error.message, "\(path)!\(entry.name)"))
-          }
-        }
-        return batch
+        return loadZip(path, kind: forced)
       }
       var bytes = try Self.read(path, limit: maxFileBytes)
       var name = lower
       if lower.hasSuffix(".gz") {
-        bytes = try Inflate.inflate(bytes, wrapper: .gzipOrZlib, limit: maxFileBytes, path: path)
+        do throws(ByteFormatError) {
+          bytes = try Inflater.inflate(bytes, mode: .auto, limit: Int64(maxFileBytes))
+        } catch { throw AdvisoryError(error, path: path) }
         name = String(lower.dropLast(3))
       }
       guard let kind = forced ?? Self.detect(name: name, bytes: bytes) else {
@@ -101,6 +94,34 @@ public struct AdvisoryImporter: Sendable {
       batch.append(parse(bytes, path: path, kind: kind))
     } catch {
       batch.diagnostics.append(OSVParser.diag(.error, "import.unreadable", error.message, path))
+    }
+    return batch
+  }
+
+  /// An OSV export (`ECOSYSTEM/all.zip`): every `.json` entry in name order, each bounded by
+  /// `maxEntryBytes` (and a 1000:1 ratio) and checked against its CRC-32. A bad entry is a
+  /// diagnostic; an unreadable archive is one diagnostic for the whole file.
+  func loadZip(_ path: String, kind forced: AdvisoryFeedKind?) -> ImportBatch {
+    var batch = ImportBatch()
+    let zip: ZipArchive
+    do throws(ByteFormatError) {
+      zip = try ZipArchive(
+        source: try FileByteSource(path: path), limits: ZipArchive.Limits(maxEntries: maxFiles))
+    } catch {
+      batch.diagnostics.append(
+        OSVParser.diag(.error, "import.unreadable", AdvisoryError(error, path: path).message, path))
+      return batch
+    }
+    let limits = DecompressionLimits.member(limit: Int64(maxEntryBytes))
+    for entry in zip.entries.sorted(by: { $0.name < $1.name })
+    where !entry.isDirectory && entry.name.lowercased().hasSuffix(".json") {
+      let name = "\(path)!\(entry.name)"
+      do throws(ByteFormatError) {
+        let bytes = try zip.contents(of: entry, limits: limits, verifyingChecksum: true)
+        batch.append(parse(bytes, path: name, kind: forced ?? .osv))
+      } catch {
+        batch.diagnostics.append(OSVParser.diag(.error, "import.bad-entry", error.message, name))
+      }
     }
     return batch
   }
@@ -196,18 +217,11 @@ public struct AdvisoryImporter: Sendable {
     return out.sorted()
   }
 
-  static func open(_ path: String) throws(AdvisoryError) -> RandomAccessFile {
-    try RandomAccessFile(path: path)
-  }
-
+  /// The whole file, through the one bounded read (`BoundedFile`).
   static func read(_ path: String, limit: Int) throws(AdvisoryError) -> [UInt8] {
-    let file = try open(path)
-    guard file.count <= limit else {
-      throw AdvisoryError(
-        .limitExceeded, "file of \(file.count) bytes exceeds the limit of \(limit) bytes",
-        path: path)
+    do throws(ByteFormatError) { return try BoundedFile.read(path: path, limit: limit) } catch {
+      throw AdvisoryError(error, path: path)
     }
-    return try file.read(at: 0, length: file.count)
   }
 
   static func timestamp(_ date: Date) -> String {

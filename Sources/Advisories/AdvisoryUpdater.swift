@@ -188,84 +188,115 @@ public struct AdvisoryUpdater: Sendable {
     case downloaded(file: String, etag: String?, lastModified: String?)
   }
 
-  /// GET with validators, retried with exponential backoff on network errors, truncated
-  /// bodies and 5xx answers. 4xx other than 304 fails at once.
+  /// What one attempt came to when it did not fail for good.
+  enum Attempt {
+    case done(Download)
+    /// Worth another try within `configuration.retry` (the server may have said when).
+    case retry(reason: String, retryAfter: Duration?)
+  }
+
+  /// GET with validators, retried within `configuration.retry` (the registry client's policy) on
+  /// network errors, truncated bodies, 408, 429 and 5xx answers. Other 4xx fail at once.
   func fetch(
     _ feed: Feed, previous: SourceInfo?, to file: String, client: HTTPClient,
     progress: @Sendable (String) -> Void
   ) async throws(AdvisoryError) -> Download {
+    let policy = configuration.retry
+    let started = ContinuousClock.now
+    var rng = SystemRandomNumberGenerator()
     var attempt = 0
     var lastError = ""
-    while attempt < max(1, configuration.maxAttempts) {
-      if attempt > 0 {
-        let delay = configuration.initialBackoff * pow(2, Double(attempt - 1))
-        progress("retrying \(feed.url) in \(delay)s (\(lastError))")
-        try? await Task.sleep(nanoseconds: UInt64(delay * 1_000_000_000))
-      }
+    while true {
       attempt += 1
+      var retryAfter: Duration?
       do {
-        var request = HTTPClientRequest(url: feed.url)
-        request.headers.add(name: "User-Agent", value: "tailguard-db-update")
-        if let etag = previous?.etag { request.headers.add(name: "If-None-Match", value: etag) }
-        if let lm = previous?.lastModified {
-          request.headers.add(name: "If-Modified-Since", value: lm)
+        switch try await fetchOnce(feed, previous: previous, to: file, client: client) {
+        case .done(let download): return download
+        case .retry(let reason, let after):
+          lastError = reason
+          retryAfter = after
         }
-        let response = try await client.execute(request, timeout: .seconds(configuration.timeout))
-        if response.status == .notModified { return .notModified }
-        if response.status.code >= 500 {
-          lastError = "HTTP \(response.status.code)"
-          continue
-        }
-        guard response.status == .ok else {
-          throw AdvisoryError(
-            .network, "HTTP \(response.status.code) from \(feed.url)", path: feed.url)
-        }
-        let expected = response.headers.first(name: "Content-Length").flatMap { Int($0) }
-        if let expected, expected > configuration.maxDownloadBytes {
-          throw AdvisoryError(
-            .limitExceeded, "\(feed.url) announces \(expected) bytes, above the limit",
-            path: feed.url)
-        }
-        FileManager.default.createFile(atPath: file, contents: nil)
-        guard let handle = FileHandle(forWritingAtPath: file) else {
-          throw AdvisoryError(.io, "cannot write the download", path: file)
-        }
-        var received = 0
-        do {
-          defer { try? handle.close() }
-          for try await buffer in response.body {
-            received += buffer.readableBytes
-            if received > configuration.maxDownloadBytes {
-              throw AdvisoryError(
-                .limitExceeded,
-                "\(feed.url) is larger than \(configuration.maxDownloadBytes) bytes", path: feed.url
-              )
-            }
-            try handle.write(contentsOf: Data(buffer.readableBytesView))
-          }
-        }
-        if let expected, received != expected {
-          lastError = "truncated body (\(received) of \(expected) bytes)"
-          continue
-        }
-        return .downloaded(
-          file: file, etag: response.headers.first(name: "ETag"),
-          lastModified: response.headers.first(name: "Last-Modified"))
-      } catch let e as AdvisoryError {
+      } catch let e {
         if e.code == .limitExceeded || e.code == .io
           || (e.code == .network && e.message.hasPrefix("HTTP 4"))
         {
           throw e
         }
         lastError = e.message
-      } catch {
-        lastError = String(describing: error)
       }
+      guard
+        let wait = policy.nextDelay(
+          attempt: attempt, retryAfter: retryAfter, elapsed: ContinuousClock.now - started,
+          using: &rng)
+      else { break }
+      progress("retrying \(feed.url) in \(wait) (\(lastError))")
+      try? await Task.sleep(for: wait)
     }
     throw AdvisoryError(
       .network,
       "\(feed.url) failed after \(attempt) attempts: \(lastError); the database was not changed",
       path: feed.url)
+  }
+
+  /// One conditional GET streamed to `file`, bounded by `maxDownloadBytes`.
+  func fetchOnce(_ feed: Feed, previous: SourceInfo?, to file: String, client: HTTPClient)
+    async throws(AdvisoryError) -> Attempt
+  {
+    do {
+      var request = HTTPClientRequest(url: feed.url)
+      request.headers.add(name: "User-Agent", value: "tailguard-db-update")
+      if let etag = previous?.etag { request.headers.add(name: "If-None-Match", value: etag) }
+      if let lm = previous?.lastModified {
+        request.headers.add(name: "If-Modified-Since", value: lm)
+      }
+      let response = try await client.execute(request, timeout: .seconds(configuration.timeout))
+      if response.status == .notModified { return .done(.notModified) }
+      let code = Int(response.status.code)
+      if code >= 500 || code == 408 || code == 429 {
+        let after = response.headers.first(name: "Retry-After").flatMap {
+          RetryPolicy.parseRetryAfter($0)
+        }
+        return .retry(reason: "HTTP \(code)", retryAfter: after)
+      }
+      guard response.status == .ok else {
+        throw AdvisoryError(.network, "HTTP \(code) from \(feed.url)", path: feed.url)
+      }
+      let expected = response.headers.first(name: "Content-Length").flatMap { Int($0) }
+      if let expected, expected > configuration.maxDownloadBytes {
+        throw AdvisoryError(
+          .limitExceeded, "\(feed.url) announces \(expected) bytes, above the limit",
+          path: feed.url)
+      }
+      FileManager.default.createFile(atPath: file, contents: nil)
+      guard let handle = FileHandle(forWritingAtPath: file) else {
+        throw AdvisoryError(.io, "cannot write the download", path: file)
+      }
+      var received = 0
+      do {
+        defer { try? handle.close() }
+        for try await buffer in response.body {
+          received += buffer.readableBytes
+          if received > configuration.maxDownloadBytes {
+            throw AdvisoryError(
+              .limitExceeded,
+              "\(feed.url) is larger than \(configuration.maxDownloadBytes) bytes", path: feed.url)
+          }
+          try handle.write(contentsOf: Data(buffer.readableBytesView))
+        }
+      }
+      if let expected, received != expected {
+        return .retry(
+          reason: "truncated body (\(received) of \(expected) bytes)", retryAfter: nil)
+      }
+      return .done(
+        .downloaded(
+          file: file, etag: response.headers.first(name: "ETag"),
+          lastModified: response.headers.first(name: "Last-Modified")))
+    } catch let e as AdvisoryError {
+      throw e
+    } catch {
+      throw AdvisoryError(.network, String(describing: error), path: feed.url)
+    }
   }
 
   static func syncToDisk(path: String) throws(AdvisoryError) {

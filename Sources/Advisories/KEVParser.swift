@@ -1,3 +1,4 @@
+import ByteFormats
 import Foundation
 import TailguardModel
 
@@ -24,10 +25,7 @@ public struct KEVParser: Sendable {
             .error, "kev.too-large", "file of \(bytes.count) bytes exceeds \(maxBytes)", path)
         ])
     }
-    guard let object = try? JSONSerialization.jsonObject(with: Data(bytes)),
-      let root = object as? [String: Any],
-      let list = root["vulnerabilities"] as? [Any]
-    else {
+    guard let catalog = try? JSONDecoder().decode(Catalog.self, from: Data(bytes)) else {
       return Output(
         entries: [],
         diagnostics: [
@@ -37,9 +35,8 @@ public struct KEVParser: Sendable {
     }
     var diags: [Diagnostic] = []
     var entries: [KEVEntry] = []
-    for (i, item) in list.enumerated() {
-      guard let v = item as? [String: Any], let cve = v["cveID"] as? String, cve.hasPrefix("CVE-"),
-        cve.utf8.count <= 64
+    for (i, item) in catalog.vulnerabilities.enumerated() {
+      guard let v = item.value, let cve = v.cveID, cve.hasPrefix("CVE-"), cve.utf8.count <= 64
       else {
         diags.append(
           OSVParser.diag(
@@ -47,7 +44,7 @@ public struct KEVParser: Sendable {
             "field 'vulnerabilities[\(i)].cveID' is missing or not a CVE id; entry ignored", path))
         continue
       }
-      guard let added = v["dateAdded"] as? String, Self.isDate(added) else {
+      guard let added = v.dateAdded, Self.isDate(added) else {
         diags.append(
           OSVParser.diag(
             .warning, "kev.bad-field",
@@ -55,26 +52,45 @@ public struct KEVParser: Sendable {
             path))
         continue
       }
-      let due = v["dueDate"] as? String
-      if let due, !Self.isDate(due) {
+      if let due = v.dueDate, !Self.isDate(due) {
         diags.append(
           OSVParser.diag(
             .warning, "kev.bad-field",
             "field 'vulnerabilities[\(i)].dueDate' of \(cve) is not YYYY-MM-DD; kept as text", path)
         )
       }
-      let ransomware = (v["knownRansomwareCampaignUse"] as? String)?.lowercased() == "known"
       entries.append(
         KEVEntry(
-          cveID: cve, vendorProject: v["vendorProject"] as? String,
-          product: v["product"] as? String,
-          vulnerabilityName: v["vulnerabilityName"] as? String, dateAdded: added, dueDate: due,
-          knownRansomwareCampaignUse: ransomware, requiredAction: v["requiredAction"] as? String))
+          cveID: cve, vendorProject: v.vendorProject, product: v.product,
+          vulnerabilityName: v.vulnerabilityName, dateAdded: added, dueDate: v.dueDate,
+          knownRansomwareCampaignUse: v.knownRansomwareCampaignUse?.lowercased() == "known",
+          requiredAction: v.requiredAction))
     }
     entries.sort()
     return Output(
-      entries: entries, diagnostics: diags, catalogVersion: root["catalogVersion"] as? String,
-      dateReleased: root["dateReleased"] as? String)
+      entries: entries, diagnostics: diags, catalogVersion: catalog.catalogVersion,
+      dateReleased: catalog.dateReleased)
+  }
+
+  /// The catalog as decoded (`known_exploited_vulnerabilities_schema.json`). The schema requires
+  /// the `vulnerabilities` array, so a document without one is not a catalog; the schema also
+  /// requires most entry fields, but one bad entry is reported and skipped, not fatal, and a
+  /// wrong-typed optional field reads as absent.
+  struct Catalog: Decodable {
+    @Lenient var catalogVersion: String?
+    @Lenient var dateReleased: String?
+    var vulnerabilities: [JSONField<Vulnerability>]
+  }
+
+  struct Vulnerability: Decodable, Sendable {
+    @Lenient var cveID: String?
+    @Lenient var vendorProject: String?
+    @Lenient var product: String?
+    @Lenient var vulnerabilityName: String?
+    @Lenient var dateAdded: String?
+    @Lenient var dueDate: String?
+    @Lenient var knownRansomwareCampaignUse: String?
+    @Lenient var requiredAction: String?
   }
 
   /// `YYYY-MM-DD` with plausible month and day.

@@ -1,11 +1,13 @@
+import ByteFormats
 import Foundation
 import TailguardModel
 
 /// Parses OSV JSON (https://ossf.github.io/osv-schema/) into `Advisory` values.
 ///
-/// Pure and synchronous over bytes. Every field is checked by hand rather than with `Codable`
-/// so a malformed field becomes a diagnostic naming the file and the JSON path
-/// (`affected[0].ranges[1].events[2]`) and the rest of the record, or of the import, survives.
+/// Pure and synchronous over bytes. The record is decoded into `OSVDocument`, whose fields keep
+/// "absent", "null" and "wrong type" apart, and then checked field by field here, so a malformed
+/// field becomes a diagnostic naming the file and the JSON path (`affected[0].ranges[1].events[2]`)
+/// and the rest of the record, or of the import, survives.
 public struct OSVParser: Sendable {
   /// Limits applied to every record; OSV records are small, so these are generous.
   public struct Limits: Sendable {
@@ -34,7 +36,6 @@ public struct OSVParser: Sendable {
 
   /// Parses one OSV JSON document. `path` is only used to name the file in diagnostics.
   public func parse(_ bytes: [UInt8], path: String) -> Output {
-    var diags: [Diagnostic] = []
     guard bytes.count <= limits.maxRecordBytes else {
       return Output(
         record: nil,
@@ -44,41 +45,52 @@ public struct OSVParser: Sendable {
             "record of \(bytes.count) bytes exceeds \(limits.maxRecordBytes)", path)
         ])
     }
-    let object: Any
+    var document: OSVDocument
     do {
-      object = try JSONSerialization.jsonObject(with: Data(bytes), options: [])
+      document = try JSONDecoder().decode(OSVDocument.self, from: Data(bytes))
     } catch {
-      return Output(
-        record: nil,
-        diagnostics: [
-          Self.diag(.error, "osv.bad-json", "not valid JSON: \(error.localizedDescription)", path)
-        ])
-    }
-    guard var root = object as? [String: Any] else {
-      return Output(
-        record: nil,
-        diagnostics: [Self.diag(.error, "osv.bad-json", "top level is not a JSON object", path)])
+      return Output(record: nil, diagnostics: [Self.badJSON(error, path)])
     }
     var raw = String(decoding: bytes, as: UTF8.self)
-    if root["id"] == nil, root["identifier"] is String, let item = root["item"] as? [String: Any] {
+    if let item = document.wrappedItem {
       // vunnel's normalised snapshots wrap one OSV record: {"identifier", "item", "schema"}.
       // Its Ubuntu records carry fix states OSV has no field for (`database_specific.anchore`).
-      root = item
-      if let data = try? JSONSerialization.data(withJSONObject: item, options: [.sortedKeys]) {
-        raw = String(decoding: data, as: UTF8.self)
+      // The stored text is the item alone, keys sorted.
+      raw = item.text(escapingSlashes: true)
+      do {
+        document = try JSONDecoder().decode(OSVDocument.self, from: Data(raw.utf8))
+      } catch {
+        return Output(record: nil, diagnostics: [Self.badJSON(error, path)])
       }
     }
-    guard let advisory = parse(object: root, path: path, diagnostics: &diags) else {
+    var diags: [Diagnostic] = []
+    guard let advisory = advisory(from: document, path: path, diagnostics: &diags) else {
       return Output(record: nil, diagnostics: diags)
     }
     return Output(record: AdvisoryRecord(advisory: advisory, rawJSON: raw), diagnostics: diags)
   }
 
-  /// Parses an already-decoded OSV object (used by feeds that embed OSV in a larger document).
-  public func parse(object root: [String: Any], path: String, diagnostics diags: inout [Diagnostic])
+  /// `osv.bad-json`: the bytes are not JSON, or the top level is not an object.
+  static func badJSON(_ error: any Error, _ path: String) -> Diagnostic {
+    if case DecodingError.typeMismatch(_, let context) = error, context.codingPath.isEmpty {
+      return diag(.error, "osv.bad-json", "top level is not a JSON object", path)
+    }
+    return diag(.error, "osv.bad-json", "not valid JSON: \(describe(error))", path)
+  }
+
+  /// The parser's own words for a decoding failure (Foundation's carry them underneath).
+  static func describe(_ error: any Error) -> String {
+    guard case DecodingError.dataCorrupted(let context) = error else {
+      return String(describing: error)
+    }
+    return context.underlyingError.map { String(describing: $0) } ?? context.debugDescription
+  }
+
+  /// Checks a decoded record; nil (with an error diagnostic) when it has no usable id.
+  func advisory(from root: OSVDocument, path: String, diagnostics diags: inout [Diagnostic])
     -> Advisory?
   {
-    guard let id = string(root["id"]), !id.isEmpty, id.utf8.count <= 256 else {
+    guard let id = string(root.id?.value), !id.isEmpty, id.utf8.count <= 256 else {
       diags.append(
         Self.diag(
           .error, "osv.missing-field", "field 'id' is missing or not a string; record skipped", path
@@ -87,43 +99,39 @@ public struct OSVParser: Sendable {
     }
     let where_ = "\(path) (\(id))"
     var advisory = Advisory(id: id, source: "osv")
-    advisory.aliases = stringArray(root["aliases"], field: "aliases", where_, &diags)
-    advisory.related = stringArray(root["related"], field: "related", where_, &diags)
-    advisory.summary = optionalString(root["summary"], field: "summary", where_, &diags)
-    advisory.details = optionalString(root["details"], field: "details", where_, &diags)
-    advisory.published = optionalString(root["published"], field: "published", where_, &diags)
-    advisory.modified = optionalString(root["modified"], field: "modified", where_, &diags)
-    advisory.withdrawn = optionalString(root["withdrawn"], field: "withdrawn", where_, &diags)
-    advisory.severities = severities(root["severity"], field: "severity", where_, &diags)
-    if let db = root["database_specific"] as? [String: Any], let sev = db["severity"] as? String,
-      !sev.isEmpty
-    {
+    advisory.aliases = idList(root.aliases, field: "aliases", where_, &diags)
+    advisory.related = idList(root.related, field: "related", where_, &diags)
+    advisory.summary = optionalString(root.summary, field: "summary", where_, &diags)
+    advisory.details = optionalString(root.details, field: "details", where_, &diags)
+    advisory.published = optionalString(root.published, field: "published", where_, &diags)
+    advisory.modified = optionalString(root.modified, field: "modified", where_, &diags)
+    advisory.withdrawn = optionalString(root.withdrawn, field: "withdrawn", where_, &diags)
+    advisory.severities = severities(root.severity, field: "severity", where_, &diags)
+    if let sev = root.vendorSeverity, !sev.isEmpty {
       advisory.vendorSeverity = String(sev.prefix(64))
     }
-    if let refs = root["references"] as? [Any] {
-      advisory.references = refs.compactMap { ($0 as? [String: Any])?["url"] as? String }.filter {
-        $0.utf8.count <= 4096
-      }
+    if let refs = root.referenceURLs {
+      advisory.references = refs.filter { $0.utf8.count <= 4096 }
     }
     var affected: [AffectedPackage] = []
-    if let list = root["affected"] {
-      if let list = list as? [Any] {
-        if list.count > limits.maxAffected {
-          diags.append(
-            Self.diag(
-              .warning, "osv.limit",
-              "field 'affected' has \(list.count) entries; only the first \(limits.maxAffected) are kept",
-              where_))
-        }
-        for (i, entry) in list.prefix(limits.maxAffected).enumerated() {
-          if let pkg = parseAffected(entry, field: "affected[\(i)]", where_, &diags) {
-            affected.append(pkg)
-          }
-        }
-      } else {
+    switch root.affected {
+    case nil: break
+    case .value(let list):
+      if list.count > limits.maxAffected {
         diags.append(
-          Self.diag(.warning, "osv.bad-field", "field 'affected' is not an array; ignored", where_))
+          Self.diag(
+            .warning, "osv.limit",
+            "field 'affected' has \(list.count) entries; only the first \(limits.maxAffected) are kept",
+            where_))
       }
+      for (i, entry) in list.prefix(limits.maxAffected).enumerated() {
+        if let pkg = affectedPackage(entry, field: "affected[\(i)]", where_, &diags) {
+          affected.append(pkg)
+        }
+      }
+    case .null, .mismatch:
+      diags.append(
+        Self.diag(.warning, "osv.bad-field", "field 'affected' is not an array; ignored", where_))
     }
     advisory.affected = affected
     if let sourceOverride {
@@ -134,17 +142,18 @@ public struct OSVParser: Sendable {
     return advisory
   }
 
-  private func parseAffected(
-    _ value: Any, field: String, _ where_: String, _ diags: inout [Diagnostic]
+  private func affectedPackage(
+    _ value: JSONField<OSVDocument.Affected>, field: String, _ where_: String,
+    _ diags: inout [Diagnostic]
   ) -> AffectedPackage? {
-    guard let entry = value as? [String: Any] else {
+    guard let entry = value.value else {
       diags.append(
         Self.diag(.warning, "osv.bad-field", "field '\(field)' is not an object; ignored", where_))
       return nil
     }
-    guard let package = entry["package"] as? [String: Any],
-      let ecosystem = string(package["ecosystem"]), !ecosystem.isEmpty,
-      let name = string(package["name"]), !name.isEmpty
+    guard let package = entry.package,
+      let ecosystem = string(package.ecosystem), !ecosystem.isEmpty,
+      let name = string(package.name), !name.isEmpty
     else {
       diags.append(
         Self.diag(
@@ -152,70 +161,79 @@ public struct OSVParser: Sendable {
           "field '\(field).package' lacks 'ecosystem' or 'name'; entry ignored", where_))
       return nil
     }
-    var pkg = AffectedPackage(ecosystem: ecosystem, name: name, purl: string(package["purl"]))
-    if let ranges = entry["ranges"] {
-      if let ranges = ranges as? [Any] {
-        for (j, r) in ranges.enumerated() {
-          if let range = parseRange(r, field: "\(field).ranges[\(j)]", where_, &diags) {
-            pkg.ranges.append(range)
-          }
+    var pkg = AffectedPackage(ecosystem: ecosystem, name: name, purl: string(package.purl))
+    switch entry.ranges {
+    case nil: break
+    case .value(let ranges):
+      for (j, r) in ranges.enumerated() {
+        if let range = affectedRange(r, field: "\(field).ranges[\(j)]", where_, &diags) {
+          pkg.ranges.append(range)
         }
-      } else {
-        diags.append(
-          Self.diag(
-            .warning, "osv.bad-field", "field '\(field).ranges' is not an array; ignored", where_))
       }
+    case .null, .mismatch:
+      diags.append(
+        Self.diag(
+          .warning, "osv.bad-field", "field '\(field).ranges' is not an array; ignored", where_))
     }
-    if let versions = entry["versions"] {
-      if let versions = versions as? [Any] {
-        if versions.count > limits.maxVersions {
-          diags.append(
-            Self.diag(
-              .warning, "osv.limit",
-              "field '\(field).versions' has \(versions.count) entries; only the first \(limits.maxVersions) are kept",
-              where_))
-        }
-        for (k, v) in versions.prefix(limits.maxVersions).enumerated() {
-          if let s = v as? String, !s.isEmpty, s.utf8.count <= 1024 {
-            pkg.versions.append(s)
-          } else {
-            diags.append(
-              Self.diag(
-                .warning, "osv.bad-field",
-                "field '\(field).versions[\(k)]' is not a version string; ignored", where_))
-          }
-        }
-      } else {
-        diags.append(
-          Self.diag(
-            .warning, "osv.bad-field", "field '\(field).versions' is not an array; ignored", where_)
-        )
-      }
-    }
-    pkg.ecosystemSpecific = jsonText(entry["ecosystem_specific"])
-    pkg.databaseSpecific = jsonText(entry["database_specific"])
-    pkg.severities = severities(entry["severity"], field: "\(field).severity", where_, &diags)
+    pkg.versions = versions(entry.versions, field: "\(field).versions", where_, &diags)
+    pkg.ecosystemSpecific = jsonText(entry.ecosystemSpecific)
+    pkg.databaseSpecific = jsonText(entry.databaseSpecific)
+    pkg.severities = severities(entry.severity, field: "\(field).severity", where_, &diags)
     return pkg
   }
 
-  private func parseRange(
-    _ value: Any, field: String, _ where_: String, _ diags: inout [Diagnostic]
+  private func versions(
+    _ value: JSONField<[JSONField<String>]>?, field: String, _ where_: String,
+    _ diags: inout [Diagnostic]
+  ) -> [String] {
+    switch value {
+    case nil: return []
+    case .null, .mismatch:
+      diags.append(
+        Self.diag(.warning, "osv.bad-field", "field '\(field)' is not an array; ignored", where_))
+      return []
+    case .value(let versions):
+      if versions.count > limits.maxVersions {
+        diags.append(
+          Self.diag(
+            .warning, "osv.limit",
+            "field '\(field)' has \(versions.count) entries; only the first \(limits.maxVersions) are kept",
+            where_))
+      }
+      var out: [String] = []
+      for (k, v) in versions.prefix(limits.maxVersions).enumerated() {
+        if let s = v.value, !s.isEmpty, s.utf8.count <= 1024 {
+          out.append(s)
+        } else {
+          diags.append(
+            Self.diag(
+              .warning, "osv.bad-field",
+              "field '\(field)[\(k)]' is not a version string; ignored", where_))
+        }
+      }
+      return out
+    }
+  }
+
+  private func affectedRange(
+    _ value: JSONField<OSVDocument.Range>, field: String, _ where_: String,
+    _ diags: inout [Diagnostic]
   ) -> AffectedRange? {
-    guard let range = value as? [String: Any] else {
+    guard let range = value.value else {
       diags.append(
         Self.diag(.warning, "osv.bad-field", "field '\(field)' is not an object; ignored", where_))
       return nil
     }
-    guard let typeText = string(range["type"]), let kind = AffectedRange.Kind(rawValue: typeText)
+    guard let typeText = string(range.type), let kind = AffectedRange.Kind(rawValue: typeText)
     else {
       diags.append(
         Self.diag(
           .warning, "osv.bad-range-type",
-          "field '\(field).type' is '\(string(range["type"])?.prefix(40) ?? "missing")', not ECOSYSTEM, SEMVER or GIT; range ignored",
+          "field '\(field).type' is '\(string(range.type)?.prefix(40) ?? "missing")', not ECOSYSTEM, SEMVER or GIT; range ignored",
           where_))
       return nil
     }
-    guard let events = range["events"] as? [Any], !events.isEmpty else {
+    guard let events = range.events, !events.isEmpty else {
       diags.append(
         Self.diag(
           .warning, "osv.missing-field",
@@ -232,9 +250,9 @@ public struct OSVParser: Sendable {
     }
     var parsed: [RangeEvent] = []
     for (k, e) in events.enumerated() {
-      guard let event = e as? [String: Any], event.count == 1, let first = event.first,
+      guard let event = e.value, event.count == 1, let first = event.first,
         let kindOfEvent = RangeEvent.Kind(rawValue: first.key),
-        let version = first.value as? String, !version.isEmpty,
+        let version = first.value.value, !version.isEmpty,
         version.utf8.count <= 1024
       else {
         diags.append(
@@ -248,23 +266,23 @@ public struct OSVParser: Sendable {
     }
     guard !parsed.isEmpty else { return nil }
     return AffectedRange(
-      kind: kind, repo: string(range["repo"]), events: parsed,
-      databaseSpecific: jsonText(range["database_specific"]))
+      kind: kind, repo: string(range.repo), events: parsed,
+      databaseSpecific: jsonText(range.databaseSpecific))
   }
 
   private func severities(
-    _ value: Any?, field: String, _ where_: String, _ diags: inout [Diagnostic]
+    _ value: JSONField<[JSONField<OSVDocument.Severity>]>?, field: String, _ where_: String,
+    _ diags: inout [Diagnostic]
   ) -> [SeverityVector] {
     guard let value else { return [] }
-    guard let list = value as? [Any] else {
+    guard let list = value.value else {
       diags.append(
         Self.diag(.warning, "osv.bad-field", "field '\(field)' is not an array; ignored", where_))
       return []
     }
     var out: [SeverityVector] = []
     for (i, s) in list.enumerated() {
-      guard let s = s as? [String: Any], let type = string(s["type"]),
-        let score = string(s["score"]),
+      guard let s = s.value, let type = string(s.type), let score = string(s.score),
         score.utf8.count <= 512
       else {
         diags.append(
@@ -278,55 +296,61 @@ public struct OSVParser: Sendable {
     return out
   }
 
-  private func string(_ value: Any?) -> String? {
-    guard let s = value as? String, s.utf8.count <= limits.maxStringBytes else { return nil }
+  /// A string within `maxStringBytes`; longer ones count as not a string.
+  private func string(_ value: String?) -> String? {
+    guard let s = value, s.utf8.count <= limits.maxStringBytes else { return nil }
     return s
   }
 
   private func optionalString(
-    _ value: Any?, field: String, _ where_: String, _ diags: inout [Diagnostic]
+    _ value: JSONField<String>?, field: String, _ where_: String, _ diags: inout [Diagnostic]
   ) -> String? {
-    guard let value, !(value is NSNull) else { return nil }
-    guard let s = string(value) else {
+    switch value {
+    case nil, .null: return nil
+    case .mismatch, .value:
+      if let s = string(value?.value) { return s }
       diags.append(
         Self.diag(
           .warning, "osv.bad-field", "field '\(field)' is not a string (or too long); ignored",
           where_))
       return nil
     }
-    return s
   }
 
-  private func stringArray(
-    _ value: Any?, field: String, _ where_: String, _ diags: inout [Diagnostic]
+  /// `aliases` / `related`: absent or null is empty; each element a non-empty id string.
+  private func idList(
+    _ value: JSONField<[JSONField<String>]>?, field: String, _ where_: String,
+    _ diags: inout [Diagnostic]
   ) -> [String] {
-    guard let value, !(value is NSNull) else { return [] }
-    guard let list = value as? [Any] else {
+    switch value {
+    case nil, .null: return []
+    case .mismatch:
       diags.append(
         Self.diag(.warning, "osv.bad-field", "field '\(field)' is not an array; ignored", where_))
       return []
-    }
-    var out: [String] = []
-    for (i, v) in list.prefix(10_000).enumerated() {
-      if let s = v as? String, !s.isEmpty, s.utf8.count <= 256 {
-        out.append(s)
-      } else {
-        diags.append(
-          Self.diag(
-            .warning, "osv.bad-field", "field '\(field)[\(i)]' is not an id string; ignored", where_
-          ))
+    case .value(let list):
+      var out: [String] = []
+      for (i, v) in list.prefix(10_000).enumerated() {
+        if let s = v.value, !s.isEmpty, s.utf8.count <= 256 {
+          out.append(s)
+        } else {
+          diags.append(
+            Self.diag(
+              .warning, "osv.bad-field", "field '\(field)[\(i)]' is not an id string; ignored",
+              where_))
+        }
       }
+      return out
     }
-    return out
   }
 
-  /// Re-serialises a JSON sub-object with sorted keys so stored text is deterministic.
-  private func jsonText(_ value: Any?) -> String? {
-    guard let value, !(value is NSNull), JSONSerialization.isValidJSONObject(value),
-      let data = try? JSONSerialization.data(
-        withJSONObject: value, options: [.sortedKeys, .withoutEscapingSlashes])
-    else { return nil }
-    return String(decoding: data, as: UTF8.self)
+  /// Free-form JSON kept as text with sorted keys, so stored text is deterministic. Only objects
+  /// and arrays are kept (a bare string or number says nothing a matcher could use).
+  private func jsonText(_ value: JSONValue?) -> String? {
+    switch value {
+    case .object, .array: value?.text()
+    default: nil
+    }
   }
 
   static func diag(_ level: Diagnostic.Level, _ code: String, _ message: String, _ path: String)

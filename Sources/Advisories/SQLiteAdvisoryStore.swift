@@ -1,3 +1,4 @@
+import ByteFormats
 import Foundation
 import GRDB
 import TailguardModel
@@ -263,7 +264,11 @@ public final class SQLiteAdvisoryStore: AdvisoryWritableStore, Sendable {
             """, arguments: [id, id])
       }
       return try blobs.map { blob throws(AdvisoryError) in
-        String(decoding: try Inflate.uncompress([UInt8](blob), limit: 64 << 20), as: UTF8.self)
+        do throws(ByteFormatError) {
+          return String(
+            decoding: try Inflater.inflate([UInt8](blob), mode: .auto, limit: 64 << 20),
+            as: UTF8.self)
+        } catch { throw AdvisoryError(error, path: "database") }
       }
     } catch let e as AdvisoryError {
       throw e
@@ -355,7 +360,7 @@ public final class SQLiteAdvisoryStore: AdvisoryWritableStore, Sendable {
         for record in batch.records {
           let a = record.advisory
           try deleteOld.execute(arguments: [a.id, a.source])
-          let raw = Inflate.deflate(Array(record.rawJSON.utf8)) ?? []
+          let raw = Zlib.compress(Array(record.rawJSON.utf8)) ?? []
           try insertAdvisory.execute(arguments: [
             a.id, a.source, CompactCodec.encodeList(a.aliases), CompactCodec.encodeList(a.related),
             a.summary,

@@ -1,3 +1,4 @@
+import ByteFormats
 import Foundation
 import TailguardModel
 
@@ -61,17 +62,22 @@ public enum StarterSet {
   /// build defect; it is left out rather than stopping the scan.
   static func parse(_ bytes: [UInt8]) -> [Entry] {
     let parser = OSVParser(sourceOverride: "starter")
-    // `Any` until OSV records are decoded as typed values (issue 15): OSVParser takes bytes.
-    guard
-      let items = try? JSONSerialization.jsonObject(with: Data(bytes)) as? [[String: Any]]
-    else { return [] }
+    guard let items = try? JSONDecoder().decode([Item].self, from: Data(bytes)) else { return [] }
     return items.compactMap { item -> Entry? in
-      guard let provenance = item["provenance"] as? String, let record = item["record"],
-        let json = try? JSONSerialization.data(withJSONObject: record, options: [.sortedKeys]),
-        let parsed = parser.parse([UInt8](json), path: "starter:\(provenance)").record
+      // The record is stored as its text with sorted keys, as OSV exports are stored verbatim.
+      guard let provenance = item.provenance, let record = item.record, case .object = record,
+        let parsed = parser.parse(
+          Array(record.text(escapingSlashes: true).utf8), path: "starter:\(provenance)"
+        ).record
       else { return nil }
-      return Entry(
-        provenance: provenance, severitySource: item["severitySource"] as? String, record: parsed)
+      return Entry(provenance: provenance, severitySource: item.severitySource, record: parsed)
     }
+  }
+
+  /// One element of `starter-set.json`; the OSV record inside is parsed by `OSVParser`.
+  struct Item: Decodable {
+    @Lenient var provenance: String?
+    @Lenient var severitySource: String?
+    @Lenient var record: JSONValue?
   }
 }

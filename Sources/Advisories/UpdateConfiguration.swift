@@ -1,3 +1,5 @@
+import TailguardModel
+
 /// Where `db update` downloads from, and how hard it tries. Every URL is configurable so an
 /// air-gapped mirror (or a test's loopback server) can stand in for the public feeds.
 public struct UpdateConfiguration: Sendable {
@@ -19,9 +21,9 @@ public struct UpdateConfiguration: Sendable {
   /// nil skips the feed.
   public var kevURL: String?
   public var epssURL: String?
-  public var maxAttempts: Int
-  /// First retry delay in seconds; doubles on every further attempt.
-  public var initialBackoff: Double
+  /// Retries of 408, 429, 5xx, dropped connections and truncated bodies: the registry client's
+  /// policy (attempt count, jittered exponential backoff, `Retry-After`, a time budget).
+  public var retry: RetryPolicy
   /// Per-request timeout in seconds.
   public var timeout: Int64
   public var maxDownloadBytes: Int
@@ -31,6 +33,8 @@ public struct UpdateConfiguration: Sendable {
     ecosystems: [String] = UpdateConfiguration.defaultEcosystems,
     kevURL: String? = UpdateConfiguration.defaultKEVURL,
     epssURL: String? = UpdateConfiguration.defaultEPSSURL,
+    /// Attempts including the first, and the first retry delay in seconds (it doubles on every
+    /// further retry, with jitter); both become `retry`.
     maxAttempts: Int = 4, initialBackoff: Double = 1, timeout: Int64 = 300,
     maxDownloadBytes: Int = 4 << 30
   ) {
@@ -38,8 +42,10 @@ public struct UpdateConfiguration: Sendable {
     self.ecosystems = ecosystems
     self.kevURL = kevURL
     self.epssURL = epssURL
-    self.maxAttempts = maxAttempts
-    self.initialBackoff = initialBackoff
+    // The budget is generous because one attempt may be a long download (`timeout` each).
+    self.retry = RetryPolicy(
+      maxAttempts: maxAttempts, baseDelay: .milliseconds(Int64(max(0, initialBackoff) * 1000)),
+      maxDelay: .seconds(60), maxElapsed: .seconds(1800))
     self.timeout = timeout
     self.maxDownloadBytes = maxDownloadBytes
   }

@@ -196,14 +196,92 @@ public struct ZipArchive: Sendable {
 
   public func entry(named name: String) -> Entry? { entries.first { $0.name == name } }
 
-  /// The entry's uncompressed bytes (stored or deflated), bounded by `limits`.
-  public func contents(of entry: Entry, limits: DecompressionLimits) throws(ByteFormatError)
-    -> [UInt8]
-  {
+  /// The entry's uncompressed bytes (stored or deflated), bounded by `limits`. With
+  /// `verifyingChecksum` the size and CRC-32 recorded in the central directory must match.
+  public func contents(
+    of entry: Entry, limits: DecompressionLimits, verifyingChecksum: Bool = false
+  ) throws(ByteFormatError) -> [UInt8] {
+    var out: [UInt8] = []
+    out.reserveCapacity(min(entry.uncompressedSize, 1 << 20, Int(limits.maxOutput)))
+    try stream(entry, limits: limits, verifyingChecksum: verifyingChecksum) {
+      out.append(contentsOf: $0)
+    }
+    return out
+  }
+
+  /// Streams the entry's uncompressed bytes to `sink` in pieces of at most 1 MiB, so an entry
+  /// larger than memory can be copied or hashed. Output is bounded by `limits` (size and ratio)
+  /// while it is produced; with `verifyingChecksum` the total size and the CRC-32 are checked
+  /// against the central directory once the entry ends (the sink has then seen every byte, so a
+  /// caller that must not act on corrupt data keeps what it received until this returns).
+  public func stream(
+    _ entry: Entry, limits: DecompressionLimits, verifyingChecksum: Bool = false,
+    into sink: (UnsafeRawBufferPointer) throws(ByteFormatError) -> Void
+  ) throws(ByteFormatError) {
     guard !entry.isEncrypted else {
       throw ByteFormatError(
         .unsupported, "zip entry \(entry.name) is encrypted", offset: entry.localHeaderOffset)
     }
+    let dataAt = try dataOffset(of: entry)
+    var crc: UInt32 = 0
+    var produced = 0
+    func deliver(_ piece: UnsafeRawBufferPointer) throws(ByteFormatError) {
+      if verifyingChecksum { crc = Zlib.crc32(piece, continuing: crc) }
+      produced += piece.count
+      try sink(piece)
+    }
+    let chunk = 1 << 20
+    switch entry.method {
+    case 0:
+      guard Int64(entry.compressedSize) <= limits.maxOutput else {
+        throw ByteFormatError(
+          .limitExceeded,
+          "zip entry \(entry.name) of \(entry.compressedSize) bytes exceeds \(limits.maxOutput)")
+      }
+      var offset = 0
+      while offset < entry.compressedSize {
+        let piece = try source.read(
+          at: dataAt + offset, length: min(chunk, entry.compressedSize - offset))
+        if piece.isEmpty { break }
+        offset += piece.count
+        var failure: ByteFormatError?
+        piece.withUnsafeBytes { b in
+          do throws(ByteFormatError) { try deliver(b) } catch { failure = error }
+        }
+        if let failure { throw failure }
+      }
+    case 8:
+      var inflater = Inflater(mode: .raw, limits: limits, outputBufferSize: 256 << 10)
+      var offset = 0
+      do {
+        while offset < entry.compressedSize {
+          let piece = try source.read(
+            at: dataAt + offset, length: min(chunk, entry.compressedSize - offset))
+          if piece.isEmpty { break }
+          offset += piece.count
+          try inflater.push(piece) { (b) throws(ByteFormatError) in try deliver(b) }
+        }
+        try inflater.finish()
+      } catch let error as ByteFormatError {
+        throw ByteFormatError(
+          error.code, "zip entry \(entry.name): \(error.message)", offset: error.offset)
+      } catch {
+        throw ByteFormatError(.decompression, "zip entry \(entry.name): \(error)")
+      }
+    default:
+      throw ByteFormatError(
+        .unsupported, "zip entry \(entry.name) uses compression method \(entry.method)")
+    }
+    if verifyingChecksum && (produced != entry.uncompressedSize || crc != entry.crc32) {
+      throw ByteFormatError(
+        .malformed,
+        "zip entry \(entry.name) fails its size or CRC-32 check (\(produced) bytes, declared \(entry.uncompressedSize))"
+      )
+    }
+  }
+
+  /// Where the entry's data starts: after its local header, name and extra field.
+  private func dataOffset(of entry: Entry) throws(ByteFormatError) -> Int {
     let local = BinaryFieldReader(try source.read(at: entry.localHeaderOffset, length: 30))
     guard local.slice(0, 4) == Self.localMagic[...], let n = local.u16(26), let x = local.u16(28)
     else {
@@ -214,39 +292,6 @@ public struct ZipArchive: Sendable {
     guard dataAt <= source.count, entry.compressedSize <= source.count - dataAt else {
       throw ByteFormatError(.truncated, "zip entry \(entry.name) runs past the end", offset: dataAt)
     }
-    switch entry.method {
-    case 0:
-      guard Int64(entry.compressedSize) <= limits.maxOutput else {
-        throw ByteFormatError(
-          .limitExceeded,
-          "zip entry \(entry.name) of \(entry.compressedSize) bytes exceeds \(limits.maxOutput)")
-      }
-      return try source.read(at: dataAt, length: entry.compressedSize)
-    case 8:
-      var inflater = Inflater(mode: .raw, limits: limits, outputBufferSize: 256 << 10)
-      var out: [UInt8] = []
-      out.reserveCapacity(min(entry.uncompressedSize, 1 << 20, Int(limits.maxOutput)))
-      var offset = 0
-      let chunk = 1 << 20
-      do {
-        while offset < entry.compressedSize {
-          let piece = try source.read(
-            at: dataAt + offset, length: min(chunk, entry.compressedSize - offset))
-          if piece.isEmpty { break }
-          offset += piece.count
-          try inflater.push(piece) { out.append(contentsOf: $0) }
-        }
-      } catch let error as ByteFormatError {
-        throw ByteFormatError(
-          error.code, "zip entry \(entry.name): \(error.message)", offset: error.offset)
-      } catch {
-        throw ByteFormatError(.decompression, "zip entry \(entry.name): \(error)")
-      }
-      try inflater.finish()
-      return out
-    default:
-      throw ByteFormatError(
-        .unsupported, "zip entry \(entry.name) uses compression method \(entry.method)")
-    }
+    return dataAt
   }
 }

@@ -93,25 +93,23 @@ public struct NpmCataloger: Cataloger {
         BinaryCatalogerSupport.diagnostic(
           .warning, code, message, source: id, path: path, resolver: resolver))
     }
-    let object: [String: Any]
+    let manifest: Manifest
     do {
       guard let source = resolver.contents(at: path) else { return }
       let bytes = try source.readAll(limit: Int(Self.selector.maxSize))
-      guard let parsed = try JSONSerialization.jsonObject(with: Data(bytes)) as? [String: Any]
-      else {
-        warn("npm.bad-manifest", "package.json is not a JSON object")
-        return
-      }
-      object = parsed
+      manifest = try JSONDecoder().decode(Manifest.self, from: Data(bytes))
+    } catch DecodingError.typeMismatch(_, let context) where context.codingPath.isEmpty {
+      warn("npm.bad-manifest", "package.json is not a JSON object")
+      return
     } catch {
       warn("npm.bad-manifest", "cannot parse package.json: \(error)")
       return
     }
-    guard let name = object["name"] as? String, !name.isEmpty else {
+    guard let name = manifest.name, !name.isEmpty else {
       warn("npm.missing-name", "package.json has no name; skipped")
       return
     }
-    guard let version = object["version"] as? String, !version.isEmpty else {
+    guard let version = manifest.version, !version.isEmpty else {
       warn("npm.missing-version", "\(name) has no version; skipped")
       return
     }
@@ -126,35 +124,72 @@ public struct NpmCataloger: Cataloger {
       Package(
         name: name, version: version, ecosystem: .npm,
         purl: PackageURL(type: "npm", namespace: namespace, name: shortName, version: version),
-        licenses: Self.licenses(object), locations: [resolver.location(of: path)], foundBy: id,
+        licenses: manifest.licenseList, locations: [resolver.location(of: path)], foundBy: id,
         introducedBy: layer.digest, introducedByIndex: layer.index,
         metadata: .npm(
           NpmMetadata(
-            description: object["description"] as? String, author: Self.person(object["author"]),
-            homepage: object["homepage"] as? String,
-            isPrivate: (object["private"] as? Bool) ?? false))))
+            description: manifest.description, author: manifest.author?.text,
+            homepage: manifest.homepage, isPrivate: manifest.isPrivate ?? false))))
   }
 
-  /// `license` as a string or `{type}`, or the legacy `licenses` array.
-  static func licenses(_ object: [String: Any]) -> [String] {
-    func one(_ value: Any?) -> String? {
-      if let s = value as? String, !s.isEmpty { return s }
-      if let o = value as? [String: Any], let t = o["type"] as? String, !t.isEmpty { return t }
-      return nil
+  /// The fields of `package.json` (https://docs.npmjs.com/cli/configuring-npm/package-json)
+  /// the cataloger uses. Hand-edited manifests are messy: a field of an unexpected type reads as
+  /// absent rather than rejecting the package.
+  struct Manifest: Decodable {
+    @Lenient var name: String?
+    @Lenient var version: String?
+    @Lenient var description: String?
+    @Lenient var homepage: String?
+    @Lenient var isPrivate: Bool?
+    @Lenient var author: Person?
+    @Lenient var license: License?
+    /// The legacy form; entries of another shape are skipped.
+    @Lenient var licenses: [JSONField<License>]?
+
+    enum CodingKeys: String, CodingKey {
+      case name, version, description, homepage, author, license, licenses
+      case isPrivate = "private"
     }
-    if let l = one(object["license"]) { return [l] }
-    if let list = object["licenses"] as? [Any] { return list.compactMap(one) }
-    return []
+
+    /// `license` as a string or `{type}`, or the legacy `licenses` array.
+    var licenseList: [String] {
+      if let l = license?.name { return [l] }
+      return licenses?.compactMap { $0.value?.name } ?? []
+    }
+  }
+
+  /// A licence entry: an SPDX expression string or the legacy `{type, url}` object.
+  struct License: Decodable, Sendable {
+    var name: String?
+    init(from decoder: any Decoder) throws {
+      if let s = try? decoder.singleValueContainer().decode(String.self) {
+        name = s
+      } else {
+        name = try Typed(from: decoder).type
+      }
+      if name?.isEmpty == true { name = nil }
+    }
+    private struct Typed: Decodable { @Lenient var type: String? }
   }
 
   /// `author` as a string or `{name, email, url}` (rendered `name <email> (url)`).
-  static func person(_ value: Any?) -> String? {
-    if let s = value as? String { return s.isEmpty ? nil : s }
-    guard let o = value as? [String: Any] else { return nil }
-    var parts: [String] = []
-    if let n = o["name"] as? String, !n.isEmpty { parts.append(n) }
-    if let e = o["email"] as? String, !e.isEmpty { parts.append("<\(e)>") }
-    if let u = o["url"] as? String, !u.isEmpty { parts.append("(\(u))") }
-    return parts.isEmpty ? nil : parts.joined(separator: " ")
+  struct Person: Decodable, Sendable {
+    var text: String?
+    init(from decoder: any Decoder) throws {
+      if let s = try? decoder.singleValueContainer().decode(String.self) {
+        text = s.isEmpty ? nil : s
+        return
+      }
+      let o = try Fields(from: decoder)
+      func some(_ s: String?) -> String? { s?.isEmpty == false ? s : nil }
+      let parts = [some(o.name), some(o.email).map { "<\($0)>" }, some(o.url).map { "(\($0))" }]
+        .compactMap { $0 }
+      text = parts.isEmpty ? nil : parts.joined(separator: " ")
+    }
+    private struct Fields: Decodable {
+      @Lenient var name: String?
+      @Lenient var email: String?
+      @Lenient var url: String?
+    }
   }
 }

@@ -9,7 +9,8 @@ import Testing
   @testable import ImageSources
 #endif
 
-/// The pure parts of the registry client: challenges, Docker config, Retry-After, Link, manifests.
+/// The pure parts of the registry client: challenges, Docker config, Link, manifests
+/// (`RetryPolicy` is tested in TailguardModelTests).
 @Suite struct RegistryParsingTests {
   @Test func bearerChallengeAsDockerHubSendsIt() {
     let c = AuthChallenge.parse(
@@ -86,27 +87,6 @@ import Testing
     #expect(throws: RegistryError.self) {
       try DockerConfigCredentials(parsing: Data(#"{"auths":{"x.io":{"auth":"%%%"}}}"#.utf8))
     }
-  }
-
-  @Test func retryAfterSecondsAndHTTPDate() {
-    #expect(RetryPolicy.parseRetryAfter("3") == .seconds(3))
-    #expect(RetryPolicy.parseRetryAfter(" 0 ") == .seconds(0))
-    #expect(RetryPolicy.parseRetryAfter("-1") == nil)
-    #expect(RetryPolicy.parseRetryAfter("soon") == nil)
-    let now = Date(timeIntervalSince1970: 1_445_412_480)  // Wed, 21 Oct 2015 07:28:00 GMT
-    #expect(RetryPolicy.parseRetryAfter("Wed, 21 Oct 2015 07:28:30 GMT", now: now) == .seconds(30))
-  }
-
-  @Test func backoffIsBoundedAndJittered() {
-    let policy = RetryPolicy(maxAttempts: 6, baseDelay: .milliseconds(100), maxDelay: .seconds(1))
-    var rng = SeededGenerator(seed: 0x7e91)
-    for attempt in 1...10 {
-      let cap = min(Duration.seconds(1), .milliseconds(100) * (1 << (attempt - 1)))
-      let d = policy.delay(attempt: attempt, retryAfter: nil, using: &rng)
-      #expect(d <= cap)
-      #expect(d >= cap / 4 - .milliseconds(1))
-    }
-    #expect(policy.delay(attempt: 1, retryAfter: .seconds(7), using: &rng) == .seconds(7))
   }
 
   @Test func linkHeaderNext() {

@@ -1,8 +1,9 @@
 import Foundation
 
-/// How often and how long the client retries 429, 5xx and dropped connections.
+/// How often and how long an HTTP client retries 429, 5xx and dropped connections: the
+/// registry client and `db update` share it, so both back off the same way.
 ///
-/// Both the count and the total time are bounded, so a registry in a 429 storm costs a fleet scan
+/// A pure value (no clock, no I/O): callers measure elapsed time and sleep. Both the count and the total time are bounded, so a registry in a 429 storm costs a fleet scan
 /// at most `maxElapsed` per image, never an unbounded stall. Delays grow exponentially with full
 /// jitter (AWS architecture blog's "full jitter"), but a server's `Retry-After` wins when given.
 public struct RetryPolicy: Hashable, Sendable {
@@ -39,6 +40,18 @@ public struct RetryPolicy: Hashable, Sendable {
     guard ms > 0 else { return .zero }
     // Full jitter but never below a quarter of the cap, so retries don't hammer back-to-back.
     return .milliseconds(Int64.random(in: (ms / 4)...ms, using: &rng))
+  }
+
+  /// The wait before retry number `attempt` (1 = first retry) after `elapsed` time since the
+  /// first attempt began, or nil when the policy says stop: `maxAttempts` attempts were made, or
+  /// the wait (a server's `Retry-After` included) would end past `maxElapsed`.
+  public func nextDelay<R: RandomNumberGenerator>(
+    attempt: Int, retryAfter: Duration?, elapsed: Duration, using rng: inout R
+  ) -> Duration? {
+    guard attempt < maxAttempts else { return nil }
+    let wait = delay(attempt: attempt, retryAfter: retryAfter, using: &rng)
+    guard elapsed + wait <= maxElapsed else { return nil }
+    return wait
   }
 
   /// Parses `Retry-After`: delta-seconds or an HTTP-date (RFC 9110 §10.2.3). Unparseable → nil.
