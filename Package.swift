@@ -12,6 +12,9 @@ let crypto = Target.Dependency.product(name: "Crypto", package: "swift-crypto")
 let x509 = Target.Dependency.product(name: "X509", package: "swift-certificates")
 let asn1 = Target.Dependency.product(name: "SwiftASN1", package: "swift-asn1")
 let httpClient = Target.Dependency.product(name: "AsyncHTTPClient", package: "async-http-client")
+let nioCore = Target.Dependency.product(name: "NIOCore", package: "swift-nio")
+let nioHTTP1 = Target.Dependency.product(name: "NIOHTTP1", package: "swift-nio")
+let nioSSL = Target.Dependency.product(name: "NIOSSL", package: "swift-nio-ssl")
 
 let package = Package(
   name: "tailguard",
@@ -27,6 +30,8 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-certificates", from: "1.21.1"),
     .package(url: "https://github.com/apple/swift-asn1", from: "1.7.4"),
     .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+    .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+    .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
   ],
   targets: [
     // zlib from the system (headers present on every machine of this kind).
@@ -34,13 +39,15 @@ let package = Package(
 
     .target(name: "TailguardModel"),
     .target(name: "ByteFormats", dependencies: ["CZlib", crypto]),
-    .target(name: "ImageSources", dependencies: ["TailguardModel", "ByteFormats", crypto, httpClient]),
+    .target(
+      name: "ImageSources",
+      dependencies: ["TailguardModel", "ByteFormats", httpClient, nioCore, nioHTTP1, nioSSL]),
     .target(name: "FileTrees", dependencies: ["TailguardModel", "ByteFormats"]),
     .target(name: "Catalogers", dependencies: ["TailguardModel", "FileTrees", "ByteFormats", grdb]),
     .target(name: "VersionSchemes", dependencies: ["TailguardModel"]),
     .target(
       name: "Advisories",
-      dependencies: ["TailguardModel", "VersionSchemes", "ByteFormats", grdb, yams, httpClient],
+      dependencies: ["TailguardModel", "ByteFormats", grdb, yams, httpClient, nioCore, nioHTTP1],
       resources: [.embedInCode("Resources/starter-set.json")]),
     .target(name: "Matching", dependencies: ["TailguardModel", "VersionSchemes", "Advisories"]),
     .target(name: "Scoring", dependencies: ["TailguardModel"]),
@@ -50,7 +57,7 @@ let package = Package(
     .target(
       name: "Signatures",
       dependencies: [
-        "TailguardModel", "ImageSources", crypto, x509, asn1,
+        "TailguardModel", "ByteFormats", "ImageSources", crypto, x509, asn1,
         .product(name: "_CryptoExtras", package: "swift-crypto"),
       ]),
     .target(name: "SBOMFormats", dependencies: ["TailguardModel"]),
@@ -65,9 +72,10 @@ let package = Package(
     .executableTarget(
       name: "tailguard",
       dependencies: [
-        "Scanner", "TailguardModel", "ImageSources", "FileTrees", "Catalogers", "VersionSchemes",
-        "Advisories", "Matching", "Scoring", "Fleet", "Rego", "Policy", "Signatures", "SBOMFormats",
-        "Reports", argumentParser,
+        "Scanner", "TailguardModel", "SBOMFormats", "Reports", argumentParser,
+        // Still imported by commands that do not go through Scanner yet (verify*, db, policy,
+        // fleet, pin): README "Architecture".
+        "ImageSources", "Advisories", "Fleet", "Rego", "Policy", "Signatures",
       ]),
     // The matching benchmark behind bench/match-bench.sh (not part of the tool).
     .executableTarget(
@@ -76,33 +84,44 @@ let package = Package(
 
     .target(
       name: "TailguardTesting",
-      dependencies: ["TailguardModel", "ByteFormats", "FileTrees", "ImageSources", crypto],
+      dependencies: ["ByteFormats", "ImageSources", crypto],
       path: "Tests/TailguardTesting"),
 
     .testTarget(name: "TailguardModelTests", dependencies: ["TailguardModel"]),
     .testTarget(name: "ByteFormatsTests", dependencies: ["ByteFormats", "TailguardTesting"]),
     .testTarget(
-      name: "ImageSourcesTests", dependencies: ["ImageSources", "FileTrees", "TailguardTesting"]),
-    .testTarget(name: "FileTreesTests", dependencies: ["FileTrees", "TailguardTesting"]),
+      name: "ImageSourcesTests",
+      dependencies: ["ImageSources", "FileTrees", "ByteFormats", "TailguardModel", "TailguardTesting"]),
     .testTarget(
-      name: "CatalogersTests", dependencies: ["Catalogers", "TailguardTesting"], exclude: ["Fixtures"]),
+      name: "FileTreesTests",
+      dependencies: ["FileTrees", "ByteFormats", "TailguardModel", "TailguardTesting"]),
     .testTarget(
-      name: "VersionSchemesTests", dependencies: ["VersionSchemes", "TailguardTesting"],
-      exclude: ["Vectors"]),
-    .testTarget(name: "AdvisoriesTests", dependencies: ["Advisories", "TailguardTesting"]),
-    .testTarget(name: "MatchingTests", dependencies: ["Matching", "TailguardTesting"]),
-    .testTarget(name: "ScoringTests", dependencies: ["Scoring", "TailguardTesting"]),
+      name: "CatalogersTests",
+      dependencies: ["Catalogers", "FileTrees", "ByteFormats", "TailguardModel", "TailguardTesting"],
+      exclude: ["Fixtures"]),
+    .testTarget(
+      name: "VersionSchemesTests",
+      dependencies: ["VersionSchemes", "TailguardModel", "TailguardTesting"], exclude: ["Vectors"]),
+    .testTarget(
+      name: "AdvisoriesTests", dependencies: ["Advisories", "TailguardModel", "TailguardTesting"]),
+    .testTarget(
+      name: "MatchingTests",
+      dependencies: ["Matching", "Advisories", "TailguardModel", "TailguardTesting"]),
+    .testTarget(name: "ScoringTests", dependencies: ["Scoring", "TailguardModel", "TailguardTesting"]),
     .testTarget(
       name: "FleetTests", dependencies: ["Fleet", "TailguardModel", "TailguardTesting"],
       exclude: ["Fixtures"]),
     .testTarget(
       name: "RegoTests", dependencies: ["Rego", "TailguardTesting"],
       exclude: ["Fixtures"]),
-    .testTarget(name: "PolicyTests", dependencies: ["Policy", "TailguardTesting"]),
     .testTarget(
-      name: "SignaturesTests", dependencies: ["Signatures", "TailguardTesting"], exclude: ["Fixtures"]),
-    .testTarget(name: "SBOMFormatsTests", dependencies: ["SBOMFormats", "TailguardTesting"]),
-    .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
+      name: "PolicyTests", dependencies: ["Policy", "Rego", "TailguardModel", "TailguardTesting"]),
+    .testTarget(
+      name: "SignaturesTests", dependencies: ["Signatures", "TailguardTesting", crypto, x509, asn1],
+      exclude: ["Fixtures"]),
+    .testTarget(
+      name: "SBOMFormatsTests", dependencies: ["SBOMFormats", "TailguardModel", "TailguardTesting"]),
+    .testTarget(name: "ReportsTests", dependencies: ["Reports", "TailguardModel"]),
     .testTarget(
       name: "SignatureIntegrationTests",
       dependencies: [
@@ -112,7 +131,8 @@ let package = Package(
     .testTarget(
       name: "ScannerTests",
       dependencies: [
-        "Scanner", "Advisories", "ImageSources", "SBOMFormats", "Reports", "TailguardTesting",
+        "Scanner", "Advisories", "ImageSources", "Fleet", "SBOMFormats", "Reports", "TailguardModel",
+        "TailguardTesting",
       ],
       exclude: ["Golden"]),
   ],

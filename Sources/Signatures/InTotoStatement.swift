@@ -1,3 +1,4 @@
+import ByteFormats
 import Crypto
 import Foundation
 
@@ -50,7 +51,7 @@ public struct InTotoStatement: Sendable, Hashable {
     self.subjects = document.subject.prefix(1024).map {
       Subject(name: $0.name ?? "", digest: $0.digest ?? [:])
     }
-    predicate = (document.predicate ?? .null).canonicalJSON
+    predicate = Self.canonical(document.predicate ?? .null)
   }
 
   /// The statement must name the artifact by its SHA-256 digest.
@@ -73,5 +74,15 @@ public struct InTotoStatement: Sendable, Hashable {
       throw VerificationFailure(
         .artifactDigest, "in-toto statement has no subject with sha256 \(hex)")
     }
+  }
+}
+
+extension InTotoStatement {
+  /// The predicate's bytes as policies and SBOM readers see them: sorted keys, no escaped
+  /// slashes, numbers as they were (integers stay integers).
+  static func canonical(_ value: JSONValue) -> Data {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    return (try? encoder.encode(value)) ?? Data("null".utf8)
   }
 }

@@ -1,3 +1,4 @@
+import ByteFormats
 import Foundation
 
 /// cosign's simple-signing payload: `{critical:{identity:{docker-reference}, image:

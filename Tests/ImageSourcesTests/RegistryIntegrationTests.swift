@@ -3,11 +3,7 @@ import TailguardModel
 import TailguardTesting
 import Testing
 
-#if REGISTRY_DEV
-  @testable import RegistryDev
-#else
-  @testable import ImageSources
-#endif
+@testable import ImageSources
 
 /// The registry client against a real registry: Debian's `docker-registry` started on 127.0.0.1,
 /// the planted image of `../shared/data/images/built/oci-layout` pushed with `skopeo`, and the

@@ -3,11 +3,7 @@ import TailguardModel
 import TailguardTesting
 import Testing
 
-#if REGISTRY_DEV
-  @testable import RegistryDev
-#else
-  @testable import ImageSources
-#endif
+@testable import ImageSources
 
 /// The pure parts of the registry client: challenges, Docker config, Link, manifests
 /// (`RetryPolicy` is tested in TailguardModelTests).
