@@ -70,7 +70,8 @@ extension BinaryCatalogerSupport {
   static let executableSelector = FileSelector(
     .binary, magic: [FileSelector.elfMagic] + FileSelector.machOMagics + [FileSelector.peMagic],
     maxSize: 1 << 30,
-    contentMarkers: [GoBuildInfo.magic, Array(".dep-v0".utf8), Array("__dep_v0".utf8)])
+    contentMarkers: [GoBuildInfo.magic, Array(".dep-v0".utf8), Array("__dep_v0".utf8)],
+    elfSections: [".go.buildinfo", ".dep-v0"])
 
   /// purl namespace and name of a Go module path: the last element is the name.
   static func golangPURL(path: String, version: String) -> PackageURL {

@@ -11,8 +11,11 @@ public struct CaptureOptions: Sendable, Hashable {
   /// Directory in which the per-scan spool directory is created (removed afterwards).
   public var temporaryDirectory: String?
   /// A file whose selectors want content markers is held in memory up to this size while it
-  /// streams (one file at a time), and spooled only once a marker shows it is worth keeping.
-  public var markerBufferLimit: Int64 = 64 << 20
+  /// streams (one file at a time), and spooled only once a marker (or, for ELF, a marker
+  /// section) shows it is worth keeping. 256 MiB holds the large shared libraries and programs
+  /// of real images (libLLVM, node, terraform), which would otherwise be written to disk only
+  /// to be deleted.
+  public var markerBufferLimit: Int64 = 256 << 20
 
   public init(
     memoryThreshold: Int64 = 1 << 20, memoryBudget: Int64 = 512 << 20, diskBudget: Int64 = 8 << 30,

@@ -28,15 +28,21 @@ public struct FileSelector: Hashable, Sendable {
   /// catalogers, but only those carrying Go build info or a cargo-auditable section are worth
   /// keeping, so the others never reach the disk spool.
   public var contentMarkers: [[UInt8]]
+  /// For an ELF file held whole in memory: a section with one of these names stands for the
+  /// content markers (Go's `.go.buildinfo` holds its marker, cargo-auditable's section is
+  /// named by it), so the file is decided from its section table instead of by searching every
+  /// byte. An ELF file with no readable section table is still searched for the markers.
+  public var elfSections: [String]
 
   public init(
     _ pattern: Pattern, magic: [[UInt8]] = [], maxSize: Int64 = 64 << 20,
-    contentMarkers: [[UInt8]] = []
+    contentMarkers: [[UInt8]] = [], elfSections: [String] = []
   ) {
     self.pattern = pattern
     self.magic = magic
     self.maxSize = maxSize
     self.contentMarkers = contentMarkers.filter { !$0.isEmpty }
+    self.elfSections = elfSections
   }
 
   /// Whether `path` matches the pattern; `magic` is checked separately once the first bytes

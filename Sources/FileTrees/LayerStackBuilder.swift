@@ -61,6 +61,9 @@ public struct LayerStackBuilder {
     /// No storage reserved yet: waiting for `magicLength` bytes to decide on the magic.
     var pending = false
     var magicLength = 0
+    /// Section names that stand for the markers when the file is an ELF file held whole in
+    /// memory (see `FileSelector.elfSections`); set once the first bytes show ELF.
+    var elfSections: [String] = []
   }
 
   /// The buffer of the marker capture in progress, kept between captures: most executables
@@ -347,6 +350,9 @@ public struct LayerStackBuilder {
     // Marker filtering applies only when every matching selector asks for it.
     if matched.allSatisfy({ !selectors[Int($0)].contentMarkers.isEmpty }) {
       c.markers = Array(Set(matched.flatMap { selectors[Int($0)].contentMarkers }))
+      if matched.allSatisfy({ !selectors[Int($0)].elfSections.isEmpty }) {
+        c.elfSections = Array(Set(matched.flatMap { selectors[Int($0)].elfSections })).sorted()
+      }
     }
     if allMagic {
       // Every selector wants a magic number (binaries are looked for in every regular file):
@@ -357,6 +363,7 @@ public struct LayerStackBuilder {
       return
     }
     guard reserve(&c) else { return }
+    if c.spoolFD >= 0 { c.elfSections = [] }  // not held in memory: searched as it streams
     capture = c
   }
 
@@ -406,6 +413,7 @@ public struct LayerStackBuilder {
   mutating func activate(_ c: inout Capture) -> Bool {
     guard filterMagic(&c), reserve(&c) else { return false }  // still pending: nothing to free
     c.pending = false
+    if !c.head.starts(with: FileSelector.elfMagic) || c.spoolFD >= 0 { c.elfSections = [] }
     let seen = c.head
     c.head = []
     return seen.withUnsafeBytes { store(&c, $0) }
@@ -448,7 +456,8 @@ public struct LayerStackBuilder {
   /// spool write error (with a diagnostic).
   mutating func store(_ c: inout Capture, _ span: UnsafeRawBufferPointer) -> Bool {
     if span.isEmpty { return true }
-    if !c.markers.isEmpty { Self.findMarkers(&c, in: span) }
+    // An ELF file held whole in memory is decided from its section table at its end.
+    if !c.markers.isEmpty && c.elfSections.isEmpty { Self.findMarkers(&c, in: span) }
     if c.spoolFD >= 0 {
       var off = 0
       while off < span.count {
@@ -467,6 +476,15 @@ public struct LayerStackBuilder {
       c.buffer.append(contentsOf: span)
     }
     return true
+  }
+
+  /// Whether an ELF capture held in memory carries one of its marker sections; an ELF file
+  /// whose section table cannot be read is searched for the markers instead.
+  static func elfMarked(_ c: Capture) -> Bool {
+    if let elf = try? ELFFile(source: MemoryByteSource(c.buffer)), !elf.sections.isEmpty {
+      return c.elfSections.contains { elf.section(named: $0) != nil }
+    }
+    return c.buffer.withUnsafeBytes { raw in c.markers.contains { contains(raw, $0) } }
   }
 
   /// Looks for the capture's content markers in `span` (and across its boundary with the
@@ -574,6 +592,7 @@ public struct LayerStackBuilder {
       release(c)
       return
     }
+    if !c.markers.isEmpty && !c.elfSections.isEmpty && Self.elfMarked(c) { c.markers = [] }
     if !c.markers.isEmpty {
       // No marker anywhere in the file: nothing for the catalogers that asked for it.
       release(c)

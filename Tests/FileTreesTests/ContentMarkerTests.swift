@@ -218,3 +218,32 @@ import Testing
     }
   }
 }
+
+/// An ELF file held in memory is decided by its section table (`FileSelector.elfSections`):
+/// real binaries with and without the marker sections, and one whose bytes merely contain a
+/// marker after its section table.
+@Suite struct ELFSectionMarkerTests {
+  @Test(.enabled(if: Oracles.gate(SharedData.isAvailable), "needs ../shared/data"))
+  func realBinariesAreDecidedBySection() throws {
+    let rust = [UInt8](
+      try Data(
+        contentsOf: URL(
+          fileURLWithPath: SharedData.path(
+            "binaries/trivy/pkg/dependency/parser/rust/binary/testdata/test.elf"))))
+    let plain = [UInt8](try Data(contentsOf: URL(fileURLWithPath: "/bin/true")))
+    let mentions = plain + Array(".dep-v0".utf8)
+    var tar = TarBuilder()
+    tar.file("usr/lib/librust.so", rust, mode: 0o644)
+    tar.file("usr/bin/true", plain, mode: 0o755)
+    tar.file("usr/bin/mentions", mentions, mode: 0o755)
+    let selector = FileSelector(
+      .binary, magic: [FileSelector.elfMagic], maxSize: 1 << 30,
+      contentMarkers: [Array(".dep-v0".utf8)], elfSections: [".dep-v0"])
+    let s = try stack([tar.bytes], selectors: [selector], chunk: 4096)
+    #expect(try s.contents(at: "usr/lib/librust.so")?.readAll(limit: 1 << 24) == rust)
+    #expect(s.contents(at: "usr/bin/true") == nil)
+    // The marker's bytes sit after the section table, in no section: not a cargo-auditable
+    // binary (a stream search would have kept it).
+    #expect(s.contents(at: "usr/bin/mentions") == nil)
+  }
+}
