@@ -43,7 +43,8 @@ let package = Package(
       name: "ImageSources",
       dependencies: ["TailguardModel", "ByteFormats", httpClient, nioCore, nioHTTP1, nioSSL]),
     .target(name: "FileTrees", dependencies: ["TailguardModel", "ByteFormats"]),
-    .target(name: "Catalogers", dependencies: ["TailguardModel", "FileTrees", "ByteFormats", grdb]),
+    .target(
+      name: "Catalogers", dependencies: ["TailguardModel", "FileTrees", "ByteFormats", grdb]),
     .target(name: "VersionSchemes", dependencies: ["TailguardModel"]),
     .target(
       name: "Advisories",
@@ -60,7 +61,7 @@ let package = Package(
         "TailguardModel", "ByteFormats", "ImageSources", crypto, x509, asn1,
         .product(name: "_CryptoExtras", package: "swift-crypto"),
       ]),
-    .target(name: "SBOMFormats", dependencies: ["TailguardModel"]),
+    .target(name: "SBOMFormats", dependencies: ["TailguardModel", "ByteFormats"]),
     .target(name: "Reports", dependencies: ["TailguardModel"]),
     .target(
       name: "Scanner",
@@ -91,13 +92,17 @@ let package = Package(
     .testTarget(name: "ByteFormatsTests", dependencies: ["ByteFormats", "TailguardTesting"]),
     .testTarget(
       name: "ImageSourcesTests",
-      dependencies: ["ImageSources", "FileTrees", "ByteFormats", "TailguardModel", "TailguardTesting"]),
+      dependencies: [
+        "ImageSources", "FileTrees", "ByteFormats", "TailguardModel", "TailguardTesting",
+      ]),
     .testTarget(
       name: "FileTreesTests",
       dependencies: ["FileTrees", "ByteFormats", "TailguardModel", "TailguardTesting"]),
     .testTarget(
       name: "CatalogersTests",
-      dependencies: ["Catalogers", "FileTrees", "ByteFormats", "TailguardModel", "TailguardTesting"],
+      dependencies: [
+        "Catalogers", "FileTrees", "ByteFormats", "TailguardModel", "TailguardTesting",
+      ],
       exclude: ["Fixtures"]),
     .testTarget(
       name: "VersionSchemesTests",
@@ -107,7 +112,8 @@ let package = Package(
     .testTarget(
       name: "MatchingTests",
       dependencies: ["Matching", "Advisories", "TailguardModel", "TailguardTesting"]),
-    .testTarget(name: "ScoringTests", dependencies: ["Scoring", "TailguardModel", "TailguardTesting"]),
+    .testTarget(
+      name: "ScoringTests", dependencies: ["Scoring", "TailguardModel", "TailguardTesting"]),
     .testTarget(
       name: "FleetTests", dependencies: ["Fleet", "TailguardModel", "TailguardTesting"],
       exclude: ["Fixtures"]),
@@ -117,7 +123,8 @@ let package = Package(
     .testTarget(
       name: "PolicyTests", dependencies: ["Policy", "Rego", "TailguardModel", "TailguardTesting"]),
     .testTarget(
-      name: "SignaturesTests", dependencies: ["Signatures", "TailguardTesting", crypto, x509, asn1],
+      name: "SignaturesTests",
+      dependencies: ["Signatures", "TailguardTesting", crypto, x509, asn1],
       exclude: ["Fixtures"]),
     .testTarget(
       name: "SBOMFormatsTests", dependencies: ["SBOMFormats", "TailguardModel", "TailguardTesting"]),
@@ -125,13 +132,15 @@ let package = Package(
     .testTarget(
       name: "SignatureIntegrationTests",
       dependencies: [
-        "Scanner", "Signatures", "ImageSources", "Policy", "Rego", "TailguardModel", "TailguardTesting",
+        "Scanner", "Signatures", "ImageSources", "Policy", "Rego", "TailguardModel",
+        "TailguardTesting",
         crypto, x509, asn1,
       ]),
     .testTarget(
       name: "ScannerTests",
       dependencies: [
-        "Scanner", "Advisories", "ImageSources", "Fleet", "SBOMFormats", "Reports", "TailguardModel",
+        "Scanner", "Advisories", "ImageSources", "Fleet", "SBOMFormats", "Reports",
+        "TailguardModel",
         "TailguardTesting",
       ],
       exclude: ["Golden"]),
