@@ -51,7 +51,9 @@ let package = Package(
       resources: [.embedInCode("Resources/starter-set.json")]),
     .target(name: "Matching", dependencies: ["TailguardModel", "VersionSchemes", "Advisories"]),
     .target(name: "Scoring", dependencies: ["TailguardModel"]),
-    .target(name: "Fleet", dependencies: ["TailguardModel", "ByteFormats", "ImageSources", yams]),
+    .target(
+      name: "Fleet", dependencies: ["TailguardModel", "ByteFormats", "ImageSources", "Scoring", yams],
+      resources: [.embedInCode("Resources/eol-distros.json")]),
     .target(name: "Rego", dependencies: [yams, crypto]),
     .target(name: "Policy", dependencies: ["TailguardModel", "ByteFormats", "Rego"]),
     .target(

@@ -126,6 +126,8 @@ public struct FleetScanner: Sendable {
       inv.diagnostics += result.diagnostics
       inv.files.append((path, result.kind))
       overrides += result.overrides
+      inv.routes.services += result.routes.services
+      inv.routes.routes += result.routes.routes
     }
     applyOverrides(overrides, to: &inv.references)
     inheritPatchReplicas(&inv.references)
@@ -138,6 +140,7 @@ public struct FleetScanner: Sendable {
     public var references: [FleetReference] = []
     public var diagnostics: [Diagnostic] = []
     public var overrides: [KustomizeImageOverride] = []
+    public var routes = KubernetesRoutes()
   }
 
   /// Scans one file's bytes as the given kind.
@@ -186,6 +189,7 @@ public struct FleetScanner: Sendable {
     } else if docs.contains(where: KubernetesExtractor.isKubernetes) {
       result.kind = "kubernetes"
       result.references = KubernetesExtractor().extract(documents: docs, text: text, file: path)
+      result.routes.read(docs, file: path)
     } else if HelmValuesExtractor.isValuesFile(path) || (explicit && diag == nil) {
       result.kind = "helm"
       result.references = HelmValuesExtractor().extract(documents: docs, text: text, file: path)

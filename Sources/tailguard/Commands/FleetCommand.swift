@@ -6,7 +6,7 @@ import Foundation
 struct FleetCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "fleet", abstract: "Inventory of image references in deployment files.",
-    subcommands: [Inventory.self])
+    subcommands: [Inventory.self, FleetScanCommand.self])
 
   struct Inventory: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
