@@ -219,11 +219,11 @@ public struct FleetAnalysis: Sendable {
 
   /// The floor: an open known-exploited finding, or an open critical finding with a fix.
   public static func isAlert(_ vulns: [ImageVulnerability]) -> Bool {
-    vulns.contains { $0.kev != nil || ($0.severity == .critical && $0.fixable) }
+    vulns.contains { $0.kev != nil || $0.criticalWithFix }
   }
 
   static func alertFindings(_ vulns: [ImageVulnerability]) -> [String] {
-    vulns.filter { $0.kev != nil || ($0.severity == .critical && $0.fixable) }.map(\.id)
+    vulns.filter { $0.kev != nil || $0.criticalWithFix }.map(\.id)
   }
 
   static func alertReasons(_ vulns: [ImageVulnerability]) -> [String] {
@@ -231,7 +231,7 @@ public struct FleetAnalysis: Sendable {
     for v in vulns {
       if let kev = v.kev {
         reasons.append("\(v.id): known exploited (CISA KEV since \(kev.dateAdded))")
-      } else if v.severity == .critical && v.fixable {
+      } else if v.criticalWithFix {
         reasons.append("\(v.id): critical with a fix available")
       }
     }

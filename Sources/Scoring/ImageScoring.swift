@@ -7,14 +7,20 @@ public struct ImageVulnerability: Sendable, Hashable {
   public var severity: Severity
   public var kev: KEVEntry?
   public var fixable: Bool
+  /// One of the packages it hits is critical and has a fix (the alert floor's second half).
+  public var criticalWithFix: Bool
   /// The highest per-finding risk among the packages it hits.
   public var risk: Double
 
-  public init(id: String, severity: Severity, kev: KEVEntry?, fixable: Bool, risk: Double) {
+  public init(
+    id: String, severity: Severity, kev: KEVEntry?, fixable: Bool, criticalWithFix: Bool,
+    risk: Double
+  ) {
     self.id = id
     self.severity = severity
     self.kev = kev
     self.fixable = fixable
+    self.criticalWithFix = criticalWithFix
     self.risk = risk
   }
 
@@ -49,6 +55,9 @@ public struct ImageVulnerability: Sendable, Hashable {
         severity: members.map(\.assessment.severity).max() ?? .unknown,
         kev: members.compactMap { $0.finding.exploitation?.kev }.min(),
         fixable: members.contains { $0.finding.fixedVersion != nil },
+        criticalWithFix: members.contains {
+          $0.assessment.severity == .critical && $0.finding.fixedVersion != nil
+        },
         risk: members.map(\.assessment.risk.value).max() ?? 0)
     }.sorted { $0.id < $1.id }
   }
