@@ -1,4 +1,5 @@
 import ByteFormats
+import FileTrees
 import Fleet
 import Foundation
 import ImageSources
@@ -107,6 +108,9 @@ extension Scanner {
     let (store, info) = try request.advisories.open { progress?($0) }
     let filters = FindingFilters(onlyFixed: request.onlyFixed, ignoreUnfixed: request.ignoreUnfixed)
     let work = targets.sorted { $0.key < $1.key }
+    var shared = request.options
+    shared.layerCache = LayerPrefixCache()
+    let options = shared
     let cacheDir = request.sbomCache ?? request.options.cache.map { $0.root + "/sboms" }
     let signer = try request.requireSignature.map { try SignatureRequirement(parsing: $0) }
     let trusted: TrustedRoot? =
@@ -117,7 +121,7 @@ extension Scanner {
       let (digest, target) = item
       do {
         let (inspected, cached) = try await self.inspectKept(
-          target: target, digest: digest, cacheDir: cacheDir, options: request.options)
+          target: target, digest: digest, cacheDir: cacheDir, options: options)
         progress?(
           "[\(index + 1)/\(work.count)] \(cached ? "re-matching kept SBOM of" : "scanned") \(target)"
         )
