@@ -11,6 +11,8 @@ public struct ImageVulnerability: Sendable, Hashable {
   public var criticalWithFix: Bool
   /// The highest per-finding risk among the packages it hits.
   public var risk: Double
+  /// The strongest exploitation signal among them.
+  public var threat: ThreatSource = .none
 
   public init(
     id: String, severity: Severity, kev: KEVEntry?, fixable: Bool, criticalWithFix: Bool,
@@ -50,7 +52,7 @@ public struct ImageVulnerability: Sendable, Hashable {
     }
     return groups.values.map { group in
       let members = group.members
-      return ImageVulnerability(
+      var v = ImageVulnerability(
         id: group.primaries.min() ?? "",
         severity: members.map(\.assessment.severity).max() ?? .unknown,
         kev: members.compactMap { $0.finding.exploitation?.kev }.min(),
@@ -59,6 +61,8 @@ public struct ImageVulnerability: Sendable, Hashable {
           $0.assessment.severity == .critical && $0.finding.fixedVersion != nil
         },
         risk: members.map(\.assessment.risk.value).max() ?? 0)
+      v.threat = members.map(\.assessment.risk.threat).reduce(.none, ThreatSource.strongest)
+      return v
     }.sorted { $0.id < $1.id }
   }
 }
@@ -103,7 +107,8 @@ public struct ImageRiskScorer: Sendable {
       value += bump
       reasons.append("\(reason) +\(Self.format(bump))")
     }
-    return RiskScore(value: (value * 100).rounded() / 100, reasons: reasons)
+    let threat = vulnerabilities.map(\.threat).reduce(.none, ThreatSource.strongest)
+    return RiskScore(value: (value * 100).rounded() / 100, reasons: reasons, threat: threat)
   }
 
   static func format(_ x: Double, digits: Int = 1) -> String {
