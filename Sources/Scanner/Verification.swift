@@ -152,10 +152,6 @@ extension Verification {
       self.failedCheck = failedCheck
       self.reason = reason
     }
-
-    /// Whether the signature itself checked out (as opposed to `verified`, which the verifier
-    /// may also withhold for a statement that names another subject).
-    public var succeeded: Bool { failedCheck == nil }
   }
 
   /// Every signature or attestation of an image; `verified` when at least one satisfies the
