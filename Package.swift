@@ -75,9 +75,6 @@ let package = Package(
       name: "tailguard",
       dependencies: [
         "Scanner", "TailguardModel", "SBOMFormats", "Reports", argumentParser,
-        // Still imported by commands that do not go through Scanner yet (verify*, db, policy,
-        // fleet, pin): README "Architecture".
-        "ImageSources", "Advisories", "Fleet", "Rego", "Policy", "Signatures",
       ]),
     // The matching benchmark behind bench/match-bench.sh (not part of the tool).
     .executableTarget(
