@@ -52,7 +52,8 @@ let package = Package(
     .target(name: "Matching", dependencies: ["TailguardModel", "VersionSchemes", "Advisories"]),
     .target(name: "Scoring", dependencies: ["TailguardModel"]),
     .target(name: "Fleet", dependencies: ["TailguardModel", "ByteFormats", "ImageSources", yams]),
-    .target(name: "Rego", dependencies: [yams, crypto]),
+    // ByteFormats is no domain module: the shared lower layer (hex, bounded file reads).
+    .target(name: "Rego", dependencies: ["ByteFormats", yams, crypto]),
     .target(
       name: "Policy", dependencies: ["TailguardModel", "ByteFormats", "Rego"],
       // Each built-in pack's Rego and its tests, embedded in the binary (no resource bundle).
