@@ -97,8 +97,7 @@ public final class RegistryClient: Sendable {
 
   /// `HEAD` of a manifest: its digest, media type and size, without the body (what `resolve` and
   /// cache look-ups need). Falls back to GET when the registry omits `Docker-Content-Digest`.
-  public func headManifest(_ ref: ImageReference) async throws(RegistryError) -> OCIDescriptor
-  {
+  public func headManifest(_ ref: ImageReference) async throws(RegistryError) -> OCIDescriptor {
     let url = manifestURL(ref)
     let response = try await send(
       .HEAD, url: url, registry: ref.registry, scope: Self.pullScope(ref.repository),

@@ -88,7 +88,8 @@ public struct RegistryManifest: Hashable, Sendable {
       }
       document = .image(config: config, layers: layers)
     }
-    for d in [raw.config, raw.subject].compactMap({ $0 }) + (raw.layers ?? []) + (raw.manifests ?? [])
+    for d in [raw.config, raw.subject].compactMap({ $0 }) + (raw.layers ?? [])
+      + (raw.manifests ?? [])
     where d.mediaType == nil || d.size == nil {
       // The distribution spec requires both; layouts on disk may omit them, registries may not.
       throw RegistryError(
