@@ -52,9 +52,37 @@ let package = Package(
       resources: [.embedInCode("Resources/starter-set.json")]),
     .target(name: "Matching", dependencies: ["TailguardModel", "VersionSchemes", "Advisories"]),
     .target(name: "Scoring", dependencies: ["TailguardModel"]),
-    .target(name: "Fleet", dependencies: ["TailguardModel", "ByteFormats", "ImageSources", yams]),
-    .target(name: "Rego", dependencies: [yams, crypto]),
-    .target(name: "Policy", dependencies: ["TailguardModel", "ByteFormats", "Rego"]),
+    .target(
+      name: "Fleet", dependencies: ["TailguardModel", "ByteFormats", "ImageSources", "Scoring", yams],
+      resources: [.embedInCode("Resources/eol-distros.json")]),
+    // ByteFormats is no domain module: the shared lower layer (hex, bounded file reads).
+    .target(name: "Rego", dependencies: ["ByteFormats", yams, crypto]),
+    .target(
+      name: "Policy", dependencies: ["TailguardModel", "ByteFormats", "Rego"],
+      // Each built-in pack's Rego and its tests, embedded in the binary (no resource bundle).
+      resources: [
+        .embedInCode("Packs/digest_pinned.rego"),
+        .embedInCode("Packs/digest_pinned_test.rego"),
+        .embedInCode("Packs/fips.rego"),
+        .embedInCode("Packs/fips_test.rego"),
+        .embedInCode("Packs/lib.rego"),
+        .embedInCode("Packs/max_image_age.rego"),
+        .embedInCode("Packs/max_image_age_test.rego"),
+        .embedInCode("Packs/max_severity.rego"),
+        .embedInCode("Packs/max_severity_test.rego"),
+        .embedInCode("Packs/no_fixable_critical.rego"),
+        .embedInCode("Packs/no_fixable_critical_test.rego"),
+        .embedInCode("Packs/no_kev.rego"),
+        .embedInCode("Packs/no_kev_test.rego"),
+        .embedInCode("Packs/no_latest_tag.rego"),
+        .embedInCode("Packs/no_latest_tag_test.rego"),
+        .embedInCode("Packs/no_shell_or_package_manager.rego"),
+        .embedInCode("Packs/no_shell_or_package_manager_test.rego"),
+        .embedInCode("Packs/non_root_user.rego"),
+        .embedInCode("Packs/non_root_user_test.rego"),
+        .embedInCode("Packs/signed_image.rego"),
+        .embedInCode("Packs/signed_image_test.rego"),
+      ]),
     .target(
       name: "Signatures",
       dependencies: [
@@ -74,9 +102,6 @@ let package = Package(
       name: "tailguard",
       dependencies: [
         "Scanner", "TailguardModel", "SBOMFormats", "Reports", argumentParser,
-        // Still imported by commands that do not go through Scanner yet (verify*, db, policy,
-        // fleet, pin): README "Architecture".
-        "ImageSources", "Advisories", "Fleet", "Rego", "Policy", "Signatures",
       ]),
     // The matching benchmark behind bench/match-bench.sh (not part of the tool).
     .executableTarget(

@@ -16,12 +16,45 @@ extension LayerStack {
   public static func build(
     image: ImageMetadata, selectors: [FileSelector], options: CaptureOptions = CaptureOptions(),
     tarLimits: TarLimits = TarLimits(), inlineLimit: Int = 4 << 20,
+    prefixCache: LayerPrefixCache? = nil,
     readLayer: (LayerInfo, (UnsafeRawBufferPointer) throws -> Void) async throws -> Void
   ) async throws -> LayerStack {
     // The builder lives in a box so the worker can own it without copying its storage.
     let box = BuilderBox(
       LayerStackBuilder(layers: image.layers, selectors: selectors, options: options))
-    for layer in image.layers {
+    let key = LayerPrefixCache.Key(
+      chain: image.layers.map(\.digest), selectors: selectors, options: options, limits: tarLimits)
+    var start = 0
+    if let prefixCache, let (length, kept) = await prefixCache.longestPrefix(key) {
+      box.builder = kept.builder
+      box.builder.continueAs(layers: image.layers)
+      start = length
+    }
+    for layer in image.layers[start...] {
+      // The state after this layer is worth keeping when another image may build on it: every
+      // layer but the last.
+      var prefix = key
+      prefix.chain = Array(key.chain.prefix(layer.index + 1))
+      let keep = layer.index < image.layers.count - 1
+      let claimed = keep ? await prefixCache?.begin(prefix) ?? false : false
+      do {
+        try await read(layer, into: box, tarLimits: tarLimits, inlineLimit: inlineLimit, readLayer)
+      } catch {
+        if claimed { await prefixCache?.finish(prefix) }
+        throw error
+      }
+      if claimed {
+        await prefixCache?.store(prefix, LayerPrefixCache.Snapshot(builder: box.builder))
+      }
+    }
+    return box.builder.finish()
+  }
+
+  private static func read(
+    _ layer: LayerInfo, into box: BuilderBox, tarLimits: TarLimits, inlineLimit: Int,
+    _ readLayer: (LayerInfo, (UnsafeRawBufferPointer) throws -> Void) async throws -> Void
+  ) async throws {
+    do {
       box.builder.beginLayer(layer.index, tarLimits: tarLimits)
       var worker: ChunkWorker<Void>?
       var inline = 0
@@ -40,7 +73,6 @@ extension LayerStack {
       try worker?.finish()
       try box.builder.endLayer()
     }
-    return box.builder.finish()
   }
 }
 

@@ -12,7 +12,7 @@ import TailguardModel
 public struct LayerStackBuilder {
   typealias Node = LayerStack.Node
 
-  public let layers: [LayerInfo]
+  public private(set) var layers: [LayerInfo]
   public let selectors: [FileSelector]
   let selectorIndex: SelectorIndex
   public let options: CaptureOptions
@@ -80,6 +80,15 @@ public struct LayerStackBuilder {
     self.selectors = selectors
     selectorIndex = SelectorIndex(selectors)
     self.options = options
+  }
+
+  /// Goes on from a state kept after a shared prefix of layers (`LayerPrefixCache`) with the
+  /// layers of another image: captures from now on spool into a directory of their own (the
+  /// kept state's spooled files stay alive through their byte sources).
+  mutating func continueAs(layers: [LayerInfo]) {
+    self.layers = layers
+    spool = nil
+    spoolCounter = 0
   }
 
   var layerDigest: Digest? {

@@ -1,7 +1,7 @@
 /// The one error type of the Fleet module: what went wrong, where (file, line), and a stable code.
 public struct FleetError: Error, Sendable, CustomStringConvertible {
   public enum Code: String, Sendable {
-    case unreadable, tooLarge, unresolvable, badArgument, writeFailed
+    case unreadable, tooLarge, unresolvable, badArgument, writeFailed, endOfLife, usage
   }
   public var code: Code
   public var message: String

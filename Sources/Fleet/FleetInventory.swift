@@ -7,6 +7,8 @@ public struct FleetInventory: Sendable {
   public var diagnostics: [Diagnostic]
   /// Files read, with the kind they were detected as (`kustomization` and `yaml` included).
   public var files: [(path: String, kind: String)]
+  /// Services, Ingresses and routes found in the Kubernetes files.
+  public var routes = KubernetesRoutes()
 
   public init(
     references: [FleetReference] = [], diagnostics: [Diagnostic] = [],

@@ -21,6 +21,8 @@ public struct FleetReference: Sendable, Hashable, Codable {
   /// For a Helm image map with an empty quoted `digest: ""`: the empty place between the
   /// quotes, where `pin fix` writes the digest (the map's other keys stay as they are).
   public var digestSlot: ByteSpan?
+  /// For a Kubernetes pod template: what makes it exposed (labels, host access, user).
+  public var pod: PodFacts?
 
   public init(
     file: String, line: Int, reference: String, resolved: String? = nil, class: ReferenceClass,

@@ -97,21 +97,23 @@ public struct FleetScanner: Sendable {
           continue
         }
       }
-      guard let data = FileManager.default.contents(atPath: path) else {
-        inv.diagnostics.append(
-          Diagnostic(
-            .error, code: "fleet.unreadable", "cannot read file", source: "fleet", path: path))
-        continue
-      }
-      if data.count > Self.maxFileBytes {
+      let bytes: [UInt8]
+      do throws(ByteFormatError) {
+        bytes = try BoundedFile.read(path: path, limit: Self.maxFileBytes)
+      } catch  where error.code == .limitExceeded {
         inv.diagnostics.append(
           Diagnostic(
             .warning, code: "fleet.too-large",
             "file larger than \(Self.maxFileBytes) bytes skipped",
             source: "fleet", path: path))
         continue
+      } catch {
+        inv.diagnostics.append(
+          Diagnostic(
+            .error, code: "fleet.unreadable", "cannot read file: \(error.message)", source: "fleet",
+            path: path))
+        continue
       }
-      let bytes = [UInt8](data)
       if kind == .other {
         if Self.looksLikeDockerfile(bytes) {
           kind = .dockerfile
@@ -126,6 +128,8 @@ public struct FleetScanner: Sendable {
       inv.diagnostics += result.diagnostics
       inv.files.append((path, result.kind))
       overrides += result.overrides
+      inv.routes.services += result.routes.services
+      inv.routes.routes += result.routes.routes
     }
     applyOverrides(overrides, to: &inv.references)
     inheritPatchReplicas(&inv.references)
@@ -138,6 +142,7 @@ public struct FleetScanner: Sendable {
     public var references: [FleetReference] = []
     public var diagnostics: [Diagnostic] = []
     public var overrides: [KustomizeImageOverride] = []
+    public var routes = KubernetesRoutes()
   }
 
   /// Scans one file's bytes as the given kind.
@@ -186,6 +191,7 @@ public struct FleetScanner: Sendable {
     } else if docs.contains(where: KubernetesExtractor.isKubernetes) {
       result.kind = "kubernetes"
       result.references = KubernetesExtractor().extract(documents: docs, text: text, file: path)
+      result.routes.read(docs, file: path)
     } else if HelmValuesExtractor.isValuesFile(path) || (explicit && diag == nil) {
       result.kind = "helm"
       result.references = HelmValuesExtractor().extract(documents: docs, text: text, file: path)

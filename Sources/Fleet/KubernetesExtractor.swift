@@ -42,11 +42,13 @@ public struct KubernetesExtractor: Sendable {
     let name = YAMLSupport.string(meta?["name"]) ?? YAMLSupport.string(meta?["generateName"])
     let spec = YAMLSupport.mapping(m["spec"])
     var podSpec: Node.Mapping?
+    var templateMeta = YAMLSupport.mapping(YAMLSupport.mapping(spec?["template"])?["metadata"])
     var replicas: Int?
     var source: String?
     switch kind {
     case "Pod":
       podSpec = spec
+      templateMeta = meta
       (replicas, source) = (1, "pod")
     case "DaemonSet":
       podSpec = YAMLSupport.mapping(YAMLSupport.mapping(spec?["template"])?["spec"])
@@ -57,6 +59,8 @@ public struct KubernetesExtractor: Sendable {
     case "CronJob":
       let jobSpec = YAMLSupport.mapping(YAMLSupport.mapping(spec?["jobTemplate"])?["spec"])
       podSpec = YAMLSupport.mapping(YAMLSupport.mapping(jobSpec?["template"])?["spec"])
+      templateMeta = YAMLSupport.mapping(
+        YAMLSupport.mapping(jobSpec?["template"])?["metadata"])
       (replicas, source) = Self.count(jobSpec?["parallelism"], label: "parallelism")
     default:
       podSpec = YAMLSupport.mapping(YAMLSupport.mapping(spec?["template"])?["spec"])
@@ -70,13 +74,16 @@ public struct KubernetesExtractor: Sendable {
         else { continue }
         let written = image.trimmingCharacters(in: .whitespaces)
         let span = YAMLSupport.span(of: written, node: imageNode, in: text)
-        out.append(
+        var reference =
           FleetReference.make(
             file: file, line: YAMLSupport.line(imageNode), written: written, substituted: nil,
             source: .kubernetes,
             workload: WorkloadInfo(
               kind: kind, name: name, container: YAMLSupport.string(cm["name"])),
-            replicas: replicas, replicasSource: source, span: span))
+            replicas: replicas, replicasSource: source, span: span)
+        reference.pod = PodFacts.read(
+          podSpec: podSpec, templateMeta: templateMeta, objectMeta: meta, container: cm)
+        out.append(reference)
       }
     }
   }

@@ -1,4 +1,5 @@
 import Catalogers
+import FileTrees
 import ImageSources
 import TailguardModel
 
@@ -13,6 +14,9 @@ public struct ScanOptions: Sendable {
   public var registry: RegistryClientConfiguration
   /// Blob cache for registry targets; nil disables caching.
   public var cache: BlobCache?
+  /// Layer prefixes already read in this run (`fleet scan`): images on a shared base read only
+  /// their own layers. nil: every image is read whole.
+  public var layerCache: LayerPrefixCache?
   /// Report progress (layer N of M) on stderr.
   public var progress: (@Sendable (String) -> Void)?
 

@@ -60,6 +60,8 @@ public struct ThresholdCrossing: Sendable, Hashable {
     case policy
     /// An open finding at or above `--fail-on`.
     case severity
+    /// A fleet image is alerted (`fleet scan --fail-on-alert`).
+    case alert
   }
   public var kind: Kind
   /// Lines for standard error, the last one saying why the run fails.

@@ -82,7 +82,9 @@ extension Scanner {
     async throws -> LayerStack
   {
     let progress = options.progress
-    return try await LayerStack.build(image: image, selectors: selectors) { layer, sink in
+    return try await LayerStack.build(
+      image: image, selectors: selectors, prefixCache: options.layerCache
+    ) { layer, sink in
       progress?(
         "reading layer \(layer.index + 1) of \(image.layers.count) (\(layer.digest.short), \(layer.size) bytes)"
       )

@@ -4,7 +4,7 @@ import TailguardModel
 /// else becomes a diagnostic in the report.
 public struct ScannerError: Error, Sendable, CustomStringConvertible, ExitStatusReporting {
   public enum Code: String, Sendable {
-    case unreadableTarget, unsupportedTarget, database, ignoreFile, vexFile, baseImage
+    case unreadableTarget, unsupportedTarget, database, ignoreFile, vexFile, baseImage, usageFile
     /// `--require-signature` is malformed or its key file unreadable.
     case signatureRequirement
     /// A request that is wrong before anything is read (a bad platform, a non-loopback

@@ -53,7 +53,8 @@ public struct Assessor: Sendable {
       if bump >= 0.01 {
         value += bump
         reasons.append(
-          "EPSS \(Self.format(epss.score * 100))% exploitation probability +\(Self.format(bump))")
+          "EPSS \(Self.format(epss.score * 100))% exploitation probability (scores of \(epss.scoreDate ?? "an unknown date")) +\(Self.format(bump))"
+        )
       }
     }
     if finding.fixedVersion != nil {
@@ -69,7 +70,16 @@ public struct Assessor: Sendable {
     return Assessment(
       severity: severity, severitySource: source, cvssVector: best?.vector,
       cvssScore: best?.baseScore,
-      risk: RiskScore(value: value, reasons: reasons))
+      risk: RiskScore(value: value, reasons: reasons, threat: Self.threat(finding.exploitation)))
+  }
+
+  /// KEV when listed, else EPSS when scored, else none — with the date of the signal.
+  static func threat(_ e: Exploitation?) -> ThreatSource {
+    if let kev = e?.kev { return ThreatSource(source: .kev, date: kev.dateAdded) }
+    if let epss = e?.epss {
+      return ThreatSource(source: .epss, date: epss.scoreDate, probability: epss.score)
+    }
+    return .none
   }
 
   static func rank(_ version: String) -> Int {

@@ -26,11 +26,49 @@ public struct Assessment: Hashable, Sendable, Codable {
 public struct RiskScore: Hashable, Sendable, Codable, Comparable {
   public var value: Double
   public var reasons: [String]
-  public init(value: Double, reasons: [String]) {
+  /// Where the exploitation signal in this risk comes from, with its date: no exploitation
+  /// figure appears without its source.
+  public var threat: ThreatSource
+  public init(value: Double, reasons: [String], threat: ThreatSource = .none) {
     self.value = value
     self.reasons = reasons
+    self.threat = threat
   }
   public static func < (a: RiskScore, b: RiskScore) -> Bool { a.value < b.value }
+}
+
+/// The exploitation evidence behind a risk: CISA KEV (with the date the CVE was added), FIRST
+/// EPSS (with the probability and the date of the scores), or none.
+public struct ThreatSource: Hashable, Sendable, Codable {
+  public enum Source: String, Hashable, Sendable, Codable { case kev, epss, none }
+  public var source: Source
+  /// `YYYY-MM-DD`: the KEV `dateAdded` or the EPSS score date; nil only for `none` (or EPSS data
+  /// without a date).
+  public var date: String?
+  /// The EPSS probability (0–1), for `epss`.
+  public var probability: Double?
+
+  public init(source: Source, date: String? = nil, probability: Double? = nil) {
+    self.source = source
+    self.date = date
+    self.probability = probability
+  }
+
+  public static let none = ThreatSource(source: .none)
+
+  /// The stronger of two signals: KEV over EPSS over none; the earlier KEV date, the higher
+  /// EPSS probability.
+  public static func strongest(_ a: ThreatSource, _ b: ThreatSource) -> ThreatSource {
+    switch (a.source, b.source) {
+    case (.kev, .kev): return (a.date ?? "9999") <= (b.date ?? "9999") ? a : b
+    case (.kev, _): return a
+    case (_, .kev): return b
+    case (.epss, .epss): return (a.probability ?? 0) >= (b.probability ?? 0) ? a : b
+    case (.epss, _): return a
+    case (_, .epss): return b
+    default: return a
+    }
+  }
 }
 
 /// A finding with its assessment: what reports, policy and the server consume.

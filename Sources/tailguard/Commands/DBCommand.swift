@@ -1,6 +1,6 @@
-import Advisories
 import ArgumentParser
 import Foundation
+import Scanner
 import TailguardModel
 
 /// `tailguard db status|import|update`: the advisory database (one SQLite file).
@@ -19,11 +19,7 @@ struct DBCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Database file (default: $TAILGUARD_DB or the user data directory).")
     var db: String?
 
-    var path: String { DatabaseLocation.resolve(flag: db) }
-  }
-
-  enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case table, json
+    var path: String { AdvisoryChoice.resolve(flag: db).path }
   }
 
   struct Status: AsyncParsableCommand {
@@ -32,30 +28,29 @@ struct DBCommand: AsyncParsableCommand {
     @OptionGroup var database: DatabaseOption
     @Option(
       name: [.customShort("o"), .customLong("format")], help: "Output format: table or json.")
-    var format: OutputFormat = .table
+    var format: TableOrJSON = .table
     @Option(name: .long, help: "Write the output to a file instead of stdout.")
     var output: String?
 
     func run() async throws {
-      let status: DatabaseStatus
-      do {
-        let store = try SQLiteAdvisoryStore(path: database.path, readOnly: true)
-        status = try store.status()
-        store.close()
-      } catch {
-        DBCommand.fail(error)
+      try await ExitCodes.run {
+        let status = try DBCommand.checked(AdvisoryDatabase.status(path: database.path))
+        try DBCommand.emit(try DBCommand.render(status, format), to: output)
       }
-      let text: String
-      switch format {
-      case .json:
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        text = String(decoding: try encoder.encode(status), as: UTF8.self) + "\n"
-      case .table:
-        text = DBCommand.table(status)
-      }
-      try DBCommand.emit(text, to: output)
     }
+  }
+
+  static func render(_ status: AdvisoryDatabase.Status, _ format: TableOrJSON) throws -> String {
+    let text: String
+    switch format {
+    case .json:
+      let encoder = JSONEncoder()
+      encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+      text = String(decoding: try encoder.encode(status), as: UTF8.self) + "\n"
+    case .table:
+      text = DBCommand.table(status)
+    }
+    return text
   }
 
   struct Import: AsyncParsableCommand {
@@ -67,34 +62,30 @@ struct DBCommand: AsyncParsableCommand {
     @Option(
       name: .long,
       help: "Force the input kind instead of detecting it: osv, alpine-secdb, kev, epss.")
-    var kind: AdvisoryFeedKind?
+    var kind: AdvisoryDatabase.FeedKind?
     @Flag(name: .short, help: "Print only errors.")
     var quiet = false
     @Argument(help: "Files or directories to import.")
     var paths: [String]
 
     func run() async throws {
-      let started = Date()
-      let batch = AdvisoryImporter().load(paths: paths, kind: kind)
-      DBCommand.report(batch.diagnostics, quiet: quiet)
-      if batch.records.isEmpty && batch.kev.isEmpty && batch.epss.isEmpty {
-        FileHandle.standardError.write(
-          Data("error: nothing to import from \(paths.joined(separator: " "))\n".utf8))
-        throw ExitCodes.exitCode(.couldNotRun)
-      }
-      do {
-        let store = try SQLiteAdvisoryStore(path: database.path)
-        try store.write(batch)
-        store.close()
-      } catch {
-        DBCommand.fail(error)
-      }
-      if !quiet {
-        let seconds = Date().timeIntervalSince(started)
-        FileHandle.standardError.write(
-          Data(
-            "imported \(batch.records.count) advisories, \(batch.kev.count) KEV entries, \(batch.epss.count) EPSS scores into \(database.path) in \(String(format: "%.1f", seconds)) s\n"
-              .utf8))
+      try await ExitCodes.run {
+        let started = Date()
+        let outcome = AdvisoryDatabase.importFiles(
+          AdvisoryDatabase.ImportRequest(path: database.path, paths: paths, kind: kind))
+        DBCommand.report(outcome.diagnostics, quiet: quiet)
+        if outcome.empty {
+          throw Failing(
+            .couldNotRun, ["error: nothing to import from \(paths.joined(separator: " "))"])
+        }
+        if let failure = outcome.failure { throw DBCommand.failing(failure) }
+        if !quiet {
+          let seconds = Date().timeIntervalSince(started)
+          FileHandle.standardError.write(
+            Data(
+              "imported \(outcome.advisories) advisories, \(outcome.kevEntries) KEV entries, \(outcome.epssScores) EPSS scores into \(database.path) in \(String(format: "%.1f", seconds)) s\n"
+                .utf8))
+        }
       }
     }
   }
@@ -104,15 +95,15 @@ struct DBCommand: AsyncParsableCommand {
       abstract: "Download OSV, KEV and EPSS feeds and swap in a new database atomically.")
     @OptionGroup var database: DatabaseOption
     @Option(name: .long, help: "OSV bucket base URL; each ecosystem is <base>/<ECOSYSTEM>/all.zip.")
-    var osvBase: String = UpdateConfiguration.defaultOSVBase
+    var osvBase: String = AdvisoryDatabase.Feeds.defaultOSVBase
     @Option(
       name: .customLong("ecosystem"),
       help: "OSV ecosystem to fetch (repeatable; default: a built-in list).")
     var ecosystems: [String] = []
     @Option(name: .long, help: "CISA KEV JSON URL.")
-    var kevURL: String = UpdateConfiguration.defaultKEVURL
+    var kevURL: String = AdvisoryDatabase.Feeds.defaultKEVURL
     @Option(name: .long, help: "FIRST EPSS CSV(.gz) URL.")
-    var epssURL: String = UpdateConfiguration.defaultEPSSURL
+    var epssURL: String = AdvisoryDatabase.Feeds.defaultEPSSURL
     @Flag(name: .long, help: "Skip the KEV feed.")
     var noKev = false
     @Flag(name: .long, help: "Skip the EPSS feed.")
@@ -121,38 +112,45 @@ struct DBCommand: AsyncParsableCommand {
     var quiet = false
 
     func run() async throws {
-      let config = UpdateConfiguration(
-        osvBaseURL: osvBase,
-        ecosystems: ecosystems.isEmpty ? UpdateConfiguration.defaultEcosystems : ecosystems,
-        kevURL: noKev ? nil : kevURL, epssURL: noEpss ? nil : epssURL)
-      let quiet = self.quiet
-      do {
-        let report = try await AdvisoryUpdater(databasePath: database.path, configuration: config)
-          .run { message in
-            if !quiet { FileHandle.standardError.write(Data((message + "\n").utf8)) }
-          }
+      try await ExitCodes.run {
+        var request = AdvisoryDatabase.UpdateRequest(path: database.path)
+        request.osvBaseURL = osvBase
+        request.ecosystems = ecosystems
+        request.kevURL = noKev ? nil : kevURL
+        request.epssURL = noEpss ? nil : epssURL
+        let quiet = self.quiet
+        let report = await AdvisoryDatabase.update(request) { message in
+          if !quiet { FileHandle.standardError.write(Data((message + "\n").utf8)) }
+        }
+        if let failure = report.failure { throw DBCommand.failing(failure) }
         DBCommand.report(report.diagnostics, quiet: true)
         if !quiet {
           for f in report.feeds {
             FileHandle.standardError.write(
-              Data("\(f.source): \(f.state.rawValue) (\(f.records) records)\n".utf8))
+              Data("\(f.source): \(f.state) (\(f.records) records)\n".utf8))
           }
           FileHandle.standardError.write(
             Data(
               (report.swapped
                 ? "database updated: \(database.path)\n" : "database already up to date\n").utf8))
         }
-      } catch {
-        DBCommand.fail(error)
       }
     }
   }
 
   // MARK: - Helpers
 
-  static func fail(_ error: AdvisoryError) -> Never {
-    FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
-    Foundation.exit(2)
+  /// A database that could not be read or written: `error: …` on stderr (even when quiet),
+  /// exit 2.
+  static func failing(_ failure: AdvisoryDatabase.Failure) -> Failing {
+    Failing(failure.exitStatus, ["error: \(failure.description)"])
+  }
+
+  static func checked<T>(_ result: Result<T, AdvisoryDatabase.Failure>) throws -> T {
+    switch result {
+    case .success(let value): return value
+    case .failure(let failure): throw failing(failure)
+    }
   }
 
   static func report(_ diagnostics: [Diagnostic], quiet: Bool) {
@@ -166,15 +164,14 @@ struct DBCommand: AsyncParsableCommand {
   static func emit(_ text: String, to output: String?) throws {
     if let output {
       do { try AtomicFile.write(Data(text.utf8), to: output) } catch {
-        FileHandle.standardError.write(Data("error: \(error)\n".utf8))
-        throw ExitCodes.exitCode(.couldNotRun)
+        throw Failing(.couldNotRun, ["error: \(error)"])
       }
     } else {
       FileHandle.standardOutput.write(Data(text.utf8))
     }
   }
 
-  static func table(_ s: DatabaseStatus) -> String {
+  static func table(_ s: AdvisoryDatabase.Status) -> String {
     var out = "Database   \(s.path)\n"
     out += "Schema     version \(s.schemaVersion)\n"
     out +=
@@ -210,4 +207,4 @@ struct DBCommand: AsyncParsableCommand {
   }
 }
 
-extension AdvisoryFeedKind: ExpressibleByArgument {}
+extension AdvisoryDatabase.FeedKind: ExpressibleByArgument {}

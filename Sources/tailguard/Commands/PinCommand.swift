@@ -1,9 +1,11 @@
 import ArgumentParser
-import Fleet
 import Foundation
-import ImageSources
 import Scanner
 import TailguardModel
+
+extension FleetOperations.LintFormat: OutputFormat {
+  static var standard: Self { .table }
+}
 
 /// `tailguard pin lint|fix`: find references that are not pinned by digest, and pin them.
 struct PinCommand: AsyncParsableCommand {
@@ -25,8 +27,7 @@ struct PinCommand: AsyncParsableCommand {
   static func emit(_ text: String, to output: String?) throws {
     if let output {
       do { try Data(text.utf8).write(to: URL(fileURLWithPath: output)) } catch {
-        FileHandle.standardError.write(Data("error: cannot write \(output): \(error)\n".utf8))
-        throw ExitCodes.exitCode(.couldNotRun)
+        throw Failing(.couldNotRun, ["error: cannot write \(output): \(error)"])
       }
     } else {
       FileHandle.standardOutput.write(Data(text.utf8))
@@ -45,9 +46,7 @@ struct PinCommand: AsyncParsableCommand {
         version); findings say so.
         """)
     @Argument(help: "Files or directories.") var paths: [String]
-    @Option(name: [.customShort("o"), .customLong("format")], help: "table, json or sarif.")
-    var format = "table"
-    @Option(name: .customLong("output"), help: "Write to this file.") var output: String?
+    @OptionGroup var output: FormatOptions<FleetOperations.LintFormat>
     @Flag(help: "Exit 1 when a finding remains.") var fail = false
     @Option(
       name: .customLong("severity"), help: "rule=level (error, warning, note, off); repeatable.")
@@ -58,41 +57,17 @@ struct PinCommand: AsyncParsableCommand {
     @Flag(name: .short, help: "Quiet: no diagnostics on stderr.") var quiet = false
 
     func run() async throws {
-      var levels: [PinRule: PinLevel] = [:]
-      for (k, v) in try PinCommand.keyValues(severity) {
-        guard let rule = PinRule(rawValue: k) else {
-          throw ValidationError(
-            "unknown rule '\(k)' (\(PinRule.allCases.map(\.rawValue).joined(separator: ", ")))")
-        }
-        guard let level = PinLevel(rawValue: v) else {
-          throw ValidationError("unknown level '\(v)'")
-        }
-        levels[rule] = level
-      }
-      let inv = FleetScanner(
-        buildArgs: try PinCommand.keyValues(buildArgs), environment: try PinCommand.keyValues(env)
-      ).scan(paths)
-      if !quiet { for d in inv.diagnostics { PinCommand.stderr(d.description) } }
-      let findings = PinLinter(levels: levels).lint(inv.references, fileLines: PinLinter.readLines)
-      let text: String
-      switch format {
-      case "json": text = try InventoryFormatter.json(findings)
-      case "sarif": text = try PinLintSARIF.render(findings)
-      case "table":
-        var t = findings.map {
-          "\($0.file):\($0.line): \($0.level.rawValue) [\($0.rule.rawValue)] \($0.message)"
-        }
-        .joined(separator: "\n")
-        if !t.isEmpty { t += "\n" }
-        text = t + "\(findings.count) findings in \(inv.files.count) files\n"
-      default: throw ValidationError("unknown format '\(format)' (table, json, sarif)")
-      }
-      try PinCommand.emit(text, to: output)
-      if inv.diagnostics.contains(where: { $0.code == "fleet.missing" }) {
-        throw ExitCodes.exitCode(.couldNotRun)
-      }
-      if fail && findings.contains(where: { $0.level != .off }) {
-        throw ExitCodes.exitCode(.thresholdCrossed)
+      try await ExitCodes.run {
+        let lint = try FleetOperations.lint(
+          FleetOperations.LintRequest(
+            files: FleetOperations.Files(
+              paths: paths, buildArgs: try PinCommand.keyValues(buildArgs),
+              environment: try PinCommand.keyValues(env)),
+            severity: try PinCommand.keyValues(severity)))
+        if !quiet { for d in lint.diagnostics { PinCommand.stderr(d.description) } }
+        try PinCommand.emit(try lint.render(output.format), to: output.output)
+        if lint.exitStatus != .done { throw Failing(lint.exitStatus) }
+        if fail && lint.hasFindings { throw Failing(.thresholdCrossed) }
       }
     }
   }
@@ -115,60 +90,41 @@ struct PinCommand: AsyncParsableCommand {
     @OptionGroup var registry: RegistryOptions
 
     func run() async throws {
-      let resolver: any DigestResolver
-      if let ociLayout {
-        do { resolver = try OCILayoutResolver(path: ociLayout) } catch {
-          PinCommand.stderr("error: \(error)")
-          throw ExitCodes.exitCode(.couldNotRun)
+      try await ExitCodes.run {
+        var request = FleetOperations.FixRequest(
+          files: FleetOperations.Files(
+            paths: paths, buildArgs: try PinCommand.keyValues(buildArgs),
+            environment: try PinCommand.keyValues(env)),
+          registry: try registrySettings())
+        request.precise = precise
+        request.dryRun = dryRun
+        request.ociLayout = ociLayout
+        let fix: FleetOperations.Fix
+        switch await FleetOperations.fix(request) {
+        case .success(let f): fix = f
+        case .failure(let failure): throw Failing(.couldNotRun, ["error: \(failure)"])
         }
-      } else {
-        do {
-          resolver = RegistryDigestResolver(
-            client: try RegistryClient(configuration: try registry.settings().configuration()))
-        } catch {
-          PinCommand.stderr("error: \(error)")
-          throw ExitCodes.exitCode(.couldNotRun)
+        if !quiet {
+          for d in fix.diagnostics { PinCommand.stderr(d.description) }
+          for line in fix.skipped { PinCommand.stderr(line) }
         }
-      }
-      let inv = FleetScanner(
-        buildArgs: try PinCommand.keyValues(buildArgs), environment: try PinCommand.keyValues(env)
-      ).scan(paths)
-      if !quiet { for d in inv.diagnostics { PinCommand.stderr(d.description) } }
-      let plan = await PinFixer(resolver: resolver, precise: precise).plan(inv.references)
-      for s in plan.skipped where !quiet {
-        PinCommand.stderr(
-          "\(s.reference.file):\(s.reference.line): not pinned: \(s.reference.reference): \(s.reason)"
-        )
-      }
-      var failed = false
-      for (file, edits) in Dictionary(grouping: plan.edits, by: \.file).sorted(by: {
-        $0.key < $1.key
-      }) {
-        guard let data = FileManager.default.contents(atPath: file) else {
-          PinCommand.stderr("error: cannot read \(file)")
-          failed = true
-          continue
+        for change in fix.changes {
+          if let diff = change.diff { FileHandle.standardOutput.write(Data(diff.utf8)) }
+          if let error = change.error { PinCommand.stderr("error: \(error)") }
         }
-        let old = [UInt8](data)
-        let new = PinFixer.apply(edits, to: old)
-        if dryRun {
-          FileHandle.standardOutput.write(
-            Data(PinFixer.unifiedDiff(path: file, old: old, new: new).utf8))
-        } else {
-          do { try Data(new).write(to: URL(fileURLWithPath: file)) } catch {
-            PinCommand.stderr("error: cannot write \(file): \(error)")
-            failed = true
-          }
+        if !quiet {
+          PinCommand.stderr("\(fix.pinned) references pinned, \(fix.skipped.count) not touched")
         }
+        if fix.exitStatus != .done { throw Failing(fix.exitStatus) }
       }
-      if !quiet {
-        PinCommand.stderr(
-          "\(plan.edits.count) references pinned, \(plan.skipped.count) not touched")
-      }
-      // A reference the resolver could not resolve (registry unreachable, tag unknown) means the
-      // job was not done: exit 2. Templated references are reported but are not a failure.
-      if failed || plan.skipped.contains(where: { $0.reason.hasPrefix("cannot resolve") }) {
-        throw ExitCodes.exitCode(.couldNotRun)
+    }
+
+    /// The registry flags (unused with --oci-layout); a password that cannot be read means the
+    /// tags cannot be resolved: exit 2, as when the client cannot be opened.
+    private func registrySettings() throws -> RegistrySettings {
+      guard ociLayout == nil else { return RegistrySettings() }
+      do { return try registry.settings() } catch {
+        throw Failing(.couldNotRun, ["error: \(error)"])
       }
     }
   }

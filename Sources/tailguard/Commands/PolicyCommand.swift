@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
-import Policy
-import Rego
+import Scanner
 
 /// `tailguard policy eval|test`: OPA-compatible Rego evaluation, in process.
 struct PolicyCommand: ParsableCommand {
@@ -14,8 +13,21 @@ func policyStderr(_ s: String) {
   FileHandle.standardError.write(Data((s + "\n").utf8))
 }
 
-func policyEngineOptions(v0: Bool, trivy: Bool) -> Engine.Options {
-  Engine.Options(v0Compatible: v0, builtins: trivy ? .withTrivyExtensions() : Builtins())
+/// `policy eval -o`: OPA's result formats (json and pretty print the same document).
+enum PolicyEvalFormat: String, OutputFormat {
+  case json, pretty, raw
+  static let standard = PolicyEvalFormat.json
+}
+
+/// `policy test -o`: OPA's test report formats.
+enum PolicyTestFormat: String, OutputFormat {
+  case pretty, json
+  static let standard = PolicyTestFormat.pretty
+}
+
+/// A policy command that could not run: `error: …` on stderr, then its exit status.
+func policyFailing(_ failure: PolicyFailure) -> Failing {
+  Failing(failure.exitStatus, ["error: \(failure.message)"])
 }
 
 struct PolicyEvalCommand: ParsableCommand {
@@ -45,68 +57,34 @@ struct PolicyEvalCommand: ParsableCommand {
     name: .customLong("trivy"), help: "Enable Trivy's builtins (result.new, sh.parse_commands).")
   var trivy = false
 
-  @Option(name: [.customShort("o"), .customLong("format")], help: "Output format: json or pretty.")
-  var format: String = "json"
-
-  @Option(name: .customLong("output"), help: "Write the result to this file.")
-  var output: String?
+  @OptionGroup var output: FormatOptions<PolicyEvalFormat>
 
   @Argument(help: "The query, e.g. data.example.deny")
   var query: String
 
   func run() throws {
-    let options = policyEngineOptions(v0: v0Compatible, trivy: trivy)
-    var engine = Engine(options: options)
-    let program: Program
-    var inputValue: Value? = nil
-    do {
-      try engine.load(paths: data)
-      program = try engine.compile()
+    try ExitCodes.runSync {
+      let input: PolicyEvaluation.Input?
       if let p = inputDockerfile {
-        inputValue = try InputDocuments.dockerfile(path: p)
+        input = .dockerfile(p)
       } else if let p = inputKubernetes {
-        inputValue = try InputDocuments.kubernetes(path: p)
-      } else if let p = input {
-        inputValue = try InputDocuments.load(path: p)
+        input = .kubernetes(p)
+      } else {
+        input = self.input.map { .document($0) }
       }
-    } catch let e as RegoError {
-      policyStderr("error: \(e)")
-      throw ExitCodes.exitCode(.couldNotRun)
-    } catch {
-      policyStderr("error: \(error)")
-      throw ExitCodes.exitCode(.couldNotRun)
-    }
-    let result: QueryResult
-    do {
-      result = try Engine.evaluate(
-        query: query, program: program, input: inputValue, options: options)
-    } catch let e as RegoError {
-      policyStderr("error: \(e)")
-      throw ExitCodes.exitCode(.couldNotRun)
-    }
-    for line in result.output { policyStderr(line) }
-    let text: String
-    if format == "pretty" {
-      text = JSONCodec.encodePretty(result.json)
-    } else if format == "json" {
-      text = JSONCodec.encodePretty(result.json)
-    } else if format == "raw" {
-      text = result.rows.map { r in
-        r.expressions.map { e in
-          e.value.stringValue ?? JSONCodec.encode(e.value)
-        }.joined(separator: "\n")
-      }.joined(separator: "\n")
-    } else {
-      policyStderr("error: unknown format \(format) (json, pretty, raw)")
-      throw ExitCodes.exitCode(.usage)
-    }
-    if let output {
-      do { try Data((text + "\n").utf8).write(to: URL(fileURLWithPath: output)) } catch {
-        policyStderr("error: cannot write \(output): \(error)")
-        throw ExitCodes.exitCode(.couldNotRun)
+      let request = PolicyEvaluation.EvalRequest(
+        query: query, data: data, input: input,
+        language: .init(v0Compatible: v0Compatible, trivyBuiltins: trivy))
+      let result: PolicyEvaluation.EvalResult
+      switch PolicyEvaluation.evaluate(request) {
+      case .success(let r): result = r
+      case .failure(let failure): throw policyFailing(failure)
       }
-    } else {
-      print(text)
+      for line in result.printed { policyStderr(line) }
+      switch output.format {
+      case .json, .pretty: try output.write(result.json + "\n")
+      case .raw: try output.write(result.raw + "\n")
+      }
     }
   }
 }
@@ -122,8 +100,7 @@ struct PolicyTestCommand: ParsableCommand {
     name: .customLong("trivy"), help: "Enable Trivy's builtins (result.new, sh.parse_commands).")
   var trivy = false
 
-  @Option(name: [.customShort("o"), .customLong("format")], help: "Output format: pretty or json.")
-  var format: String = "pretty"
+  @OptionGroup var output: FormatOptions<PolicyTestFormat>
 
   @Option(name: .customLong("run"), help: "Only run tests whose data path matches this regex.")
   var runPattern: String?
@@ -135,48 +112,45 @@ struct PolicyTestCommand: ParsableCommand {
   var paths: [String]
 
   func run() throws {
-    let options = policyEngineOptions(v0: v0Compatible, trivy: trivy)
-    var engine = Engine(options: options)
-    let results: [TestResult]
-    do {
-      try engine.load(paths: paths, regoOnly: true)
-      let program = try engine.compile()
-      let filter = try runPattern.map { try RE2Regex($0) }
-      results = try TestRunner.run(program: program, options: options, filter: filter)
-    } catch let e as RegoError {
-      policyStderr("error: \(e)")
-      throw ExitCodes.exitCode(.couldNotRun)
-    } catch let e as RegexError {
-      policyStderr("error: --run: \(e.message)")
-      throw ExitCodes.exitCode(.usage)
-    }
-    let passed = results.filter(\.passed).count
-    let failed = results.count - passed
-    if format == "json" {
-      print(JSONCodec.encodePretty(.array(results.map(\.json))))
-    } else {
-      var lastFile = ""
-      for r in results {
-        if r.location.file != lastFile {
-          print("\(r.location.file):")
-          lastFile = r.location.file
-        }
-        let status = r.passed ? "PASS" : (r.error != nil ? "ERROR" : "FAIL")
-        let ms = Double(r.durationNanoseconds) / 1e6
-        var line = "\(r.package).\(r.name): \(status) (\(String(format: "%.3f", ms))ms)"
-        if let e = r.error { line += "\n  \(e)" }
-        print(line)
-        if !r.passed { for o in r.output { print("  " + o) } }
+    try ExitCodes.runSync {
+      let request = PolicyEvaluation.TestRequest(
+        paths: paths, filter: runPattern,
+        language: .init(v0Compatible: v0Compatible, trivyBuiltins: trivy))
+      let report: PolicyEvaluation.TestReport
+      switch PolicyEvaluation.test(request) {
+      case .success(let r): report = r
+      case .failure(let failure): throw policyFailing(failure)
       }
-      print(String(repeating: "-", count: 80))
-      if failed == 0 {
-        print("PASS: \(passed)/\(results.count)")
-      } else {
-        print("PASS: \(passed)/\(results.count)")
-        print("FAIL: \(failed)/\(results.count)")
+      switch output.format {
+      case .json: try output.write(report.json + "\n")
+      case .pretty: try output.write(Self.pretty(report))
       }
-      print("\(passed) passed, \(failed) failed")
+      if report.exitStatus != .done { throw Failing(report.exitStatus) }
     }
-    if failed > 0 { throw ExitCodes.exitCode(.thresholdCrossed) }
+  }
+
+  /// opa test's text: tests grouped by file, a rule, the counts.
+  static func pretty(_ report: PolicyEvaluation.TestReport) -> String {
+    var out = ""
+    let passed = report.cases.count - report.failed
+    let failed = report.failed
+    var lastFile = ""
+    for r in report.cases {
+      if r.file != lastFile {
+        out += "\(r.file):\n"
+        lastFile = r.file
+      }
+      let status = r.passed ? "PASS" : (r.error != nil ? "ERROR" : "FAIL")
+      let ms = Double(r.durationNanoseconds) / 1e6
+      var line = "\(r.package).\(r.name): \(status) (\(String(format: "%.3f", ms))ms)"
+      if let e = r.error { line += "\n  \(e)" }
+      out += line + "\n"
+      if !r.passed { for o in r.output { out += "  " + o + "\n" } }
+    }
+    out += String(repeating: "-", count: 80) + "\n"
+    out += "PASS: \(passed)/\(report.cases.count)\n"
+    if failed > 0 { out += "FAIL: \(failed)/\(report.cases.count)\n" }
+    out += "\(passed) passed, \(failed) failed\n"
+    return out
   }
 }

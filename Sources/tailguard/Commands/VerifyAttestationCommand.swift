@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import Scanner
-import Signatures
 
 /// `tailguard verify-attestation IMAGE --type slsaprovenance|spdx|cyclonedx|vuln|custom|URI`:
 /// in-toto attestations of an image in DSSE envelopes (`.att` tag scheme, referrer bundles),
@@ -39,72 +38,41 @@ struct VerifyAttestationCommand: AsyncParsableCommand {
       valueName: "dir"))
   var policy: [String] = []
 
-  @Option(name: [.customShort("o"), .customLong("format")], help: "Output format: text or json.")
-  var format: String = "text"
+  @OptionGroup var output: FormatOptions<TextOrJSON>
 
   func validate() throws { try signer.validateChoice() }
 
-  /// cosign's `--type` short names.
-  static func predicateType(_ name: String) -> String {
-    switch name {
-    case "slsaprovenance": return "https://slsa.dev/provenance/v0.2"
-    case "slsaprovenance02": return "https://slsa.dev/provenance/v0.2"
-    case "slsaprovenance1": return "https://slsa.dev/provenance/v1"
-    case "spdx", "spdxjson": return "https://spdx.dev/Document"
-    case "cyclonedx": return "https://cyclonedx.org/bom"
-    case "vuln": return "https://cosign.sigstore.dev/attestation/vuln/v1"
-    case "custom": return "https://cosign.sigstore.dev/attestation/v1"
-    default: return name
-    }
-  }
-
   func run() async throws {
-    let (sigstoreSigner, root) = try signer.load()
-    let location = try await VerifyCommand.resolve(
-      image, repository: repository, registry: registryOptions)
-    let report: ImageSignatureVerifier.Report
-    do {
-      report = try await ImageSignatureVerifier(trustedRoot: root, fetcher: location.fetcher)
-        .verifyAttestations(
-          of: location.image, signer: sigstoreSigner, predicateType: type.map(Self.predicateType),
-          options: signer.options)
-      await location.close()
-    } catch {
-      await location.close()
-      VerifyBlobCommand.SignerOptions.say("Error: \(error)")
-      throw ExitCodes.exitCode(.couldNotRun)
+    try await ExitCodes.run {
+      var request = Verification.ImageRequest(
+        target: image, signer: signer.signer, registry: try registryOptions.settings())
+      request.repository = repository
+      request.attestations = true
+      request.predicateType = type.map(Verification.predicateType)
+      request.policies = policy
+      let outcome = await Verification.verify(request)
+      try VerifyCommand.render(outcome, output)
+      if let policy = outcome.policy { Self.render(policy) }
+      if outcome.exitStatus != .done { throw Failing(outcome.exitStatus) }
     }
-    VerifyCommand.print(report, format: format)
-    if !report.verified { throw ExitCodes.exitCode(.thresholdCrossed) }
-    if !policy.isEmpty { try Self.enforce(policy, on: report) }
   }
 
-  /// Evaluates the policies on every verified attestation; names each denying rule on stderr.
-  static func enforce(_ policy: [String], on report: ImageSignatureVerifier.Report) throws {
-    let evaluations: [AttestationPolicy.Evaluation]
-    do {
-      evaluations = try AttestationPolicy(arguments: policy).evaluate(report)
-    } catch {
-      VerifyBlobCommand.SignerOptions.say("Error: policy: \(error)")
-      throw ExitCodes.exitCode(.couldNotRun)
-    }
-    var denied = false
-    for e in evaluations {
-      for v in e.decision.violations {
-        VerifyBlobCommand.SignerOptions.say(
-          "DENIED \(e.source) (\(e.predicateType)): \(v.package).\(v.rule): \(v.message)")
+  /// Names each denying and warning rule on stderr, then the verdict.
+  static func render(_ policy: Verification.ImageOutcome.Policy) {
+    let say = VerifyBlobCommand.SignerOptions.say
+    switch policy {
+    case .failed(let message): say("Error: policy: \(message)")
+    case .evaluated(let verdict):
+      for n in verdict.notes {
+        say(
+          "\(n.denies ? "DENIED" : "WARN  ") \(n.source) (\(n.predicateType)): \(n.package).\(n.rule): \(n.message)"
+        )
       }
-      for w in e.decision.warnings {
-        VerifyBlobCommand.SignerOptions.say(
-          "WARN   \(e.source) (\(e.predicateType)): \(w.package).\(w.rule): \(w.message)")
+      if verdict.denied {
+        say("Error: the policy denied an attestation")
+      } else {
+        say("Policy passed on \(verdict.evaluated) verified attestation(s)")
       }
-      denied = denied || e.decision.isDenied
     }
-    if denied {
-      VerifyBlobCommand.SignerOptions.say("Error: the policy denied an attestation")
-      throw ExitCodes.exitCode(.thresholdCrossed)
-    }
-    VerifyBlobCommand.SignerOptions.say(
-      "Policy passed on \(evaluations.count) verified attestation(s)")
   }
 }

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import Signatures
+import Scanner
 
 /// `tailguard verify-blob`: cosign's verify-blob for Sigstore bundles, offline. Exit 0 only when
 /// every check passed; 1 when one failed (named on stderr); 2 when an input could not be read.
@@ -39,82 +39,34 @@ struct VerifyBlobCommand: AsyncParsableCommand {
   }
 
   func run() async throws {
-    if let signature {
-      try await runDetached(signature: signature)
-      return
-    }
-    guard let bundle else { throw ExitCodes.exitCode(.usage) }
-    let parsed: SigstoreBundle
-    let (sigstoreSigner, root) = try signer.load()
-    do {
-      parsed = try SigstoreBundle(contentsOf: bundle)
-      var isDirectory: ObjCBool = false
-      guard FileManager.default.fileExists(atPath: artifact, isDirectory: &isDirectory),
-        !isDirectory.boolValue,
-        FileManager.default.isReadableFile(atPath: artifact)
-      else {
-        throw CocoaError(.fileReadNoPermission)
+    try await ExitCodes.run {
+      let evidence: Verification.BlobRequest.Evidence
+      if let signature {
+        evidence = .detached(signature: signature, certificate: certificate)
+      } else if let bundle {
+        evidence = .bundle(bundle)
+      } else {
+        throw ValidationError("give exactly one of --bundle or --signature")
       }
-    } catch let error as SignatureError {
-      SignerOptions.say("Error: \(error)")
-      throw ExitCodes.exitCode(.couldNotRun)
-    } catch {
-      SignerOptions.say("Error: cannot read \(artifact): \(error.localizedDescription)")
-      throw ExitCodes.exitCode(.couldNotRun)
-    }
-    do {
-      let verified = try await SigstoreVerifier(trustedRoot: root).verify(
-        bundle: parsed, source: .file(artifact), signer: sigstoreSigner,
-        options: signer.options)
-      if !quiet {
-        for diagnostic in verified.diagnostics { SignerOptions.say(diagnostic.description) }
-        if !verified.identities.isEmpty {
-          SignerOptions.say(
-            "Signer: \(verified.identities.joined(separator: ", "))\(verified.issuer.map { " (issuer \($0))" } ?? "")"
-          )
+      let outcome = await Verification.verify(
+        Verification.BlobRequest(artifact: artifact, evidence: evidence, signer: signer.signer))
+      switch outcome {
+      case .verified(let identities, let issuer, let diagnostics):
+        if !quiet {
+          for diagnostic in diagnostics { SignerOptions.say(diagnostic) }
+          if !identities.isEmpty {
+            SignerOptions.say(
+              "Signer: \(identities.joined(separator: ", "))\(issuer.map { " (issuer \($0))" } ?? "")"
+            )
+          }
+          SignerOptions.say("Verified OK")
         }
-        SignerOptions.say("Verified OK")
+      case .failed(let check, let message):
+        SignerOptions.say("Error: verification failed: [\(check)] \(message)")
+      case .couldNotRun(let line):
+        SignerOptions.say(line)
       }
-    } catch {
-      SignerOptions.say("Error: verification failed: [\(error.check.rawValue)] \(error.message)")
-      throw ExitCodes.exitCode(.thresholdCrossed)
-    }
-  }
-
-  /// `--signature [--certificate]`: cosign's detached files. They carry no log entry, so cosign
-  /// (and tailguard) accept them only with --insecure-ignore-tlog.
-  private func runDetached(signature: String) async throws {
-    let (sigstoreSigner, root) = try signer.load()
-    let detached: CosignDetachedSignature
-    do {
-      let sig = try Data(contentsOf: URL(fileURLWithPath: signature))
-      let cert = try certificate.map { try Data(contentsOf: URL(fileURLWithPath: $0)) }
-      detached = try CosignDetachedSignature(signatureFile: sig, certificateFile: cert)
-      guard FileManager.default.isReadableFile(atPath: artifact) else {
-        throw CocoaError(.fileReadNoPermission)
-      }
-    } catch {
-      SignerOptions.say("Error: cannot read the signature, certificate or artifact: \(error)")
-      throw ExitCodes.exitCode(.couldNotRun)
-    }
-    guard signer.insecureIgnoreTlog else {
-      SignerOptions.say(
-        "Error: verification failed: [\(VerificationCheck.tlogEntryPresent.rawValue)] a detached signature carries no transparency-log entry; give a --bundle, or --insecure-ignore-tlog"
-      )
-      throw ExitCodes.exitCode(.thresholdCrossed)
-    }
-    do {
-      let verified = try await detached.verify(
-        artifact: .file(artifact), signer: sigstoreSigner, trustedRoot: root)
-      if !quiet {
-        if !verified.identities.isEmpty {
-          SignerOptions.say("Signer: \(verified.identities.joined(separator: ", "))")
-        }
-        SignerOptions.say("Verified OK")
-      }
-    } catch {
-      SignerOptions.say("Error: verification failed: [\(error.check.rawValue)] \(error.message)")
-      throw ExitCodes.exitCode(.thresholdCrossed)
+      if outcome.exitStatus != .done { throw Failing(outcome.exitStatus) }
     }
   }
 
@@ -187,63 +139,29 @@ struct VerifyBlobCommand: AsyncParsableCommand {
       help: "Accept certificates without an embedded SCT from a trusted CT log.")
     var insecureIgnoreSCT = false
 
-    /// Verification options from the flags.
-    var options: SigstoreVerifier.Options {
-      .init(
-        ignoreTransparencyLog: insecureIgnoreTlog,
-        requireSignedCertificateTimestamp: !insecureIgnoreSCT)
+    /// The signer these flags name.
+    var signer: Verification.Signer {
+      var signer = Verification.Signer()
+      signer.key = key
+      signer.certificateIdentity = certificateIdentity
+      signer.certificateIdentityRegexp = certificateIdentityRegexp
+      signer.certificateOIDCIssuer = certificateOIDCIssuer
+      signer.certificateOIDCIssuerRegexp = certificateOIDCIssuerRegexp
+      signer.githubWorkflowRepository = githubWorkflowRepository
+      signer.githubWorkflowRef = githubWorkflowRef
+      signer.githubWorkflowSHA = githubWorkflowSHA
+      signer.githubWorkflowTrigger = githubWorkflowTrigger
+      signer.githubWorkflowName = githubWorkflowName
+      signer.trustedRoot = trustedRoot
+      signer.ignoreTransparencyLog = insecureIgnoreTlog
+      signer.ignoreSignedCertificateTimestamp = insecureIgnoreSCT
+      return signer
     }
 
     static func say(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8)) }
 
     func validateChoice() throws {
-      if key == nil {
-        guard (certificateIdentity == nil) != (certificateIdentityRegexp == nil) else {
-          throw ValidationError(
-            "give exactly one of --certificate-identity or --certificate-identity-regexp (or --key)"
-          )
-        }
-        guard (certificateOIDCIssuer == nil) != (certificateOIDCIssuerRegexp == nil) else {
-          throw ValidationError(
-            "give exactly one of --certificate-oidc-issuer or --certificate-oidc-issuer-regexp (or --key)"
-          )
-        }
-      }
-    }
-
-    /// The signer and trusted root; unreadable inputs exit with 2.
-    func load() throws -> (SigstoreVerifier.Signer, TrustedRoot) {
-      do {
-        let signer: SigstoreVerifier.Signer
-        if let key {
-          signer = .key(try VerificationKey(contentsOf: key))
-        } else {
-          signer = .certificate(try identityPolicy())
-        }
-        return (
-          signer, try trustedRoot.map(TrustedRoot.init(contentsOf:)) ?? TrustedRoot.production()
-        )
-      } catch {
-        Self.say("Error: \(error)")
-        throw ExitCodes.exitCode(.couldNotRun)
-      }
-    }
-
-    private func identityPolicy() throws(SignatureError) -> CertificateIdentityPolicy {
-      var extensions: [FulcioCertificate.Field: CertificateIdentityPolicy.Matcher] = [:]
-      extensions[.githubWorkflowRepository] = githubWorkflowRepository.map { .exact($0) }
-      extensions[.githubWorkflowRef] = githubWorkflowRef.map { .exact($0) }
-      extensions[.githubWorkflowSHA] = githubWorkflowSHA.map { .exact($0) }
-      extensions[.githubWorkflowTrigger] = githubWorkflowTrigger.map { .exact($0) }
-      extensions[.githubWorkflowName] = githubWorkflowName.map { .exact($0) }
-      let policy = CertificateIdentityPolicy(
-        identity: certificateIdentity.map { .exact($0) }
-          ?? certificateIdentityRegexp.map { .regularExpression($0) },
-        issuer: certificateOIDCIssuer.map { .exact($0) }
-          ?? certificateOIDCIssuerRegexp.map { .regularExpression($0) },
-        extensions: extensions)
-      try policy.validate()
-      return policy
+      do { try signer.validateChoice() } catch { throw ValidationError(error.message) }
     }
   }
 }

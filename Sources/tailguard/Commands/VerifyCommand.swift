@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import Scanner
-import Signatures
 
 /// `tailguard verify IMAGE`: cosign signatures of an image (`sha256-<digest>.sig` tag scheme and
 /// referrer bundles), every one reported, exit 0 when at least one satisfies the policy.
@@ -10,7 +9,11 @@ import Signatures
 /// the image and its signatures (as `cosign save` writes).
 struct VerifyCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
-    commandName: "verify", abstract: "Verify cosign signatures of a container image.")
+    commandName: "verify", abstract: "Verify cosign signatures of a container image.",
+    discussion: """
+      Text output goes to standard error (as cosign's does) unless --output names a file; \
+      JSON output goes to standard output.
+      """)
 
   @Argument(
     help: "Registry reference (host/repo:tag or @sha256:digest) or oci:DIR[:tag|@sha256:digest]")
@@ -27,86 +30,62 @@ struct VerifyCommand: AsyncParsableCommand {
 
   @OptionGroup var registryOptions: RegistryOptions
 
-  @Option(name: [.customShort("o"), .customLong("format")], help: "Output format: text or json.")
-  var format: String = "text"
+  @OptionGroup var output: FormatOptions<TextOrJSON>
 
   func validate() throws { try signer.validateChoice() }
 
   func run() async throws {
-    let (sigstoreSigner, root) = try signer.load()
-    let location = try await VerifyCommand.resolve(
-      image, repository: repository, registry: registryOptions)
-    let report: ImageSignatureVerifier.Report
-    do {
-      report = try await ImageSignatureVerifier(trustedRoot: root, fetcher: location.fetcher)
-        .verifySignatures(of: location.image, signer: sigstoreSigner, options: signer.options)
-      await location.close()
-    } catch {
-      await location.close()
-      VerifyBlobCommand.SignerOptions.say("Error: \(error)")
-      throw ExitCodes.exitCode(.couldNotRun)
-    }
-    VerifyCommand.print(report, format: format)
-    if !report.verified { throw ExitCodes.exitCode(.thresholdCrossed) }
-  }
-
-  /// Resolves IMAGE (a registry reference or `oci:DIR[:tag|@digest]`) to its signature store and
-  /// manifest digest; a tag is resolved to its digest first. Unresolvable images exit with 2.
-  static func resolve(
-    _ reference: String, repository: String?, registry: RegistryOptions
-  ) async throws -> ImageSignatureLocation {
-    do {
-      return try await ImageSignatureLocator.locate(
-        target: reference, configuration: registry.settings().configuration(),
-        repository: repository)
-    } catch let error as ValidationError {
-      throw error
-    } catch {
-      VerifyBlobCommand.SignerOptions.say("Error: \(error)")
-      throw ExitCodes.exitCode(.couldNotRun)
+    try await ExitCodes.run {
+      var request = Verification.ImageRequest(
+        target: image, signer: signer.signer, registry: try registryOptions.settings())
+      request.repository = repository
+      let outcome = await Verification.verify(request)
+      try VerifyCommand.render(outcome, output)
+      if outcome.exitStatus != .done { throw Failing(outcome.exitStatus) }
     }
   }
 
-  static func print(_ report: ImageSignatureVerifier.Report, format: String) {
-    if format == "json" {
-      let items: [[String: Any]] = report.findings.map { f in
-        var item: [String: Any] = ["source": f.source, "verified": f.verified]
-        switch f.outcome {
-        case .success(let v):
-          item["identities"] = v.identities
-          if let issuer = v.issuer { item["issuer"] = issuer }
-          if let index = v.logIndex { item["logIndex"] = index }
-          if let type = f.statement?.predicateType { item["predicateType"] = type }
-        case .failure(let e):
-          item["failedCheck"] = e.check.rawValue
-          item["reason"] = e.message
-        }
-        return item
-      }
-      let object: [String: Any] = [
-        "image": report.image.digest, "verified": report.verified, "signatures": items,
-      ]
-      if let data = try? JSONSerialization.data(
-        withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
-      {
-        FileHandle.standardOutput.write(data + Data("\n".utf8))
-      }
+  /// Prints the report (or why there is none); the caller maps the outcome to the exit status.
+  static func render(_ outcome: Verification.ImageOutcome, _ output: FormatOptions<TextOrJSON>)
+    throws
+  {
+    guard let report = outcome.report else {
+      VerifyBlobCommand.SignerOptions.say("Error: \(outcome.failure ?? "verification failed")")
       return
     }
-    if report.findings.isEmpty {
-      VerifyBlobCommand.SignerOptions.say("No signatures found for \(report.image.digest)")
-    }
-    for f in report.findings {
-      switch f.outcome {
-      case .success(let v):
-        let who = v.identities.isEmpty ? "key" : v.identities.joined(separator: ", ")
-        VerifyBlobCommand.SignerOptions.say("OK     \(f.source): signed by \(who)")
-      case .failure(let e):
-        VerifyBlobCommand.SignerOptions.say(
-          "FAILED \(f.source): [\(e.check.rawValue)] \(e.message)")
+    switch output.format {
+    case .json: try output.write(try json(report))
+    case .text:
+      if output.output != nil {
+        try output.write(text(report))
+      } else {
+        FileHandle.standardError.write(Data(text(report).utf8))
       }
     }
-    VerifyBlobCommand.SignerOptions.say(
-      report.verified ? "Verified OK" : "Error: no signature satisfied the policy")
+  }
+
+  /// `-o json`: the report with sorted keys, two-space indents, slashes escaped (the bytes
+  /// `JSONSerialization` wrote for the same object), and a final newline.
+  static func json(_ report: Verification.ImageReport) throws -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    return String(decoding: try encoder.encode(report), as: UTF8.self) + "\n"
+  }
+
+  /// The text report: one line per signature and the verdict.
+  static func text(_ report: Verification.ImageReport) -> String {
+    var lines: [String] = []
+    if report.signatures.isEmpty { lines.append("No signatures found for \(report.image)") }
+    for s in report.signatures {
+      if let check = s.failedCheck {
+        lines.append("FAILED \(s.source): [\(check)] \(s.reason ?? "")")
+      } else {
+        let identities = s.identities ?? []
+        let who = identities.isEmpty ? "key" : identities.joined(separator: ", ")
+        lines.append("OK     \(s.source): signed by \(who)")
+      }
+    }
+    lines.append(report.verified ? "Verified OK" : "Error: no signature satisfied the policy")
+    return lines.map { $0 + "\n" }.joined()
   }
 }

@@ -95,3 +95,22 @@ enum AtomicFile {
     }
   }
 }
+
+/// `-o FORMAT` and `--output FILE` alone, for commands whose `-q`/`-v` mean something else or
+/// whose result is a verdict (verify, verify-attestation, policy test).
+struct FormatOptions<Format: OutputFormat>: ParsableArguments {
+  @Option(name: [.customShort("o"), .customLong("format")], help: "Output format.")
+  var format: Format = Format.standard
+
+  @Option(name: .customLong("output"), help: "Write the output to FILE instead of standard output.")
+  var output: String?
+
+  /// Writes the result to the file or stdout.
+  func write(_ text: String) throws {
+    if let output {
+      try AtomicFile.write(Data(text.utf8), to: output)
+    } else {
+      FileHandle.standardOutput.write(Data(text.utf8))
+    }
+  }
+}
