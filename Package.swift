@@ -55,7 +55,8 @@ let package = Package(
       name: "ImageSources",
       dependencies: ["TailguardModel", "ByteFormats", httpClient, nioCore, nioHTTP1, nioSSL]),
     .target(name: "FileTrees", dependencies: ["TailguardModel", "ByteFormats"]),
-    .target(name: "Catalogers", dependencies: ["TailguardModel", "FileTrees", "ByteFormats", grdb]),
+    .target(
+      name: "Catalogers", dependencies: ["TailguardModel", "FileTrees", "ByteFormats", grdb]),
     .target(name: "VersionSchemes", dependencies: ["TailguardModel"]),
     .target(
       name: "Advisories",
@@ -66,15 +67,41 @@ let package = Package(
     .target(
       name: "Fleet", dependencies: ["TailguardModel", "ByteFormats", "ImageSources", "Scoring", yams],
       resources: [.embedInCode("Resources/eol-distros.json")]),
-    .target(name: "Rego", dependencies: [yams, crypto]),
-    .target(name: "Policy", dependencies: ["TailguardModel", "ByteFormats", "Rego"]),
+    // ByteFormats is no domain module: the shared lower layer (hex, bounded file reads).
+    .target(name: "Rego", dependencies: ["ByteFormats", yams, crypto]),
+    .target(
+      name: "Policy", dependencies: ["TailguardModel", "ByteFormats", "Rego"],
+      // Each built-in pack's Rego and its tests, embedded in the binary (no resource bundle).
+      resources: [
+        .embedInCode("Packs/digest_pinned.rego"),
+        .embedInCode("Packs/digest_pinned_test.rego"),
+        .embedInCode("Packs/fips.rego"),
+        .embedInCode("Packs/fips_test.rego"),
+        .embedInCode("Packs/lib.rego"),
+        .embedInCode("Packs/max_image_age.rego"),
+        .embedInCode("Packs/max_image_age_test.rego"),
+        .embedInCode("Packs/max_severity.rego"),
+        .embedInCode("Packs/max_severity_test.rego"),
+        .embedInCode("Packs/no_fixable_critical.rego"),
+        .embedInCode("Packs/no_fixable_critical_test.rego"),
+        .embedInCode("Packs/no_kev.rego"),
+        .embedInCode("Packs/no_kev_test.rego"),
+        .embedInCode("Packs/no_latest_tag.rego"),
+        .embedInCode("Packs/no_latest_tag_test.rego"),
+        .embedInCode("Packs/no_shell_or_package_manager.rego"),
+        .embedInCode("Packs/no_shell_or_package_manager_test.rego"),
+        .embedInCode("Packs/non_root_user.rego"),
+        .embedInCode("Packs/non_root_user_test.rego"),
+        .embedInCode("Packs/signed_image.rego"),
+        .embedInCode("Packs/signed_image_test.rego"),
+      ]),
     .target(
       name: "Signatures",
       dependencies: [
         "TailguardModel", "ByteFormats", "ImageSources", crypto, x509, asn1,
         .product(name: "_CryptoExtras", package: "swift-crypto"),
       ]),
-    .target(name: "SBOMFormats", dependencies: ["TailguardModel"]),
+    .target(name: "SBOMFormats", dependencies: ["TailguardModel", "ByteFormats"]),
     .target(name: "Reports", dependencies: ["TailguardModel"]),
     .target(
       name: "Scanner",
@@ -109,13 +136,17 @@ let package = Package(
     .testTarget(name: "ByteFormatsTests", dependencies: ["ByteFormats", "TailguardTesting"]),
     .testTarget(
       name: "ImageSourcesTests",
-      dependencies: ["ImageSources", "FileTrees", "ByteFormats", "TailguardModel", "TailguardTesting"]),
+      dependencies: [
+        "ImageSources", "FileTrees", "ByteFormats", "TailguardModel", "TailguardTesting",
+      ]),
     .testTarget(
       name: "FileTreesTests",
       dependencies: ["FileTrees", "ByteFormats", "TailguardModel", "TailguardTesting"]),
     .testTarget(
       name: "CatalogersTests",
-      dependencies: ["Catalogers", "FileTrees", "ByteFormats", "TailguardModel", "TailguardTesting"],
+      dependencies: [
+        "Catalogers", "FileTrees", "ByteFormats", "TailguardModel", "TailguardTesting",
+      ],
       exclude: ["Fixtures"]),
     .testTarget(
       name: "VersionSchemesTests",
@@ -125,7 +156,8 @@ let package = Package(
     .testTarget(
       name: "MatchingTests",
       dependencies: ["Matching", "Advisories", "TailguardModel", "TailguardTesting"]),
-    .testTarget(name: "ScoringTests", dependencies: ["Scoring", "TailguardModel", "TailguardTesting"]),
+    .testTarget(
+      name: "ScoringTests", dependencies: ["Scoring", "TailguardModel", "TailguardTesting"]),
     .testTarget(
       name: "FleetTests", dependencies: ["Fleet", "TailguardModel", "TailguardTesting"],
       exclude: ["Fixtures"]),
@@ -135,7 +167,8 @@ let package = Package(
     .testTarget(
       name: "PolicyTests", dependencies: ["Policy", "Rego", "TailguardModel", "TailguardTesting"]),
     .testTarget(
-      name: "SignaturesTests", dependencies: ["Signatures", "TailguardTesting", crypto, x509, asn1],
+      name: "SignaturesTests",
+      dependencies: ["Signatures", "TailguardTesting", crypto, x509, asn1],
       exclude: ["Fixtures"]),
     .testTarget(
       name: "SBOMFormatsTests", dependencies: ["SBOMFormats", "TailguardModel", "TailguardTesting"]),
@@ -143,13 +176,15 @@ let package = Package(
     .testTarget(
       name: "SignatureIntegrationTests",
       dependencies: [
-        "Scanner", "Signatures", "ImageSources", "Policy", "Rego", "TailguardModel", "TailguardTesting",
+        "Scanner", "Signatures", "ImageSources", "Policy", "Rego", "TailguardModel",
+        "TailguardTesting",
         crypto, x509, asn1,
       ]),
     .testTarget(
       name: "ScannerTests",
       dependencies: [
-        "Scanner", "Advisories", "ImageSources", "Fleet", "SBOMFormats", "Reports", "TailguardModel",
+        "Scanner", "Advisories", "ImageSources", "Fleet", "SBOMFormats", "Reports",
+        "TailguardModel",
         "TailguardTesting",
       ],
       exclude: ["Golden"]),

@@ -20,36 +20,10 @@ N=${2:-200}
 DATA=${TAILGUARD_SHARED_DATA:-$HERE/../shared/data}
 [ -x "$TG" ] || { echo "no tailguard binary at $TG (swift build -c release)" >&2; exit 2; }
 for t in docker-registry skopeo python3 /usr/bin/time curl; do command -v $t >/dev/null || { echo "missing $t" >&2; exit 2; }; done
-W=$(mktemp -d /tmp/tg-bench-fleet.XXXXXX); RPID=; PPID_=
-cleanup() {
-  [ -n "$PPID_" ] && kill "$PPID_" 2>/dev/null || true
-  [ -n "$RPID" ] && kill "$RPID" 2>/dev/null || true
-  wait 2>/dev/null || true
-  rm -rf --one-file-system "$W"
-}
-trap cleanup EXIT
-freeport() { python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])"; }
-waitport() { for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return 0; sleep 0.1; done; return 1; }
-
-PORT=$(freeport)
-mkdir -p "$W/storage"
-cat > "$W/config.yml" <<YML
-version: 0.1
-log:
-  level: warn
-  accesslog:
-    disabled: true
-storage:
-  filesystem:
-    rootdirectory: $W/storage
-http:
-  addr: 127.0.0.1:$PORT
-YML
-timeout 3000 docker-registry serve "$W/config.yml" >"$W/registry.log" 2>&1 & RPID=$!
-waitport "$PORT" || { cat "$W/registry.log" >&2; exit 2; }
-timeout 3000 python3 "$HERE/Tests/RegistryHarness/fault_proxy.py" --upstream "http://127.0.0.1:$PORT" --port-file "$W/proxy.port" --timeout 2990 >"$W/proxy.log" 2>&1 & PPID_=$!
-for _ in $(seq 100); do [ -s "$W/proxy.port" ] && break; sleep 0.1; done
-R=127.0.0.1:$(cat "$W/proxy.port"); waitport "${R#*:}"
+W_PREFIX=tg-bench-fleet; source "$HERE/bench/registry-lib.sh"
+start_registry 3000
+start_proxy 3000
+R=$PROXY
 
 echo "== generating $N images sharing the bookworm-minbase layer"
 python3 "$HERE/bench/fleet-gen.py" "$DATA/images/built/oci-layout" "$W/layout" "$W/deploy" "$R" "$N"

@@ -19,39 +19,12 @@ TG=${1:-$HERE/.build/release/tailguard}
 LAYOUT=${TAILGUARD_SHARED_DATA:-$HERE/../shared/data}/images/built/oci-layout
 [ -x "$TG" ] || { echo "no tailguard binary at $TG (swift build -c release)" >&2; exit 2; }
 for t in docker-registry skopeo python3; do command -v $t >/dev/null || { echo "missing $t" >&2; exit 2; }; done
-W=$(mktemp -d /tmp/tg-bench-registry.XXXXXX); RPID=; PPID_=
-cleanup() {
-  [ -n "$PPID_" ] && kill "$PPID_" 2>/dev/null || true
-  [ -n "$RPID" ] && kill "$RPID" 2>/dev/null || true
-  wait 2>/dev/null || true
-  rm -rf --one-file-system "$W"
-}
-trap cleanup EXIT
-freeport() { python3 -c "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])"; }
-waitport() { for _ in $(seq 100); do (exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return 0; sleep 0.1; done; return 1; }
-
-PORT=$(freeport); [ "$PORT" = 5000 ] && PORT=$(freeport)
-mkdir -p "$W/storage"
-cat > "$W/config.yml" <<YML
-version: 0.1
-log:
-  level: warn
-  accesslog:
-    disabled: true
-storage:
-  filesystem:
-    rootdirectory: $W/storage
-http:
-  addr: 127.0.0.1:$PORT
-YML
-timeout 900 docker-registry serve "$W/config.yml" >"$W/registry.log" 2>&1 & RPID=$!
-waitport "$PORT" || { cat "$W/registry.log" >&2; exit 2; }
-R=127.0.0.1:$PORT
+W_PREFIX=tg-bench-registry; source "$HERE/bench/registry-lib.sh"
+start_registry 900
+R=127.0.0.1:$REGISTRY_PORT
 skopeo copy -q --dest-tls-verify=false "oci:$LAYOUT:planted" "docker://$R/fixtures/planted:latest"
 skopeo copy -q --dest-tls-verify=false "oci:$LAYOUT:bookworm-minbase" "docker://$R/fixtures/base:latest"
-timeout 900 python3 "$HERE/Tests/RegistryHarness/fault_proxy.py" --upstream "http://$R" --port-file "$W/proxy.port" --timeout 890 >"$W/proxy.log" 2>&1 & PPID_=$!
-for _ in $(seq 100); do [ -s "$W/proxy.port" ] && break; sleep 0.1; done
-PROXY=127.0.0.1:$(cat "$W/proxy.port"); waitport "${PROXY#*:}"
+start_proxy 900
 
 if "$TG" --help 2>/dev/null | grep -qE "^ +inventory"; then
   REG_CMD="XDG_CACHE_HOME=$W/cache-\$RANDOM $TG inventory --insecure-registry $R registry:$R/fixtures/planted:latest >/dev/null"

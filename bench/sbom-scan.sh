@@ -36,9 +36,11 @@ DB="$W/advisories.db"
 
 PLANTED="oci:$DATA/images/built/oci-layout:planted"
 LARGE="oci:$W/large:large"
-# The three commands run interleaved, round after round (inventory, sbom, scan, inventory, …),
-# so that the VM's drift in speed over minutes falls on all three alike; hyperfine runs each
-# command's runs back to back, and on this machine that alone moved ratios by 5-10%.
+# The three commands run interleaved, round after round, so that the VM's drift in speed over
+# minutes falls on all three alike; hyperfine runs each command's runs back to back, and on this
+# machine that alone moved ratios by 5-10%. The order rotates each round (inventory sbom scan,
+# sbom scan inventory, scan inventory sbom, …): with a fixed order the command that runs right
+# after another reads a page cache and CPU state the previous one left, and its figure moves.
 rm -f "$W/planted.json" "$W/large.json"
 for name in planted large; do
   T=$PLANTED N=$RUNS
@@ -52,7 +54,8 @@ import json, shlex, statistics, subprocess, sys, time
 out, runs, commands = sys.argv[1], int(sys.argv[2]), [a.split("=", 1) for a in sys.argv[3:]]
 times = {n: [] for n, _ in commands}
 for round in range(runs + 1):          # round 0 warms the caches and is not counted
-    for n, c in commands:
+    shift = round % len(commands)      # each command takes each position equally often
+    for n, c in commands[shift:] + commands[:shift]:
         t = time.perf_counter()
         subprocess.run(shlex.split(c), stdout=subprocess.DEVNULL, check=True)
         if round: times[n].append(time.perf_counter() - t)

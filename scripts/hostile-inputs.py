@@ -374,6 +374,25 @@ def endless_policy():
     return ["policy", "eval", "--data", d, "--input", inp, "data.p.deny"]
 
 
+@case("fleet scan: hostile usage file and manifests (deep JSON, huge and broken CSV rows, bad YAML)", "error", ("resolved", "scanned"))
+def hostile_fleet():
+    d = W + "/fleet"
+    os.makedirs(d)
+    with open(d + "/usage.csv", "w") as f:
+        f.write('image,pulls,replicas\n"unterminated,1\n')
+        f.write("x" * (2 << 20) + ",1,1\n")
+        for i in range(50_000):
+            f.write(f"127.0.0.1:9/none/x{i % 97}:1,{i},-1\n")
+        f.write("../../../etc/passwd,1,1\n")
+    with open(d + "/deep.yaml", "w") as f:
+        f.write("apiVersion: v1\nkind: Pod\nspec: " + "[" * 20_000 + "]" * 20_000 + "\n")
+    with open(d + "/k.yaml", "w") as f:
+        f.write("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\nspec:\n  replicas: 99999999999999999999\n"
+                "  template: {spec: {containers: [{name: a, image: \"127.0.0.1:9/none/app:1\"}]}}\n")
+    return ["fleet", "scan", d, "--usage", d + "/usage.csv", "--insecure-registry", "127.0.0.1:9",
+            "--sbom-cache", W + "/fleet-sboms", "-o", "json", "--output", W + "/fleet.json"]
+
+
 def run(args):
     cmd = ["/usr/bin/time", "-f", "%M", "prlimit", f"--as={MEMORY_LIMIT}", TG] + args
     env = dict(os.environ, HOME=W + "/home", XDG_CACHE_HOME=W + "/cache", TMPDIR=W + "/tmp",

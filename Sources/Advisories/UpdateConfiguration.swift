@@ -9,12 +9,8 @@ public struct UpdateConfiguration: Sendable {
     "https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json"
   public static let defaultEPSSURL = "https://epss.empiricalsecurity.com/epss_scores-current.csv.gz"
   /// Ecosystems fetched when none are named: the language ecosystems tailguard catalogs and the
-  /// distros whose OSV data is keyed by release.
-  public static let defaultEcosystems = [
-    "Alpine", "Debian", "Go", "Maven", "npm", "PyPI", "RubyGems", "crates.io", "NuGet", "Packagist",
-    "Ubuntu",
-    "Rocky Linux", "AlmaLinux", "Wolfi", "Chainguard",
-  ]
+  /// distros whose OSV data is keyed by release, as `Ecosystem.table` lists them (`updateFeeds`).
+  public static let defaultEcosystems = Ecosystem.updateFeeds
 
   public var osvBaseURL: String
   public var ecosystems: [String]

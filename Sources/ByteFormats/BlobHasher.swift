@@ -53,14 +53,7 @@ public struct BlobHasher {
     case .sha384(let h): bytes = Array(h.finalize())
     case .sha512(let h): bytes = Array(h.finalize())
     }
-    let digits = Array("0123456789abcdef".utf8)
-    var out = [UInt8]()
-    out.reserveCapacity(bytes.count * 2)
-    for b in bytes {
-      out.append(digits[Int(b >> 4)])
-      out.append(digits[Int(b & 15)])
-    }
-    return String(decoding: out, as: UTF8.self)
+    return Hex.encode(bytes)
   }
 
   /// `algorithm:hex`.

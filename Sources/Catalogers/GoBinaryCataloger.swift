@@ -6,34 +6,39 @@ import TailguardModel
 /// package (version without the `go` prefix, as Go vulnerability data spells it), the main
 /// module, and every dependency, with `replace` targets applied (the replacement is what was
 /// compiled in). Build settings travel in the metadata of the main module and `stdlib`.
-public struct GoBinaryCataloger: Cataloger {
+public typealias GoBinaryCataloger = FileCataloger<GoBinaryFiles>
+
+extension FileCataloger where Files == GoBinaryFiles {
+  public init(limits: GoBuildInfo.Limits) { self.init(GoBinaryFiles(limits: limits)) }
+}
+
+public struct GoBinaryFiles: PackageFiles {
   public let id = "go-binary"
   public var limits: GoBuildInfo.Limits
 
-  public init(limits: GoBuildInfo.Limits = GoBuildInfo.Limits()) { self.limits = limits }
+  public init() { limits = GoBuildInfo.Limits() }
+  public init(limits: GoBuildInfo.Limits) { self.limits = limits }
 
-  public var selectors: [FileSelector] { [BinaryCatalogerSupport.executableSelector] }
+  public var parsers: [FileParser] {
+    [FileParser(BinaryCatalogerSupport.executableSelector) { [self] in read($0) }]
+  }
 
-  public func catalog(_ resolver: any FileResolver, context: CatalogContext) -> CatalogResult {
+  func read(_ file: SelectedFile) -> CatalogResult {
     var result = CatalogResult()
-    for path in resolver.paths(matching: BinaryCatalogerSupport.executableSelector) {
-      guard let source = resolver.contents(at: path) else { continue }
-      let info: GoBuildInfo
-      do {
-        guard let found = try GoBuildInfo.read(from: source, limits: limits) else { continue }
-        info = found
-      } catch {
-        result.diagnostics.append(
-          BinaryCatalogerSupport.diagnostic(
-            .warning, "go-binary.unreadable", "cannot read Go build info: \(error)", source: id,
-            path: path,
-            resolver: resolver))
-        continue
+    let info: GoBuildInfo
+    do {
+      guard let found = try GoBuildInfo.read(from: file.source, limits: limits) else {
+        return result
       }
-      catalog(info, path: path, source: source, resolver: resolver, into: &result)
+      info = found
+    } catch {
+      result.diagnostics.append(
+        BinaryCatalogerSupport.diagnostic(
+          .warning, "go-binary.unreadable", "cannot read Go build info: \(error)", source: id,
+          path: file.path, resolver: file.resolver))
+      return result
     }
-    result.packages.sort()
-    result.relationships.sort()
+    catalog(info, path: file.path, source: file.source, resolver: file.resolver, into: &result)
     return result
   }
 

@@ -72,9 +72,11 @@ public struct InMemoryFileResolver: FileResolver {
       guard type == .typeRegular else { continue }
       let mode = (attrs[.posixPermissions] as? NSNumber)?.uint32Value ?? 0o644
       let size = (attrs[.size] as? NSNumber)?.int64Value ?? 0
-      let wanted = selectors.contains { $0.matches(path: rel) && size <= $0.maxSize }
-      guard wanted, let data = fm.contents(atPath: full) else { continue }
-      files[rel] = [UInt8](data)
+      let limit = selectors.filter { $0.matches(path: rel) }.map(\.maxSize).max() ?? -1
+      guard size <= limit, let data = try? BoundedFile.read(path: full, limit: Int(limit)) else {
+        continue
+      }
+      files[rel] = data
       modes[rel] = mode
     }
     return InMemoryFileResolver(files: files, symlinks: links, modes: modes, selectors: selectors)

@@ -320,11 +320,8 @@ public struct FleetAnalysis: Sendable {
     let critical = s.head.critical + s.tail.critical
     let kev = s.head.kev + s.tail.kev
     return
-      "The tail (\(s.tail.images) of \(s.head.images + s.tail.images) images) is \(percent(s.tail.imageShare)) of images and carries \(percent(s.tail.findingShare)) of findings, \(s.tail.critical) of \(critical) critical, \(s.tail.kev) of \(kev) known-exploited."
+      "The tail (\(s.tail.images) of \(s.head.images + s.tail.images) images) is \(FleetSegment.percent(s.tail.imageShare)) of images and carries \(FleetSegment.percent(s.tail.findingShare)) of findings, \(s.tail.critical) of \(critical) critical, \(s.tail.kev) of \(kev) known-exploited."
   }
 
-  static func percent(_ share: Double) -> String {
-    let p = (share * 1000).rounded() / 10
-    return (p == p.rounded() ? String(Int(p)) : String(p)) + "%"
-  }
+
 }

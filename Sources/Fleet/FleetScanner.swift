@@ -97,21 +97,23 @@ public struct FleetScanner: Sendable {
           continue
         }
       }
-      guard let data = FileManager.default.contents(atPath: path) else {
-        inv.diagnostics.append(
-          Diagnostic(
-            .error, code: "fleet.unreadable", "cannot read file", source: "fleet", path: path))
-        continue
-      }
-      if data.count > Self.maxFileBytes {
+      let bytes: [UInt8]
+      do throws(ByteFormatError) {
+        bytes = try BoundedFile.read(path: path, limit: Self.maxFileBytes)
+      } catch  where error.code == .limitExceeded {
         inv.diagnostics.append(
           Diagnostic(
             .warning, code: "fleet.too-large",
             "file larger than \(Self.maxFileBytes) bytes skipped",
             source: "fleet", path: path))
         continue
+      } catch {
+        inv.diagnostics.append(
+          Diagnostic(
+            .error, code: "fleet.unreadable", "cannot read file: \(error.message)", source: "fleet",
+            path: path))
+        continue
       }
-      let bytes = [UInt8](data)
       if kind == .other {
         if Self.looksLikeDockerfile(bytes) {
           kind = .dockerfile

@@ -25,13 +25,13 @@ public struct OCILayoutResolver: DigestResolver {
     var named: [String: Digest] = [:]
     var bare: [String: Digest] = [:]
     for m in index.manifests {
-      guard let digest = m.digestValue, let name = m.refName, layout.hasBlob(digest) else {
+      guard let name = m.refName, layout.hasBlob(m.digest) else {
         continue
       }
       if name.contains(":") || name.contains("/"), let ref = try? ImageReference(parsing: name) {
-        named["\(ref.name):\(ref.tag ?? "latest")"] = digest
+        named["\(ref.name):\(ref.tag ?? "latest")"] = m.digest
       } else {
-        bare[name] = digest
+        bare[name] = m.digest
       }
     }
     self.named = named

@@ -50,10 +50,13 @@ public struct PinLinter: Sendable {
     return out
   }
 
-  /// Reads a file's lines for suppression checks.
+  /// Reads a file's lines for suppression checks (nil when unreadable or over the fleet's file
+  /// limit: the scan that found the reference read it under the same limit).
   public static func readLines(_ path: String) -> [String]? {
-    guard let d = FileManager.default.contents(atPath: path) else { return nil }
-    return TextLines(bytes: [UInt8](d)).lines
+    guard let d = try? BoundedFile.read(path: path, limit: FleetScanner.maxFileBytes) else {
+      return nil
+    }
+    return TextLines(bytes: d).lines
   }
 
   static func suppressed(_ rule: PinRule, line: Int, lines: [String]) -> Bool {

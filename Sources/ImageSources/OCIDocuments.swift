@@ -36,12 +36,15 @@ public enum MediaTypes {
   }
 }
 
-/// An OCI content descriptor (the fields tailguard reads). Lenient where layouts written by real
-/// tools are: `mediaType` and `size` may be missing, and the digest stays text until a reader
-/// parses it with an error that names the document (``digestValue`` for readers that skip).
+/// An OCI content descriptor (image-spec `descriptor.md`), the one descriptor type of layouts,
+/// archives and registries: manifests, indexes, referrers and `subject` all hold these.
+///
+/// The digest is parsed as the document is decoded (a malformed one makes the document
+/// malformed, naming it). `mediaType` and `size` may be missing, as in layouts written by real
+/// tools; the registry client requires both in what a registry serves (`RegistryManifest`).
 public struct OCIDescriptor: Codable, Sendable, Hashable {
   public var mediaType: String?
-  public var digest: String
+  public var digest: Digest
   public var size: Int64?
   public var annotations: [String: String]?
   public var platform: OCIPlatform?
@@ -49,7 +52,7 @@ public struct OCIDescriptor: Codable, Sendable, Hashable {
   public var artifactType: String?
 
   public init(
-    mediaType: String? = nil, digest: String, size: Int64? = nil,
+    mediaType: String? = nil, digest: Digest, size: Int64? = nil,
     annotations: [String: String]? = nil, platform: OCIPlatform? = nil,
     artifactType: String? = nil
   ) {
@@ -65,15 +68,22 @@ public struct OCIDescriptor: Codable, Sendable, Hashable {
 
   /// The `org.opencontainers.image.ref.name` annotation (a tag, or a full reference).
   public var refName: String? { annotations?[Self.refNameAnnotation] }
-
-  /// The digest, when it is a well-formed one.
-  public var digestValue: Digest? { try? Digest(parsing: digest) }
 }
 
 public struct OCIPlatform: Codable, Sendable, Hashable {
   public var os: String?
   public var architecture: String?
   public var variant: String?
+
+  public init(os: String? = nil, architecture: String? = nil, variant: String? = nil) {
+    self.os = os
+    self.architecture = architecture
+    self.variant = variant
+  }
+
+  public init(_ platform: Platform) {
+    self.init(os: platform.os, architecture: platform.architecture, variant: platform.variant)
+  }
 
   public var value: Platform? {
     guard let os, let architecture, !os.isEmpty, !architecture.isEmpty else { return nil }

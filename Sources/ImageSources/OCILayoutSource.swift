@@ -76,13 +76,13 @@ public struct OCILayoutSource: ImageSource {
           .notFound, "tag '\(tag)' not found in OCI layout \(directory); \(availableTags())")
       }
     case .digest(let d):
-      candidates = tops.filter { $0.digest == d.description }
+      candidates = tops.filter { $0.digest == d }
       if candidates.isEmpty {
         guard FileManager.default.fileExists(atPath: blobPath(d)) else {
           throw ImageSourceError(
             .notFound, "digest \(d) not found in OCI layout \(directory)", blob: d)
         }
-        candidates = [OCIDescriptor(digest: d.description)]
+        candidates = [OCIDescriptor(digest: d)]
       }
     case nil:
       candidates = tops
@@ -113,8 +113,7 @@ public struct OCILayoutSource: ImageSource {
       OCIManifest.self, from: manifestBytes, what: "manifest \(manifestDigest)")
     if manifestType == nil { manifestType = manifest.mediaType ?? MediaTypes.ociManifest }
 
-    let configDigest = try JSONDocument.digest(
-      manifest.config.digest, what: "manifest \(manifestDigest) config")
+    let configDigest = manifest.config.digest
     let configBytes = try readBlob(configDigest, what: "image config")
     let config = try ImageConfigParser.parse(configBytes, what: "image config \(configDigest)")
     let configPlatform = ImageConfigParser.platform(of: config)
@@ -128,8 +127,7 @@ public struct OCILayoutSource: ImageSource {
     }
     var layers: [LayerInfo] = []
     for (i, d) in manifest.layers.enumerated() {
-      let digest = try JSONDocument.digest(
-        d.digest, what: "manifest \(manifestDigest) layer \(i + 1)")
+      let digest = d.digest
       let type = d.mediaType ?? ""
       guard let compression = MediaTypes.layerCompression(type) else {
         throw ImageSourceError(
@@ -144,7 +142,7 @@ public struct OCILayoutSource: ImageSource {
     ImageConfigParser.annotate(&layers, with: config)
     let tags = Set(
       tops.filter {
-        $0.digest == manifestDigest.description || $0.digest == indexDigest?.description
+        $0.digest == manifestDigest || $0.digest == indexDigest
       }
       .compactMap(\.refName)
     ).sorted()
@@ -162,7 +160,7 @@ public struct OCILayoutSource: ImageSource {
       throw ImageSourceError(
         .limitExceeded, "indexes nested deeper than \(Self.maxIndexDepth) levels")
     }
-    let digest = try JSONDocument.digest(descriptor.digest, what: "descriptor")
+    let digest = descriptor.digest
     if let t = descriptor.mediaType, !MediaTypes.isManifest(t), !MediaTypes.isIndex(t) {
       throw ImageSourceError(
         .unsupported,

@@ -31,37 +31,38 @@ public struct MatchTarget: Hashable, Sendable {
       let version = p.source.map { $0.version.isEmpty ? p.version : $0.version } ?? p.version
       return .success(MatchTarget(ecosystems: ecosystems, name: name, version: version))
     }
-    switch p.ecosystem {
-    case .golang:
-      if p.name == "stdlib" || p.name == "go" {
-        return .success(
-          MatchTarget(ecosystems: ["Go"], name: "stdlib", version: goToolchainSemver(p.version)))
-      }
-      return .success(
-        MatchTarget(ecosystems: ["Go"], name: p.name, version: goModuleSemver(p.version)))
-    case .maven:
+    // Language packages: the OSV ecosystem and naming rule of their row in `Ecosystem.table`.
+    let traits = p.ecosystem.traits
+    guard let osv = traits.osvName else { return .failure(.noEcosystem(p.ecosystem.rawValue)) }
+    let namespace = p.purl.namespace.flatMap { $0.isEmpty ? nil : $0 }
+    var name = p.name
+    var version = p.version
+    switch traits.namespace {
+    case .joinsName:
+      // `@scope/name`, `github.com/x/y`: a name that does not carry its namespace gets it.
+      if let namespace, !p.name.contains("/") { name = "\(namespace)/\(p.purl.name)" }
+    case .group:
+      // OSV names Maven packages `group:artifact`; the archive's own record wins over the purl.
       if case .java(let meta) = p.metadata, let g = meta.groupID, let a = meta.artifactID,
         !g.isEmpty, !a.isEmpty
       {
-        return .success(MatchTarget(ecosystems: ["Maven"], name: "\(g):\(a)", version: p.version))
+        name = "\(g):\(a)"
+      } else if let namespace {
+        name = "\(namespace):\(p.purl.name)"
       }
-      if let ns = p.purl.namespace, !ns.isEmpty {
-        return .success(
-          MatchTarget(ecosystems: ["Maven"], name: "\(ns):\(p.purl.name)", version: p.version))
-      }
-      return .success(MatchTarget(ecosystems: ["Maven"], name: p.name, version: p.version))
-    case .npm:
-      if let ns = p.purl.namespace, !ns.isEmpty, !p.name.hasPrefix("@") {
-        return .success(
-          MatchTarget(ecosystems: ["npm"], name: "\(ns)/\(p.purl.name)", version: p.version))
-      }
-      return .success(MatchTarget(ecosystems: ["npm"], name: p.name, version: p.version))
-    default:
-      guard let osv = p.ecosystem.osvName else {
-        return .failure(.noEcosystem(p.ecosystem.rawValue))
-      }
-      return .success(MatchTarget(ecosystems: [osv], name: p.name, version: p.version))
+    case .separate:
+      break
     }
+    if p.ecosystem == .golang {
+      // OSV spells Go versions its own way, and the toolchain is the `stdlib` module.
+      if p.name == "stdlib" || p.name == "go" {
+        name = "stdlib"
+        version = goToolchainSemver(p.version)
+      } else {
+        version = goModuleSemver(p.version)
+      }
+    }
+    return .success(MatchTarget(ecosystems: [osv], name: name, version: version))
   }
 
   /// Go module versions in OSV drop the `v` and build metadata: `v1.2.3+incompatible` → `1.2.3`.

@@ -18,16 +18,36 @@ enum VendorFixStatement {
     guard ["wont", "won't", "will"].contains(where: { containsIgnoringCase(bytes, $0) }) else {
       return false
     }
-    guard let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
-    else { return false }
-    for candidate in [object, object["anchore"] as? [String: Any] ?? [:]] {
-      if let status = candidate["status"] as? String,
-        wontFixSpellings.contains(status.lowercased())
-      {
-        return true
-      }
+    guard let record = try? JSONDecoder().decode(StatusRecord.self, from: Data(text.utf8)) else {
+      return false
+    }
+    for status in [record.status, record.anchore?.status] {
+      if let status, wontFixSpellings.contains(status.lowercased()) { return true }
     }
     return false
+  }
+
+  /// The two places a status is read from: `{"status": …}` and `{"anchore": {"status": …}}`.
+  /// Anything else in the object is ignored, and a status that is not a string reads as nil.
+  struct StatusRecord: Decodable {
+    var status: String?
+    var anchore: Nested?
+
+    struct Nested: Decodable {
+      var status: String?
+      init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: Keys.self)
+        status = try? c.decode(String.self, forKey: .status)
+      }
+    }
+
+    enum Keys: String, CodingKey { case status, anchore }
+
+    init(from decoder: any Decoder) throws {
+      let c = try decoder.container(keyedBy: Keys.self)
+      status = try? c.decode(String.self, forKey: .status)
+      anchore = try? c.decode(Nested.self, forKey: .anchore)
+    }
   }
 
   /// Whether `bytes` contain the ASCII `needle`, ignoring ASCII case.

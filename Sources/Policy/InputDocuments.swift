@@ -1,3 +1,4 @@
+import ByteFormats
 import Foundation
 import Rego
 
@@ -7,13 +8,13 @@ public enum InputDocuments {
   public static let maxBytes = 64 << 20
 
   static func read(_ path: String) throws -> String {
-    guard let d = FileManager.default.contents(atPath: path) else {
-      throw RegoError(.dataError, "cannot read \(path)")
+    let d: [UInt8]
+    do throws(ByteFormatError) {
+      d = try BoundedFile.read(path: path, limit: maxBytes)
+    } catch {
+      throw RegoError(.dataError, error.description)
     }
-    guard d.count <= maxBytes else {
-      throw RegoError(.dataError, "\(path) larger than \(maxBytes) bytes")
-    }
-    guard let s = String(data: d, encoding: .utf8) else {
+    guard let s = String(bytes: d, encoding: .utf8) else {
       throw RegoError(.dataError, "\(path) is not UTF-8")
     }
     return s

@@ -59,14 +59,8 @@ public struct PolicyEngine: Sendable {
     try user.load(paths: paths)
     if let data { try user.addData(data) }
     var modules = user.modules
-    let v1 = Parser.Options(v0Compatible: false)
-    if !unique.isEmpty {
-      modules.append(
-        try Parser.parseModule(PolicyPack.libRego, file: "builtin:lib.rego", options: v1))
-    }
-    for p in unique {
-      modules.append(try Parser.parseModule(p.rego, file: p.fileName, options: v1))
-    }
+    if !unique.isEmpty { modules.append(try PolicyPack.libModule()) }
+    for p in unique { modules.append(try p.policyModule()) }
     program = try Program(modules: modules, data: user.data, builtins: Builtins())
     var rules: [[String]: Set<String>] = [:]
     for m in modules {
@@ -170,14 +164,8 @@ public struct PolicyEngine: Sendable {
 
   /// Runs the `test_*` rules of the given packs (each pack with its `_test.rego`).
   public static func testPacks(_ packs: [PolicyPack]) throws -> [TestResult] {
-    let v1 = Parser.Options(v0Compatible: false)
-    var modules = [
-      try Parser.parseModule(PolicyPack.libRego, file: "builtin:lib.rego", options: v1)
-    ]
-    for p in packs {
-      modules.append(try Parser.parseModule(p.rego, file: p.fileName, options: v1))
-      modules.append(try Parser.parseModule(p.testRego, file: p.testFileName, options: v1))
-    }
+    var modules = [try PolicyPack.libModule()]
+    for p in packs { modules += [try p.policyModule(), try p.testModule()] }
     let program = try Program(modules: modules)
     return try TestRunner.run(program: program, options: Engine.Options())
   }

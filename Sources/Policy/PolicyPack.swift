@@ -1,3 +1,5 @@
+import Rego
+
 /// A built-in policy pack: Rego source shipped inside the binary, with its own tests.
 ///
 /// A pack lives in package `tailguard.packs.<key>` (`key` is the name with `_` for `-`).
@@ -40,4 +42,48 @@ public struct PolicyPack: Hashable, Sendable {
     let n = name.hasPrefix("builtin:") ? String(name.dropFirst(8)) : name
     return (all + optIn).first { $0.name == n || $0.key == n }
   }
+}
+
+extension PolicyPack {
+  /// A parsed source and the text it came from: the cache hands the module out only to a pack
+  /// whose text is the same (a pack built in a test with other Rego is parsed anew).
+  private struct Parsed: Sendable {
+    var source: String
+    var module: Result<Module, RegoError>
+
+    init(_ source: String, file: String) {
+      self.source = source
+      do {
+        module = .success(
+          try Parser.parseModule(source, file: file, options: Parser.Options(v0Compatible: false)))
+      } catch let e as RegoError {
+        module = .failure(e)
+      } catch {
+        module = .failure(RegoError(.parseError, "\(file): \(error)"))
+      }
+    }
+  }
+
+  /// Every built-in source (the lib, each pack and its tests) parsed once per process, by file
+  /// name: `scan --policy` in a fleet scan builds an engine per image, and the server per request.
+  private static let parsed: [String: Parsed] = {
+    var out = ["builtin:lib.rego": Parsed(libRego, file: "builtin:lib.rego")]
+    for p in all + optIn {
+      out[p.fileName] = Parsed(p.rego, file: p.fileName)
+      out[p.testFileName] = Parsed(p.testRego, file: p.testFileName)
+    }
+    return out
+  }()
+
+  private static func module(_ source: String, file: String) throws -> Module {
+    if let cached = parsed[file], cached.source == source { return try cached.module.get() }
+    return try Parsed(source, file: file).module.get()
+  }
+
+  /// `tailguard.lib`, the helpers every pack imports.
+  static func libModule() throws -> Module { try module(libRego, file: "builtin:lib.rego") }
+  /// The pack's policy module (Rego v1).
+  func policyModule() throws -> Module { try Self.module(rego, file: fileName) }
+  /// The pack's `_test.rego` module (Rego v1).
+  func testModule() throws -> Module { try Self.module(testRego, file: testFileName) }
 }

@@ -1,3 +1,4 @@
+import ByteFormats
 import Crypto
 import Foundation
 
@@ -223,38 +224,14 @@ extension Builtins {
 
   mutating func registerCoreEncoding() {
     register("hex.decode", arity: 1) { a, _ in
-      let s = Array(try argString(a, 0, "hex.decode").utf8)
-      func nibble(_ c: UInt8) -> UInt8? {
-        switch c {
-        case 0x30...0x39: return c - 0x30
-        case 0x61...0x66: return c - 0x61 + 10
-        case 0x41...0x46: return c - 0x41 + 10
-        default: return nil
-        }
-      }
-      var out: [UInt8] = []
-      out.reserveCapacity(s.count / 2)
-      var i = 0
-      while i + 1 < s.count {
-        guard let hi = nibble(s[i]) else {
-          throw builtinError(
-            "hex.decode", "encoding/hex: invalid byte: U+\(String(format: "%04X", s[i]))")
-        }
-        guard let lo = nibble(s[i + 1]) else {
-          throw builtinError(
-            "hex.decode", "encoding/hex: invalid byte: U+\(String(format: "%04X", s[i + 1]))")
-        }
-        out.append(hi << 4 | lo)
-        i += 2
-      }
-      if s.count % 2 == 1 {
-        if nibble(s[s.count - 1]) == nil {
-          throw builtinError(
-            "hex.decode", "encoding/hex: invalid byte: U+\(String(format: "%04X", s[s.count - 1]))")
-        }
+      switch Hex.decode(Array(try argString(a, 0, "hex.decode").utf8)) {
+      case .success(let out): return .string(String(decoding: out, as: UTF8.self))
+      case .failure(.invalidByte(let byte, _)):
+        throw builtinError(
+          "hex.decode", "encoding/hex: invalid byte: U+\(String(format: "%04X", byte))")
+      case .failure(.oddLength):
         throw builtinError("hex.decode", "encoding/hex: odd length hex string")
       }
-      return .string(String(decoding: out, as: UTF8.self))
     }
     let hmacs: [(String, @Sendable ([UInt8], [UInt8]) -> [UInt8])] = [
       (
@@ -413,14 +390,5 @@ extension Builtins {
     return .object(o)
   }
 
-  static func hex(_ bytes: [UInt8]) -> String {
-    let digits = Array("0123456789abcdef".utf8)
-    var out: [UInt8] = []
-    out.reserveCapacity(bytes.count * 2)
-    for b in bytes {
-      out.append(digits[Int(b >> 4)])
-      out.append(digits[Int(b & 0x0f)])
-    }
-    return String(decoding: out, as: UTF8.self)
-  }
+  static func hex(_ bytes: [UInt8]) -> String { Hex.encode(bytes) }
 }

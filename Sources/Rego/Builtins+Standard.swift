@@ -1,3 +1,4 @@
+import ByteFormats
 import Crypto
 import Foundation
 
@@ -365,22 +366,13 @@ extension Builtins {
       return .int(x.compare(y))
     }
     register("crypto.sha256", arity: 1) { a, _ in
-      .string(
-        SHA256.hash(data: Array(try argString(a, 0, "crypto.sha256").utf8)).map {
-          String(format: "%02x", $0)
-        }.joined())
+      .string(Hex.encode(SHA256.hash(data: Array(try argString(a, 0, "crypto.sha256").utf8))))
     }
     register("crypto.sha1", arity: 1) { a, _ in
-      .string(
-        Insecure.SHA1.hash(data: Array(try argString(a, 0, "crypto.sha1").utf8)).map {
-          String(format: "%02x", $0)
-        }.joined())
+      .string(Hex.encode(Insecure.SHA1.hash(data: Array(try argString(a, 0, "crypto.sha1").utf8))))
     }
     register("crypto.md5", arity: 1) { a, _ in
-      .string(
-        Insecure.MD5.hash(data: Array(try argString(a, 0, "crypto.md5").utf8)).map {
-          String(format: "%02x", $0)
-        }.joined())
+      .string(Hex.encode(Insecure.MD5.hash(data: Array(try argString(a, 0, "crypto.md5").utf8))))
     }
     register("units.parse_bytes", arity: 1) { a, _ in
       try Units.parse(try argString(a, 0, "units.parse_bytes"), bytes: true)
@@ -472,7 +464,7 @@ extension Builtins {
         try argString(a, 0, "base64url.decode"), url: true, name: "base64url.decode")
     }
     register("hex.encode", arity: 1) { a, _ in
-      .string(try argString(a, 0, "hex.encode").utf8.map { String(format: "%02x", $0) }.joined())
+      .string(Hex.encode(try argString(a, 0, "hex.encode").utf8))
     }
     register("urlquery.encode", arity: 1) { a, _ in
       .string(URLQuery.encode(try argString(a, 0, "urlquery.encode")))

@@ -1,6 +1,7 @@
 import Foundation
 
 extension Builtins {
+  /// Concatenation, formatting, prefix/suffix tests, splitting and replacing.
   mutating func registerStrings() {
     register("concat", arity: 2) { a, ctx in
       let sep = try argString(a, 0, "concat")
@@ -65,6 +66,12 @@ extension Builtins {
       s = Builtins.replaceMany(s, pairs)
       return try checkString(s, ctx, "strings.replace_n")
     }
+    registerTrimming()
+    registerCaseAndSearch()
+  }
+
+  /// `strings.count`, `strings.reverse` and the `trim*` family.
+  mutating func registerTrimming() {
     register("strings.count", arity: 2) { a, _ in
       let s = try argString(a, 0, "strings.count")
       let sub = try argString(a, 1, "strings.count")
@@ -115,6 +122,10 @@ extension Builtins {
         s.hasSuffixBytes(p)
           ? String(decoding: Array(s.utf8).dropLast(p.utf8.count), as: UTF8.self) : s)
     }
+  }
+
+  /// Case, integer formatting, `indexof*` and `substring` (offsets in code points, as OPA).
+  mutating func registerCaseAndSearch() {
     register("lower", arity: 1) { a, _ in .string(try argString(a, 0, "lower").lowercased()) }
     register("upper", arity: 1) { a, _ in .string(try argString(a, 0, "upper").uppercased()) }
     register("format_int", arity: 2) { a, _ in

@@ -1,3 +1,4 @@
+import ByteFormats
 import Foundation
 
 /// The public entry point: load policies and data, then evaluate queries or run
@@ -60,6 +61,10 @@ public struct Engine: Sendable {
   /// `regoOnly` loads only `.rego` files and `data.json`/`data.yaml` from directories
   /// (`policy test` uses it: check directories often hold example YAML that is not
   /// meant as `data`).
+  /// The largest policy or data file `load` reads (OPA has no limit; a bundle's data file of a
+  /// few MiB is common, a 50 GiB file passed by mistake must not exhaust memory).
+  public static let maxFileBytes = 256 << 20
+
   public mutating func load(paths: [String], regoOnly: Bool = false) throws {
     let fm = FileManager.default
     for root in paths {
@@ -98,8 +103,11 @@ public struct Engine: Sendable {
     let isJSON = lower.hasSuffix(".json")
     let isYAML = lower.hasSuffix(".yaml") || lower.hasSuffix(".yml")
     guard isRego || isJSON || isYAML else { return }
-    guard let bytes = FileManager.default.contents(atPath: path) else {
-      throw RegoError(.dataError, "cannot read \(path)")
+    let bytes: [UInt8]
+    do throws(ByteFormatError) {
+      bytes = try BoundedFile.read(path: path, limit: Self.maxFileBytes)
+    } catch {
+      throw RegoError(.dataError, error.description)
     }
     guard let text = String(bytes: bytes, encoding: .utf8) else {
       throw RegoError(.dataError, "\(path) is not UTF-8")

@@ -232,14 +232,6 @@ public enum JSONCodec {
       return v
     }
 
-    mutating func hex4() throws -> UInt32 {
-      guard pos + 4 <= bytes.count,
-        let v = UInt32(String(decoding: bytes[pos..<pos + 4], as: UTF8.self), radix: 16)
-      else { throw error("invalid \\u escape") }
-      pos += 4
-      return v
-    }
-
     mutating func string() throws -> String {
       pos += 1
       var out: [UInt8] = []
@@ -249,29 +241,14 @@ public enum JSONCodec {
         if c == UInt8(ascii: "\"") { return String(decoding: out, as: UTF8.self) }
         if c == UInt8(ascii: "\\") {
           guard pos < bytes.count else { break }
-          let e = bytes[pos]
-          pos += 1
-          switch e {
-          case UInt8(ascii: "n"): out.append(10)
-          case UInt8(ascii: "t"): out.append(9)
-          case UInt8(ascii: "r"): out.append(13)
-          case UInt8(ascii: "b"): out.append(8)
-          case UInt8(ascii: "f"): out.append(12)
-          case UInt8(ascii: "/"): out.append(0x2f)
-          case UInt8(ascii: "\\"): out.append(0x5c)
-          case UInt8(ascii: "\""): out.append(0x22)
-          case UInt8(ascii: "u"):
-            var cp = try hex4()
-            if cp >= 0xD800, cp < 0xDC00, pos + 6 <= bytes.count, bytes[pos] == 0x5c,
-              bytes[pos + 1] == UInt8(ascii: "u")
-            {
-              pos += 2
-              let lo = try hex4()
-              cp = 0x10000 + ((cp - 0xD800) << 10) + (lo &- 0xDC00)
-            }
-            let scalar = Unicode.Scalar(cp) ?? "\u{FFFD}"
-            out.append(contentsOf: Array(String(Character(scalar)).utf8))
-          default: throw error("invalid escape")
+          switch StringEscape.decode(bytes, at: pos, into: &out) {
+          case .success(let used): pos += used
+          case .failure(.badUnicode):
+            pos += 1
+            throw error("invalid \\u escape")
+          case .failure(.badEscape):
+            pos += 1
+            throw error("invalid escape")
           }
         } else {
           out.append(c)

@@ -133,31 +133,10 @@ struct Lexer {
       if c == UInt8(ascii: "\"") { return String(decoding: out, as: UTF8.self) }
       if c == UInt8(ascii: "\\") {
         guard pos < bytes.count else { break }
-        let e = bytes[pos]
-        advance()
-        switch e {
-        case UInt8(ascii: "n"): out.append(10)
-        case UInt8(ascii: "t"): out.append(9)
-        case UInt8(ascii: "r"): out.append(13)
-        case UInt8(ascii: "b"): out.append(8)
-        case UInt8(ascii: "f"): out.append(12)
-        case UInt8(ascii: "/"): out.append(0x2f)
-        case UInt8(ascii: "\\"): out.append(0x5c)
-        case UInt8(ascii: "\""): out.append(0x22)
-        case UInt8(ascii: "u"):
-          guard pos + 4 <= bytes.count,
-            var cp = UInt32(String(decoding: bytes[pos..<pos + 4], as: UTF8.self), radix: 16)
-          else { throw error("invalid \\u escape", er, ec) }
-          for _ in 0..<4 { advance() }
-          if cp >= 0xD800, cp < 0xDC00, pos + 6 <= bytes.count, bytes[pos] == 0x5c,
-            bytes[pos + 1] == UInt8(ascii: "u"),
-            let lo = UInt32(String(decoding: bytes[pos + 2..<pos + 6], as: UTF8.self), radix: 16)
-          {
-            for _ in 0..<6 { advance() }
-            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo &- 0xDC00)
-          }
-          out.append(contentsOf: Array(String(Character(Unicode.Scalar(cp) ?? "\u{FFFD}")).utf8))
-        default:
+        switch StringEscape.decode(bytes, at: pos, into: &out) {
+        case .success(let used): for _ in 0..<used { advance() }
+        case .failure(.badUnicode): throw error("invalid \\u escape", er, ec)
+        case .failure(.badEscape(let e)):
           throw error("invalid escape sequence '\\\(String(UnicodeScalar(e)))'", er, ec)
         }
       } else {

@@ -580,43 +580,9 @@ enum X509 {
       if e.id.count == 4, e.id[0] == 2, e.id[1] == 5, e.id[2] == 29 {
         switch e.id[3] {
         case 15:
-          var d = DER(c)
-          let bits = try d.read(0x03, "key usage").content(c)
-          guard let unused = bits.first, unused < 8, bits.count > 1 || unused == 0 else {
-            throw ParseError("x509: invalid key usage")
-          }
-          var usage = 0
-          let data = Array(bits.dropFirst())
-          for i in 0..<9 where i / 8 < data.count {
-            if data[i / 8] >> UInt8(7 - i % 8) & 1 == 1 { usage |= 1 << i }
-          }
-          o["KeyUsage"] = .int(usage)
+          try keyUsageExtension(c, into: &o)
         case 19:
-          var d = DER(c)
-          let s = try d.read(sequence, "basic constraints")
-          var x = DER(c, s.body, s.end)
-          var isCA = false
-          var maxPath = -1
-          if x.peekTag == 0x01 {
-            let bv = try x.read(0x01, "basic constraints").content(c)
-            guard bv.count == 1, bv[0] == 0 || bv[0] == 0xff else {
-              throw ParseError("x509: invalid basic constraints")
-            }
-            isCA = bv[0] == 0xff
-          }
-          if x.peekTag == 0x02 {
-            guard
-              case .number(let n) = try integer(
-                try x.read(0x02, "basic constraints").content(c), "basic constraints"
-              ).0,
-              let v = n.intValue
-            else { throw ParseError("x509: invalid basic constraints") }
-            maxPath = v
-          }
-          o["IsCA"] = .bool(isCA)
-          o["MaxPathLen"] = .int(maxPath)
-          o["BasicConstraintsValid"] = .bool(true)
-          o["MaxPathLenZero"] = .bool(maxPath == 0)
+          try basicConstraintsExtension(c, into: &o)
         case 17:
           let san = try subjectAltNames(c)
           o["DNSNames"] = list(san.dns)
@@ -630,143 +596,234 @@ enum X509 {
         case 30:
           unhandled = try nameConstraints(c, critical: e.critical, into: &o)
         case 31:
-          var d = DER(c)
-          let s = try d.read(sequence, "CRL distribution points")
-          var dps = DER(c, s.body, s.end)
-          var out: [Value] = []
-          while !dps.isEmpty {
-            let dp = try dps.read(sequence, "CRL distribution point")
-            var x = DER(c, dp.body, dp.end)
-            guard x.peekTag == 0xa0 else { continue }
-            let name = try x.read(0xa0, "CRL distribution point")
-            var y = DER(c, name.body, name.end)
-            guard y.peekTag == 0xa0 else { continue }
-            let full = try y.read(0xa0, "CRL distribution point")
-            var z = DER(c, full.body, full.end)
-            while !z.isEmpty, z.peekTag == 0x86 {
-              out.append(
-                .string(String(decoding: try z.read(0x86, "CRL URI").content(c), as: UTF8.self)))
-            }
-          }
-          o["CRLDistributionPoints"] = list(out)
+          try crlDistributionPointsExtension(c, into: &o)
         case 35:
-          var d = DER(c)
-          let s = try d.read(sequence, "authority key identifier")
-          var x = DER(c, s.body, s.end)
-          if x.peekTag == 0x80 { o["AuthorityKeyId"] = b64(try x.read(0x80, "AKID").content(c)) }
+          try authorityKeyIDExtension(c, into: &o)
         case 37:
-          var d = DER(c)
-          let s = try d.read(sequence, "extended key usage")
-          var x = DER(c, s.body, s.end)
-          var known: [Value] = []
-          var unknown: [Value] = []
-          while !x.isEmpty {
-            let u = try oid(try x.read(0x06, "extended key usage").content(c))
-            if let k = extKeyUsages[u] {
-              known.append(.int(k))
-            } else {
-              unknown.append(oidValue(u))
-            }
-          }
-          o["ExtKeyUsage"] = list(known)
-          o["UnknownExtKeyUsage"] = list(unknown)
+          try extendedKeyUsageExtension(c, into: &o)
         case 14:
-          var d = DER(c)
-          o["SubjectKeyId"] = b64(try d.read(0x04, "subject key identifier").content(c))
+          try subjectKeyIDExtension(c, into: &o)
         case 32:
-          var d = DER(c)
-          let s = try d.read(sequence, "certificate policies")
-          var x = DER(c, s.body, s.end)
-          var policies: [Value] = []
-          var ids: [Value] = []
-          var seen = Set<[UInt8]>()
-          while !x.isEmpty {
-            let pi = try x.read(sequence, "certificate policies")
-            var y = DER(c, pi.body, pi.end)
-            let raw = try y.read(0x06, "certificate policies").content(c)
-            guard seen.insert(raw).inserted else {
-              throw ParseError("x509: invalid certificate policies")
-            }
-            let o = try oid(raw)
-            policies.append(.string(o.map(String.init).joined(separator: ".")))
-            ids.append(oidValue(o))
-          }
-          o["Policies"] = list(policies)
-          o["PolicyIdentifiers"] = .array(ids)
+          try certificatePoliciesExtension(c, into: &o)
         case 33:
-          var d = DER(c)
-          let s = try d.read(sequence, "policy mappings")
-          var x = DER(c, s.body, s.end)
-          var maps: [Value] = []
-          while !x.isEmpty {
-            let m = try x.read(sequence, "policy mappings")
-            var y = DER(c, m.body, m.end)
-            let a = try oid(try y.read(0x06, "policy mappings").content(c))
-            let b2 = try oid(try y.read(0x06, "policy mappings").content(c))
-            maps.append(
-              .object([
-                "IssuerDomainPolicy": .string(a.map(String.init).joined(separator: ".")),
-                "SubjectDomainPolicy": .string(b2.map(String.init).joined(separator: ".")),
-              ]))
-          }
-          o["PolicyMappings"] = list(maps)
+          try policyMappingsExtension(c, into: &o)
         case 36:
-          var d = DER(c)
-          let s = try d.read(sequence, "policy constraints")
-          var x = DER(c, s.body, s.end)
-          for (tag, field) in [
-            (UInt8(0x80), "RequireExplicitPolicy"), (0x81, "InhibitPolicyMapping"),
-          ]
-          where x.peekTag == tag {
-            guard
-              case .number(let n) = try integer(
-                try x.read(tag, "policy constraints").content(c), "policy constraints"
-              ).0,
-              let v = n.intValue
-            else { throw ParseError("x509: invalid policy constraints extension") }
-            o[.string(field)] = .int(v)
-            o[.string(field + "Zero")] = .bool(v == 0)
-          }
+          try policyConstraintsExtension(c, into: &o)
         case 54:
-          var d = DER(c)
-          guard
-            case .number(let n) = try integer(
-              try d.read(0x02, "inhibit any policy").content(c), "inhibit any policy"
-            ).0,
-            let v = n.intValue
-          else { throw ParseError("x509: invalid inhibit any policy extension") }
-          o["InhibitAnyPolicy"] = .int(v)
-          o["InhibitAnyPolicyZero"] = .bool(v == 0)
+          try inhibitAnyPolicyExtension(c, into: &o)
         default:
           unhandled = true
         }
       } else if e.id == [1, 3, 6, 1, 5, 5, 7, 1, 1] {
-        if e.critical {
-          throw ParseError("x509: authority info access incorrectly marked critical")
-        }
-        var d = DER(c)
-        let s = try d.read(sequence, "authority info access")
-        var x = DER(c, s.body, s.end)
-        var ocsp: [Value] = []
-        var issuers: [Value] = []
-        while !x.isEmpty {
-          let ad = try x.read(sequence, "authority info access")
-          var y = DER(c, ad.body, ad.end)
-          let method = try oid(try y.read(0x06, "authority info access").content(c))
-          guard y.peekTag == 0x86 else { continue }
-          let uri = String(
-            decoding: try y.read(0x86, "authority info access").content(c), as: UTF8.self)
-          if method == [1, 3, 6, 1, 5, 5, 7, 48, 1] { ocsp.append(.string(uri)) }
-          if method == [1, 3, 6, 1, 5, 5, 7, 48, 2] { issuers.append(.string(uri)) }
-        }
-        o["OCSPServer"] = list(ocsp)
-        o["IssuingCertificateURL"] = list(issuers)
+        try authorityInfoAccessExtension(c, critical: e.critical, into: &o)
       } else {
         unhandled = true
       }
       if e.critical, unhandled { unhandledCritical.append(oidValue(e.id)) }
     }
     if !unhandledCritical.isEmpty { o["UnhandledCriticalExtensions"] = .array(unhandledCritical) }
+  }
+
+  /// `2.5.29.15`, key usage.
+  static func keyUsageExtension(_ c: [UInt8], into o: inout [Value: Value]) throws {
+    var d = DER(c)
+    let bits = try d.read(0x03, "key usage").content(c)
+    guard let unused = bits.first, unused < 8, bits.count > 1 || unused == 0 else {
+      throw ParseError("x509: invalid key usage")
+    }
+    var usage = 0
+    let data = Array(bits.dropFirst())
+    for i in 0..<9 where i / 8 < data.count {
+      if data[i / 8] >> UInt8(7 - i % 8) & 1 == 1 { usage |= 1 << i }
+    }
+    o["KeyUsage"] = .int(usage)
+  }
+
+  /// `2.5.29.19`, basic constraints.
+  static func basicConstraintsExtension(_ c: [UInt8], into o: inout [Value: Value]) throws {
+    var d = DER(c)
+    let s = try d.read(sequence, "basic constraints")
+    var x = DER(c, s.body, s.end)
+    var isCA = false
+    var maxPath = -1
+    if x.peekTag == 0x01 {
+      let bv = try x.read(0x01, "basic constraints").content(c)
+      guard bv.count == 1, bv[0] == 0 || bv[0] == 0xff else {
+        throw ParseError("x509: invalid basic constraints")
+      }
+      isCA = bv[0] == 0xff
+    }
+    if x.peekTag == 0x02 {
+      guard
+        case .number(let n) = try integer(
+          try x.read(0x02, "basic constraints").content(c), "basic constraints"
+        ).0,
+        let v = n.intValue
+      else { throw ParseError("x509: invalid basic constraints") }
+      maxPath = v
+    }
+    o["IsCA"] = .bool(isCA)
+    o["MaxPathLen"] = .int(maxPath)
+    o["BasicConstraintsValid"] = .bool(true)
+    o["MaxPathLenZero"] = .bool(maxPath == 0)
+  }
+
+  /// `2.5.29.31`, CRL distribution points.
+  static func crlDistributionPointsExtension(_ c: [UInt8], into o: inout [Value: Value]) throws {
+    var d = DER(c)
+    let s = try d.read(sequence, "CRL distribution points")
+    var dps = DER(c, s.body, s.end)
+    var out: [Value] = []
+    while !dps.isEmpty {
+      let dp = try dps.read(sequence, "CRL distribution point")
+      var x = DER(c, dp.body, dp.end)
+      guard x.peekTag == 0xa0 else { continue }
+      let name = try x.read(0xa0, "CRL distribution point")
+      var y = DER(c, name.body, name.end)
+      guard y.peekTag == 0xa0 else { continue }
+      let full = try y.read(0xa0, "CRL distribution point")
+      var z = DER(c, full.body, full.end)
+      while !z.isEmpty, z.peekTag == 0x86 {
+        out.append(
+          .string(String(decoding: try z.read(0x86, "CRL URI").content(c), as: UTF8.self)))
+      }
+    }
+    o["CRLDistributionPoints"] = list(out)
+  }
+
+  /// `2.5.29.35`, authority key identifier.
+  static func authorityKeyIDExtension(_ c: [UInt8], into o: inout [Value: Value]) throws {
+    var d = DER(c)
+    let s = try d.read(sequence, "authority key identifier")
+    var x = DER(c, s.body, s.end)
+    if x.peekTag == 0x80 { o["AuthorityKeyId"] = b64(try x.read(0x80, "AKID").content(c)) }
+  }
+
+  /// `2.5.29.37`, extended key usage.
+  static func extendedKeyUsageExtension(_ c: [UInt8], into o: inout [Value: Value]) throws {
+    var d = DER(c)
+    let s = try d.read(sequence, "extended key usage")
+    var x = DER(c, s.body, s.end)
+    var known: [Value] = []
+    var unknown: [Value] = []
+    while !x.isEmpty {
+      let u = try oid(try x.read(0x06, "extended key usage").content(c))
+      if let k = extKeyUsages[u] {
+        known.append(.int(k))
+      } else {
+        unknown.append(oidValue(u))
+      }
+    }
+    o["ExtKeyUsage"] = list(known)
+    o["UnknownExtKeyUsage"] = list(unknown)
+  }
+
+  /// `2.5.29.14`, subject key identifier.
+  static func subjectKeyIDExtension(_ c: [UInt8], into o: inout [Value: Value]) throws {
+    var d = DER(c)
+    o["SubjectKeyId"] = b64(try d.read(0x04, "subject key identifier").content(c))
+  }
+
+  /// `2.5.29.32`, certificate policies.
+  static func certificatePoliciesExtension(_ c: [UInt8], into o: inout [Value: Value]) throws {
+    var d = DER(c)
+    let s = try d.read(sequence, "certificate policies")
+    var x = DER(c, s.body, s.end)
+    var policies: [Value] = []
+    var ids: [Value] = []
+    var seen = Set<[UInt8]>()
+    while !x.isEmpty {
+      let pi = try x.read(sequence, "certificate policies")
+      var y = DER(c, pi.body, pi.end)
+      let raw = try y.read(0x06, "certificate policies").content(c)
+      guard seen.insert(raw).inserted else {
+        throw ParseError("x509: invalid certificate policies")
+      }
+      let o = try oid(raw)
+      policies.append(.string(o.map(String.init).joined(separator: ".")))
+      ids.append(oidValue(o))
+    }
+    o["Policies"] = list(policies)
+    o["PolicyIdentifiers"] = .array(ids)
+  }
+
+  /// `2.5.29.33`, policy mappings.
+  static func policyMappingsExtension(_ c: [UInt8], into o: inout [Value: Value]) throws {
+    var d = DER(c)
+    let s = try d.read(sequence, "policy mappings")
+    var x = DER(c, s.body, s.end)
+    var maps: [Value] = []
+    while !x.isEmpty {
+      let m = try x.read(sequence, "policy mappings")
+      var y = DER(c, m.body, m.end)
+      let a = try oid(try y.read(0x06, "policy mappings").content(c))
+      let b2 = try oid(try y.read(0x06, "policy mappings").content(c))
+      maps.append(
+        .object([
+          "IssuerDomainPolicy": .string(a.map(String.init).joined(separator: ".")),
+          "SubjectDomainPolicy": .string(b2.map(String.init).joined(separator: ".")),
+        ]))
+    }
+    o["PolicyMappings"] = list(maps)
+  }
+
+  /// `2.5.29.36`, policy constraints.
+  static func policyConstraintsExtension(_ c: [UInt8], into o: inout [Value: Value]) throws {
+    var d = DER(c)
+    let s = try d.read(sequence, "policy constraints")
+    var x = DER(c, s.body, s.end)
+    for (tag, field) in [
+      (UInt8(0x80), "RequireExplicitPolicy"), (0x81, "InhibitPolicyMapping"),
+    ]
+    where x.peekTag == tag {
+      guard
+        case .number(let n) = try integer(
+          try x.read(tag, "policy constraints").content(c), "policy constraints"
+        ).0,
+        let v = n.intValue
+      else { throw ParseError("x509: invalid policy constraints extension") }
+      o[.string(field)] = .int(v)
+      o[.string(field + "Zero")] = .bool(v == 0)
+    }
+  }
+
+  /// `2.5.29.54`, inhibit any policy.
+  static func inhibitAnyPolicyExtension(_ c: [UInt8], into o: inout [Value: Value]) throws {
+    var d = DER(c)
+    guard
+      case .number(let n) = try integer(
+        try d.read(0x02, "inhibit any policy").content(c), "inhibit any policy"
+      ).0,
+      let v = n.intValue
+    else { throw ParseError("x509: invalid inhibit any policy extension") }
+    o["InhibitAnyPolicy"] = .int(v)
+    o["InhibitAnyPolicyZero"] = .bool(v == 0)
+  }
+
+  /// `1.3.6.1.5.5.7.1.1`, authority information access (OCSP servers, issuer URLs).
+  static func authorityInfoAccessExtension(
+    _ c: [UInt8], critical: Bool, into o: inout [Value: Value]
+  ) throws {
+    if critical {
+      throw ParseError("x509: authority info access incorrectly marked critical")
+    }
+    var d = DER(c)
+    let s = try d.read(sequence, "authority info access")
+    var x = DER(c, s.body, s.end)
+    var ocsp: [Value] = []
+    var issuers: [Value] = []
+    while !x.isEmpty {
+      let ad = try x.read(sequence, "authority info access")
+      var y = DER(c, ad.body, ad.end)
+      let method = try oid(try y.read(0x06, "authority info access").content(c))
+      guard y.peekTag == 0x86 else { continue }
+      let uri = String(
+        decoding: try y.read(0x86, "authority info access").content(c), as: UTF8.self)
+      if method == [1, 3, 6, 1, 5, 5, 7, 48, 1] { ocsp.append(.string(uri)) }
+      if method == [1, 3, 6, 1, 5, 5, 7, 48, 2] { issuers.append(.string(uri)) }
+    }
+    o["OCSPServer"] = list(ocsp)
+    o["IssuingCertificateURL"] = list(issuers)
   }
 
   /// Go's `parseNameConstraintsExtension`; true when a constraint form is unhandled.

@@ -127,7 +127,7 @@ public struct FleetScanHTML: Sendable {
         let h = value * plotH
         let x = left + Double(i) * group + group * (0.15 + 0.35 * Double(j))
         svg +=
-          "<rect class=\"segment-bar \(segment)\" x=\"\(Self.n(x))\" y=\"\(Self.n(top + plotH - h))\" width=\"\(Self.n(group * 0.3))\" height=\"\(Self.n(h))\"><title>\(segment): \(FleetScanText.percent(value)) of \(name)</title></rect>\n"
+          "<rect class=\"segment-bar \(segment)\" x=\"\(Self.n(x))\" y=\"\(Self.n(top + plotH - h))\" width=\"\(Self.n(group * 0.3))\" height=\"\(Self.n(h))\"><title>\(segment): \(FleetSegment.percent(value)) of \(name)</title></rect>\n"
       }
       svg +=
         "<text class=\"tick\" x=\"\(Self.n(left + (Double(i) + 0.5) * group))\" y=\"\(Self.n(top + plotH + 16))\" text-anchor=\"middle\">\(name)</text>\n"

@@ -27,8 +27,8 @@ public struct FleetScanText: Sendable {
       ],
       rows: [("head", report.segments.head), ("tail", report.segments.tail)].map { name, s in
         [
-          name, "\(s.images)", Self.percent(s.imageShare), "\(s.findings)",
-          Self.percent(s.findingShare), "\(s.critical)", "\(s.high)", "\(s.kev)", "\(s.fixable)",
+          name, "\(s.images)", FleetSegment.percent(s.imageShare), "\(s.findings)",
+          FleetSegment.percent(s.findingShare), "\(s.critical)", "\(s.high)", "\(s.kev)", "\(s.fixable)",
           "\(s.vulnerabilities)",
         ]
       })
@@ -124,10 +124,7 @@ public struct FleetScanText: Sendable {
     return out
   }
 
-  static func percent(_ share: Double) -> String {
-    let p = (share * 1000).rounded() / 10
-    return (p == p.rounded() ? String(Int(p)) : String(p)) + "%"
-  }
+
 
   static func number(_ x: Double) -> String {
     let r = (x * 100).rounded() / 100

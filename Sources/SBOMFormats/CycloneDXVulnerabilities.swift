@@ -4,39 +4,31 @@ import TailguardModel
 /// (vulnerability, package), rated with the severity and CVSS the report used, affecting the
 /// package's `bom-ref` (its stable id), with the upgrade as recommendation.
 public enum CycloneDXVulnerabilities {
-  public static func build(_ report: ScanReport) -> [[String: Any]] {
+  public static func build(_ report: ScanReport) -> [CycloneDXVulnerability] {
     report.findings.map { scored in
       let f = scored.finding
       let a = scored.assessment
-      var rating: [String: Any] = ["severity": severity(a.severity)]
-      if let score = a.cvssScore { rating["score"] = score }
-      if let vector = a.cvssVector {
-        rating["vector"] = vector
-        rating["method"] = method(vector)
-      } else {
-        rating["method"] = "other"
-      }
-      rating["source"] = ["name": a.severitySource]
-      var v: [String: Any] = [
-        "bom-ref": "vuln:\(f.primaryID):\(f.packageID)",
-        "id": f.primaryID,
-        "source": ["name": f.evidence.first?.source ?? "osv"],
-        "ratings": [rating],
-        "affects": [["ref": f.packageID]],
-        "properties": [
-          ["name": "tailguard:risk", "value": String(a.risk.value)],
-          ["name": "tailguard:fixState", "value": f.fixState.rawValue],
-        ],
-      ]
+      let rating = CycloneDXVulnerability.Rating(
+        severity: severity(a.severity), score: a.cvssScore, vector: a.cvssVector,
+        method: a.cvssVector.map(method) ?? "other", source: .init(name: a.severitySource))
       let aliases = f.advisoryIDs.filter { $0 != f.primaryID }
-      if !aliases.isEmpty {
-        v["references"] = aliases.map { ["id": $0, "source": ["name": sourceName(of: $0)]] }
-      }
-      if let summary = f.summary, !summary.isEmpty { v["description"] = summary }
-      if let fixed = f.fixedVersion {
-        v["recommendation"] = "Upgrade \(f.packageName) to \(fixed) or later."
-      }
-      return v
+      return CycloneDXVulnerability(
+        bomRef: "vuln:\(f.primaryID):\(f.packageID)",
+        id: f.primaryID,
+        source: .init(name: f.evidence.first?.source ?? "osv"),
+        ratings: [rating],
+        affects: [.init(ref: f.packageID)],
+        properties: [
+          .init(name: "tailguard:risk", value: String(a.risk.value)),
+          .init(name: "tailguard:fixState", value: f.fixState.rawValue),
+        ],
+        references: aliases.isEmpty
+          ? nil
+          : aliases.map {
+            CycloneDXVulnerability.Reference(id: $0, source: .init(name: sourceName(of: $0)))
+          },
+        description: f.summary.flatMap { $0.isEmpty ? nil : $0 },
+        recommendation: f.fixedVersion.map { "Upgrade \(f.packageName) to \($0) or later." })
     }
   }
 

@@ -9,70 +9,69 @@ public struct CycloneDXWriter: Sendable {
   public init(options: SBOMWriteOptions = SBOMWriteOptions()) { self.options = options }
 
   public func document(
-    for sbom: SoftwareBOM, vulnerabilities: [[String: Any]]? = nil, policy: PolicyOutcome? = nil
-  ) -> [String: Any] {
+    for sbom: SoftwareBOM, vulnerabilities: [CycloneDXVulnerability]? = nil,
+    policy: PolicyOutcome? = nil
+  ) -> CycloneDXDocument {
+    typealias Property = CycloneDXDocument.Property
     var bom = sbom
     bom.normalize()
     let rootRef = Relationship.imageRootID
-    var root: [String: Any] = [
-      "bom-ref": rootRef,
-      "type": bom.image.sourceKind == "directory" ? "file" : "container",
-      "name": bom.image.reference ?? bom.image.target,
-    ]
-    if let digest = bom.image.manifestDigest { root["version"] = digest.description }
-    root["supplier"] = ["name": bom.image.supplierName]
-    var rootProps: [[String: String]] = [
-      ["name": "tailguard:image:source", "value": bom.image.sourceKind]
+    var rootProps: [Property] = [
+      Property(name: "tailguard:image:source", value: bom.image.sourceKind)
     ]
     if let p = bom.image.platform {
-      rootProps.append(["name": "tailguard:image:platform", "value": p.description])
+      rootProps.append(Property(name: "tailguard:image:platform", value: p.description))
     }
     if let c = bom.image.configDigest {
-      rootProps.append(["name": "tailguard:image:config", "value": c.description])
+      rootProps.append(Property(name: "tailguard:image:config", value: c.description))
     }
     for layer in bom.image.layers {
-      rootProps.append([
-        "name": "tailguard:image:layer:\(layer.index):digest", "value": layer.digest.description,
-      ])
+      rootProps.append(
+        Property(
+          name: "tailguard:image:layer:\(layer.index):digest", value: layer.digest.description))
       if let by = layer.createdBy {
-        rootProps.append(["name": "tailguard:image:layer:\(layer.index):createdBy", "value": by])
+        rootProps.append(
+          Property(name: "tailguard:image:layer:\(layer.index):createdBy", value: by))
       }
     }
     if let policy {
-      rootProps.append(["name": "tailguard:policy:outcome", "value": policy.outcome])
+      rootProps.append(Property(name: "tailguard:policy:outcome", value: policy.outcome))
       for v in policy.violations + policy.warnings {
-        rootProps.append([
-          "name": "tailguard:policy:\(v.level)", "value": "\(v.pack ?? v.package): \(v.message)",
-        ])
+        rootProps.append(
+          Property(
+            name: "tailguard:policy:\(v.level)", value: "\(v.pack ?? v.package): \(v.message)"))
       }
     }
-    root["properties"] = rootProps
+    let root = CycloneDXDocument.Component(
+      bomRef: rootRef, type: bom.image.sourceKind == "directory" ? "file" : "container",
+      name: bom.image.reference ?? bom.image.target,
+      version: bom.image.manifestDigest?.description,
+      supplier: .init(name: bom.image.supplierName), properties: rootProps)
 
-    var components: [[String: Any]] = []
+    var components: [CycloneDXDocument.Component] = []
     var rootDeps: [String] = []
     if let distro = bom.distro {
       let ref = "os:\(distro.id)"
-      var os: [String: Any] = ["bom-ref": ref, "type": "operating-system", "name": distro.id]
-      if let v = distro.versionID { os["version"] = v }
-      if let pretty = distro.prettyName { os["description"] = pretty }
-      components.append(os)
+      components.append(
+        CycloneDXDocument.Component(
+          bomRef: ref, type: "operating-system", name: distro.id, version: distro.versionID,
+          description: distro.prettyName))
       rootDeps.append(ref)
     }
     var seen = Set<String>()
     for pkg in bom.packages where seen.insert(pkg.id).inserted {
-      var c: [String: Any] = [
-        "bom-ref": pkg.id, "type": "library", "name": pkg.name, "version": pkg.version,
-        "purl": pkg.purl.description,
-      ]
-      if let group = Self.group(of: pkg) { c["group"] = group }
-      if let supplier = pkg.supplierName { c["supplier"] = ["name": supplier] }
-      let licenses = pkg.licenses.map { declared -> [String: Any] in
-        if let id = SPDXLicenses.id(for: declared) { return ["license": ["id": id]] }
-        return ["license": ["name": declared]]
+      let licenses = pkg.licenses.map { declared in
+        if let id = SPDXLicenses.id(for: declared) {
+          return CycloneDXDocument.LicenseChoice(license: .init(id: id))
+        }
+        return CycloneDXDocument.LicenseChoice(license: .init(name: declared))
       }
-      if !licenses.isEmpty { c["licenses"] = licenses }
-      c["properties"] = pkg.evidenceProperties.map { ["name": $0.0, "value": $0.1] }
-      components.append(c)
+      components.append(
+        CycloneDXDocument.Component(
+          bomRef: pkg.id, type: "library", name: pkg.name, group: Self.group(of: pkg),
+          version: pkg.version, supplier: pkg.supplierName.map { .init(name: $0) },
+          licenses: licenses.isEmpty ? nil : licenses, purl: pkg.purl.description,
+          properties: pkg.evidenceProperties.map { Property(name: $0.0, value: $0.1) }))
       rootDeps.append(pkg.id)
     }
     var dependsOn: [String: Set<String>] = [rootRef: Set(rootDeps)]
@@ -80,38 +79,26 @@ public struct CycloneDXWriter: Sendable {
       let from = rel.from == Relationship.imageRootID || seen.contains(rel.from) ? rel.from : nil
       if let from { dependsOn[from, default: []].insert(rel.to) }
     }
-    let dependencies: [[String: Any]] = ([rootRef] + bom.packages.map(\.id)).uniqued().map { ref in
-      ["ref": ref, "dependsOn": (dependsOn[ref] ?? []).sorted()]
+    let dependencies = ([rootRef] + bom.packages.map(\.id)).uniqued().map { ref in
+      CycloneDXDocument.Dependency(ref: ref, dependsOn: (dependsOn[ref] ?? []).sorted())
     }
 
-    var doc: [String: Any] = [
-      "$schema": "http://cyclonedx.org/schema/bom-1.6.schema.json",
-      "bomFormat": "CycloneDX",
-      "specVersion": "1.6",
-      "serialNumber": "urn:uuid:\(serial(for: bom).uuidString.lowercased())",
-      "version": 1,
-      "metadata": [
-        "timestamp": options.timestamp,
-        "tools": [
-          "components": [
-            ["type": "application", "name": options.toolName, "version": options.toolVersion]
-          ]
-        ],
-        "component": root,
-      ] as [String: Any],
-      "components": components,
-      "dependencies": dependencies,
-    ]
-    if let vulnerabilities { doc["vulnerabilities"] = vulnerabilities }
-    return doc
+    return CycloneDXDocument(
+      serialNumber: "urn:uuid:\(serial(for: bom).uuidString.lowercased())",
+      metadata: CycloneDXDocument.Metadata(
+        timestamp: options.timestamp,
+        tools: .init(components: [
+          .init(type: "application", name: options.toolName, version: options.toolVersion)
+        ]),
+        component: root),
+      components: components, dependencies: dependencies, vulnerabilities: vulnerabilities)
   }
 
   public func write(
-    _ sbom: SoftwareBOM, vulnerabilities: [[String: Any]]? = nil, policy: PolicyOutcome? = nil
+    _ sbom: SoftwareBOM, vulnerabilities: [CycloneDXVulnerability]? = nil,
+    policy: PolicyOutcome? = nil
   ) throws -> Data {
-    try JSONSerialization.data(
-      withJSONObject: document(for: sbom, vulnerabilities: vulnerabilities, policy: policy),
-      options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+    try SBOMJSON.data(document(for: sbom, vulnerabilities: vulnerabilities, policy: policy))
   }
 
   func serial(for bom: SoftwareBOM) -> UUID {
@@ -121,11 +108,9 @@ public struct CycloneDXWriter: Sendable {
     )
   }
 
+  /// The CycloneDX `group`: the purl namespace where `Ecosystem.table` says so (Maven, npm).
   static func group(of pkg: Package) -> String? {
-    switch pkg.ecosystem {
-    case .maven, .npm: return pkg.purl.namespace
-    default: return nil
-    }
+    pkg.ecosystem.traits.namespaceIsCycloneDXGroup ? pkg.purl.namespace : nil
   }
 }
 

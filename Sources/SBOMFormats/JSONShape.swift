@@ -1,9 +1,9 @@
 import Foundation
 
 /// A byte-level pass over a JSON document that counts its values (objects, arrays, strings,
-/// numbers, literals) and its deepest nesting without building anything. Foundation's
-/// `JSONSerialization` needs several hundred bytes per value on Linux, so a document's value
-/// count — not its size in bytes — bounds the memory of parsing it: checking it first turns a
+/// numbers, literals) and its deepest nesting without building anything. Foundation's JSON
+/// parsing (`JSONDecoder` first builds a tree of every value) costs much more per value than per
+/// byte, so a document's value count — not its size in bytes — bounds the memory of parsing it: checking it first turns a
 /// hostile SBOM (millions of tiny components) into a clear error instead of gigabytes of RSS.
 struct JSONShape: Equatable {
   var values: Int

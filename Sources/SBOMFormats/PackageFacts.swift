@@ -23,22 +23,15 @@ extension Package {
     }
     // Nothing declared: name the distribution channel the package came through (NTIA allows
     // the distributor as supplier). Documented in the README's SBOM section.
-    switch ecosystem {
-    case .golang:
+    switch ecosystem.traits.supplier {
+    case .channel(let text): return text
+    case .namespace(let capitalized, let fallback):
+      return purl.namespace.map { capitalized ? $0.capitalized : $0 } ?? fallback
+    case .goModulePath:
       let parts = name.split(separator: "/")
       if parts.count >= 2, parts[0].contains(".") { return "\(parts[0])/\(parts[1])" }
       return name == "stdlib" ? "The Go Authors" : "Go module proxy"
-    case .deb: return purl.namespace.map { $0.capitalized } ?? "Debian"
-    case .apk: return purl.namespace.map { $0.capitalized } ?? "Alpine Linux"
-    case .rpm: return purl.namespace ?? "RPM vendor (not declared)"
-    case .pypi: return "Python Package Index (PyPI)"
-    case .npm: return "npm registry"
-    case .cargo: return "crates.io"
-    case .maven: return purl.namespace ?? "Maven repository"
-    case .gem: return "RubyGems.org"
-    case .nuget: return "NuGet Gallery"
-    case .composer: return "Packagist"
-    case .generic: return nil
+    case .none: return nil
     }
   }
 

@@ -52,42 +52,42 @@ public struct SBOMReader: Sendable {
       throw SBOMFormatError(
         .tooLarge, "\(name): JSON nested deeper than \(maxDepth) levels exceeds the SBOM limit")
     }
-    let object: Any
+    let document: SBOMInputDocument
     do {
-      object = try JSONSerialization.jsonObject(with: data)
+      document = try JSONDecoder().decode(SBOMInputDocument.self, from: data)
+    } catch DecodingError.typeMismatch(_, let context) where context.codingPath.isEmpty {
+      throw SBOMFormatError(.unknownFormat, "\(name): top level is not a JSON object")
     } catch {
       throw SBOMFormatError(
         .unknownFormat,
         "\(name) is not a JSON SBOM (CycloneDX or SPDX JSON expected): \(error.localizedDescription)"
       )
     }
-    guard let doc = object as? [String: Any] else {
-      throw SBOMFormatError(.unknownFormat, "\(name): top level is not a JSON object")
-    }
-    if doc["bomFormat"] as? String == "CycloneDX" { return try readCycloneDX(doc, name: name) }
-    if let v = doc["spdxVersion"] as? String {
+    switch document {
+    case .cyclonedx(let doc): return try readCycloneDX(doc, name: name)
+    case .spdx(let v, let doc):
       guard v.hasPrefix("SPDX-2.") else {
         throw SBOMFormatError(.unsupportedVersion, "\(name): \(v) is not supported (SPDX 2.x JSON)")
       }
       return try readSPDX(doc, name: name)
+    case .unknown:
+      throw SBOMFormatError(
+        .unknownFormat, "\(name): neither CycloneDX (bomFormat) nor SPDX (spdxVersion)")
     }
-    throw SBOMFormatError(
-      .unknownFormat, "\(name): neither CycloneDX (bomFormat) nor SPDX (spdxVersion)")
   }
 
   // MARK: CycloneDX
 
-  func readCycloneDX(_ doc: [String: Any], name: String) throws(SBOMFormatError) -> SoftwareBOM {
+  func readCycloneDX(_ doc: CycloneDXInput, name: String) throws(SBOMFormatError) -> SoftwareBOM {
     var diagnostics: [Diagnostic] = []
-    let metadata = doc["metadata"] as? [String: Any] ?? [:]
-    let root = metadata["component"] as? [String: Any] ?? [:]
-    let rootRef = root["bom-ref"] as? String
+    let root = doc.metadata?.component
+    let rootRef = root?.bomRef
     var image = ImageMetadata(target: "sbom:\(name)", sourceKind: "sbom")
-    if let rootName = root["name"] as? String { image.reference = rootName }
-    if let v = root["version"] as? String, let d = try? Digest(parsing: v) {
+    if let rootName = root?.name { image.reference = rootName }
+    if let v = root?.version, let d = try? Digest(parsing: v) {
       image.manifestDigest = d
     }
-    let rootProps = Self.properties(root)
+    let rootProps = root?.namedProperties ?? []
     if let p = rootProps.first(where: { $0.0 == "tailguard:image:platform" }) {
       image.platform = try? Platform(parsing: p.1)
     }
@@ -111,7 +111,7 @@ public struct SBOMReader: Sendable {
     var distro: Distro?
     var refToID: [String: String] = [:]
     // Components may nest (`components` inside a component); walk them iteratively with a bound.
-    var queue: [[String: Any]] = (doc["components"] as? [[String: Any]]) ?? []
+    var queue: [CycloneDXInput.Component] = doc.components ?? []
     var index = 0
     while index < queue.count {
       let comp = queue[index]
@@ -121,41 +121,35 @@ public struct SBOMReader: Sendable {
         throw SBOMFormatError(
           .tooLarge, "\(name): more than \(maxComponents) components exceeds the limit")
       }
-      if let nested = comp["components"] as? [[String: Any]] { queue.append(contentsOf: nested) }
-      let type = comp["type"] as? String ?? "library"
-      let compName = comp["name"] as? String ?? ""
+      if let nested = comp.components { queue.append(contentsOf: nested) }
+      let type = comp.type ?? "library"
+      let compName = comp.name ?? ""
       if type == "operating-system" {
         distro = Distro(
-          id: compName.lowercased(), versionID: comp["version"] as? String,
-          prettyName: comp["description"] as? String)
+          id: compName.lowercased(), versionID: comp.version, prettyName: comp.description)
         continue
       }
       guard type == "library" || type == "framework" || type == "application" || type == "file"
       else { continue }
-      let version = comp["version"] as? String ?? ""
-      let purlText = comp["purl"] as? String
-      let props = Self.properties(comp)
-      let licenses = (comp["licenses"] as? [[String: Any]] ?? []).compactMap { entry -> String? in
-        if let expr = entry["expression"] as? String { return expr }
-        let lic = entry["license"] as? [String: Any]
-        return (lic?["id"] as? String) ?? (lic?["name"] as? String)
+      let licenses = (comp.licenses ?? []).compactMap { entry -> String? in
+        entry.expression ?? entry.license?.id ?? entry.license?.name
       }
       guard
         let pkg = makePackage(
-          name: compName, version: version, purlText: purlText, licenses: licenses,
-          properties: props,
+          name: compName, version: comp.version ?? "", purlText: comp.purl, licenses: licenses,
+          properties: comp.namedProperties,
           documentName: name, diagnostics: &diagnostics)
       else { continue }
-      if let ref = comp["bom-ref"] as? String { refToID[ref] = pkg.id }
+      if let ref = comp.bomRef { refToID[ref] = pkg.id }
       if distro == nil, let d = Self.distro(fromPurl: pkg.purl) { distro = d }
       packages.append(pkg)
     }
     var relationships: [Relationship] = []
-    for dep in doc["dependencies"] as? [[String: Any]] ?? [] {
-      guard let ref = dep["ref"] as? String else { continue }
+    for dep in doc.dependencies ?? [] {
+      guard let ref = dep.ref else { continue }
       let from = ref == rootRef ? Relationship.imageRootID : refToID[ref]
       guard let from else { continue }
-      for target in dep["dependsOn"] as? [String] ?? [] {
+      for target in dep.dependsOn ?? [] {
         guard let to = refToID[target] else { continue }
         relationships.append(
           Relationship(
@@ -169,47 +163,37 @@ public struct SBOMReader: Sendable {
     return bom
   }
 
-  static func properties(_ object: [String: Any]) -> [(String, String)] {
-    (object["properties"] as? [[String: Any]] ?? []).compactMap { p in
-      guard let n = p["name"] as? String, let v = p["value"] as? String else { return nil }
-      return (n, v)
-    }
-  }
-
   // MARK: SPDX
 
-  func readSPDX(_ doc: [String: Any], name: String) throws(SBOMFormatError) -> SoftwareBOM {
+  func readSPDX(_ doc: SPDXInput, name: String) throws(SBOMFormatError) -> SoftwareBOM {
     var diagnostics: [Diagnostic] = []
     var image = ImageMetadata(target: "sbom:\(name)", sourceKind: "sbom")
-    image.reference = doc["name"] as? String
-    let described = Set((doc["documentDescribes"] as? [String]) ?? [])
-    let relationshipsRaw = doc["relationships"] as? [[String: Any]] ?? []
-    var describedIDs = described
-    for r in relationshipsRaw where (r["relationshipType"] as? String) == "DESCRIBES" {
-      if let id = r["relatedSpdxElement"] as? String { describedIDs.insert(id) }
+    image.reference = doc.name
+    let relationshipsRaw = doc.relationships ?? []
+    var describedIDs = Set(doc.documentDescribes ?? [])
+    for r in relationshipsRaw where r.relationshipType == "DESCRIBES" {
+      if let id = r.relatedSpdxElement { describedIDs.insert(id) }
     }
     var packages: [Package] = []
     var distro: Distro?
     var idMap: [String: String] = [:]
-    let rawPackages = doc["packages"] as? [[String: Any]] ?? []
+    let rawPackages = doc.packages ?? []
     if rawPackages.count > maxComponents {
       throw SBOMFormatError(
         .tooLarge, "\(name): \(rawPackages.count) packages exceeds the limit of \(maxComponents)")
     }
     for raw in rawPackages {
-      let spdxID = raw["SPDXID"] as? String ?? ""
-      let pkgName = raw["name"] as? String ?? ""
-      let version = raw["versionInfo"] as? String ?? ""
-      let purpose = raw["primaryPackagePurpose"] as? String
+      let spdxID = raw.spdxID ?? ""
+      let pkgName = raw.name ?? ""
+      let version = raw.versionInfo ?? ""
+      let purpose = raw.primaryPackagePurpose
       if purpose == "OPERATING-SYSTEM" {
         distro = Distro(
           id: pkgName.lowercased(), versionID: version == "NOASSERTION" ? nil : version,
-          prettyName: raw["description"] as? String)
+          prettyName: raw.description)
         continue
       }
-      let refs = raw["externalRefs"] as? [[String: Any]] ?? []
-      let purlText =
-        refs.first { ($0["referenceType"] as? String) == "purl" }?["referenceLocator"] as? String
+      let purlText = (raw.externalRefs ?? []).first { $0.referenceType == "purl" }?.referenceLocator
       let isImage = purpose == "CONTAINER" || purlText?.hasPrefix("pkg:oci/") == true
       if isImage && !describedIDs.contains(spdxID) {
         // Another image of the document (a platform variant of an index): not a package.
@@ -221,25 +205,17 @@ public struct SBOMReader: Sendable {
         continue
       }
       if describedIDs.contains(spdxID) && (isImage || purlText == nil) {
-        if let sums = raw["checksums"] as? [[String: Any]],
-          let sha = sums.first(where: { ($0["algorithm"] as? String) == "SHA256" })?[
-            "checksumValue"] as? String
-        {
+        if let sha = raw.checksums?.first(where: { $0.algorithm == "SHA256" })?.checksumValue {
           image.manifestDigest = try? Digest(algorithm: "sha256", hex: sha.lowercased())
         }
         image.reference = pkgName
         continue
       }
       var licenses: [String] = []
-      if let declared = raw["licenseDeclared"] as? String, declared != "NOASSERTION",
-        declared != "NONE"
-      {
+      if let declared = raw.licenseDeclared, declared != "NOASSERTION", declared != "NONE" {
         licenses = [declared]
       }
-      var props: [(String, String)] = []
-      if let info = raw["sourceInfo"] as? String {
-        props = Self.sourceInfoFacts(info)
-      }
+      let props = raw.sourceInfo.map(Self.sourceInfoFacts) ?? []
       guard
         let pkg = makePackage(
           name: pkgName, version: version == "NOASSERTION" ? "" : version, purlText: purlText,
@@ -252,8 +228,7 @@ public struct SBOMReader: Sendable {
     }
     var relationships: [Relationship] = []
     for r in relationshipsRaw {
-      guard let a = r["spdxElementId"] as? String, let b = r["relatedSpdxElement"] as? String,
-        let type = r["relationshipType"] as? String
+      guard let a = r.spdxElementId, let b = r.relatedSpdxElement, let type = r.relationshipType
       else { continue }
       let from = describedIDs.contains(a) ? Relationship.imageRootID : idMap[a]
       guard let from, let to = idMap[b] else { continue }
@@ -323,11 +298,12 @@ public struct SBOMReader: Sendable {
           path: documentName))
       purl = PackageURL(type: "generic", name: name, version: version)
     }
-    let ecosystem = Ecosystem(rawValue: purl.type) ?? (purl.type == "alpine" ? .apk : .generic)
-    // Namespaced ecosystems are named with their namespace (the purl is authoritative: tools
-    // differ in whether the component name carries the npm scope); others keep the declared name.
-    let namespaced = ["npm", "golang", "composer"].contains(purl.type) && purl.namespace != nil
-    let pkgName = name.isEmpty || namespaced ? Self.displayName(purl) : name
+    let ecosystem = Ecosystem(purlType: purl.type) ?? .generic
+    // Where the namespace joins the name, the package is named from the purl (it is
+    // authoritative: tools differ in whether the component name carries the npm scope); others
+    // keep the declared name.
+    let namespaced = ecosystem.traits.namespace == .joinsName && purl.namespace != nil
+    let pkgName = name.isEmpty || namespaced ? Ecosystem.displayName(of: purl) : name
     let pkgVersion = version.isEmpty ? (purl.version ?? "") : version
     var props: [String: String] = [:]
     var locations: [Location] = []
@@ -376,16 +352,6 @@ public struct SBOMReader: Sendable {
       id: props["tailguard:package:id"])
     if pkg.id.isEmpty { pkg.id = Package.makeID(purl: purl, firstLocation: nil) }
     return pkg
-  }
-
-  /// npm scoped packages and Go modules are named with their namespace (`@scope/name`,
-  /// `github.com/x/y`); Maven and OS packages by the name alone.
-  static func displayName(_ purl: PackageURL) -> String {
-    guard let ns = purl.namespace else { return purl.name }
-    switch purl.type {
-    case "npm", "golang", "composer": return ns + "/" + purl.name
-    default: return purl.name
-    }
   }
 
   /// `distro=debian-12` / `distro=alpine-3.10.4` / `distro=rhel-9.2` → Distro.

@@ -1,3 +1,4 @@
+import Advisories
 import ByteFormats
 import FileTrees
 import Fleet
@@ -105,7 +106,10 @@ extension Scanner {
       }
     }
     members = []
-    let (store, info) = try request.advisories.open { progress?($0) }
+    // Nothing resolved: nothing to match (and no advisory data needed to say so).
+    let (store, info): (any AdvisoryStore, AdvisoryDataInfo?) =
+      targets.isEmpty
+      ? (InMemoryAdvisoryStore(), nil) : try request.advisories.open { progress?($0) }
     let filters = FindingFilters(onlyFixed: request.onlyFixed, ignoreUnfixed: request.ignoreUnfixed)
     let work = targets.sorted { $0.key < $1.key }
     var shared = request.options

@@ -1,3 +1,4 @@
+import ByteFormats
 import Foundation
 import TailguardModel
 import Yams
@@ -32,10 +33,15 @@ public struct IgnoreRules: Sendable {
     self.diagnostics = diagnostics
   }
 
+  /// The largest ignore file `load` reads (16 MiB: thousands of rules with comments).
+  public static let maxFileBytes = 16 << 20
+
   public static func load(path: String) throws(ScannerError) -> IgnoreRules {
-    guard let data = FileManager.default.contents(atPath: path), data.count <= 16 << 20 else {
-      throw ScannerError(
-        .ignoreFile, "cannot read ignore file \(path) (missing, unreadable or over 16 MiB)")
+    let data: [UInt8]
+    do throws(ByteFormatError) {
+      data = try BoundedFile.read(path: path, limit: maxFileBytes)
+    } catch {
+      throw ScannerError(.ignoreFile, "cannot read ignore file: \(error.message)")
     }
     let text = String(decoding: data, as: UTF8.self)
     return try parse(text, file: path)

@@ -86,5 +86,5 @@ public struct RegistrySignatureFetcher: SignatureArtifactFetcher {
 struct ReferrersIndex: Encodable {
   var schemaVersion = 2
   var mediaType: String
-  var manifests: [RegistryDescriptor]
+  var manifests: [OCIDescriptor]
 }

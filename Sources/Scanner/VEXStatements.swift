@@ -1,3 +1,4 @@
+import ByteFormats
 import Foundation
 import TailguardModel
 
@@ -22,18 +23,16 @@ public struct VEXStatements: Sendable {
       throw ScannerError(
         .vexFile, "cannot read VEX file \(path) (missing, unreadable or over 64 MiB)")
     }
-    guard let doc = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+    guard let doc = try? JSONDecoder().decode(OpenVEXInput.self, from: data) else {
       throw ScannerError(.vexFile, "\(path) is not an OpenVEX JSON document")
     }
-    guard let raw = doc["statements"] as? [[String: Any]] else {
+    guard let raw = doc.statements else {
       throw ScannerError(.vexFile, "\(path): no 'statements' array (is this OpenVEX?)")
     }
     var out = VEXStatements(statements: [], file: path, diagnostics: [])
     for (i, s) in raw.enumerated() {
-      let vuln = s["vulnerability"] as? [String: Any]
-      let name =
-        (vuln?["name"] as? String) ?? (vuln?["@id"] as? String) ?? (s["vulnerability"] as? String)
-      guard let name, let status = s["status"] as? String else {
+      let name = s.vulnerability?.name ?? s.vulnerability?.id ?? s.vulnerabilityName
+      guard let name, let status = s.status else {
         out.diagnostics.append(
           Diagnostic(
             .warning, code: "vex.bad-statement",
@@ -42,18 +41,15 @@ public struct VEXStatements: Sendable {
         continue
       }
       var products: [PackageURL] = []
-      for p in s["products"] as? [[String: Any]] ?? [] {
-        var ids: [String] = []
-        if let id = p["@id"] as? String { ids.append(id) }
-        if let id = (p["identifiers"] as? [String: Any])?["purl"] as? String { ids.append(id) }
-        for id in ids {
+      for p in s.products ?? [] {
+        for id in [p.id, p.identifiers?.purl].compactMap({ $0 }) {
           if let purl = try? PackageURL(parsing: id) { products.append(purl) }
         }
       }
       out.statements.append(
         Statement(
-          vulnerability: name, aliases: vuln?["aliases"] as? [String] ?? [],
-          products: products, status: status, justification: s["justification"] as? String))
+          vulnerability: name, aliases: s.vulnerability?.aliases ?? [],
+          products: products, status: status, justification: s.justification))
     }
     return out
   }
@@ -69,5 +65,58 @@ public struct VEXStatements: Sendable {
           && (p.version == nil || p.version == finding.purl.version)
       }
     }
+  }
+}
+
+/// The fields of an OpenVEX document that `VEXStatements` reads. Fields are `@Lenient` (nil when
+/// absent or of another type), so one odd statement is reported and skipped, not fatal; a
+/// `statements` value that is not an array of objects reads as nil.
+struct OpenVEXInput: Decodable, Sendable {
+  @Lenient var statements: [Statement]?
+
+  struct Statement: Decodable, Sendable {
+    /// `vulnerability` as an object (`name`, `@id`, `aliases`)…
+    var vulnerability: Vulnerability?
+    /// …or as a bare name, as some producers write it.
+    var vulnerabilityName: String?
+    var status: String?
+    var justification: String?
+    var products: [Product]?
+
+    enum CodingKeys: String, CodingKey { case vulnerability, status, justification, products }
+
+    init(from decoder: any Decoder) throws {
+      let c = try decoder.container(keyedBy: CodingKeys.self)
+      vulnerability = try? c.decode(Vulnerability.self, forKey: .vulnerability)
+      vulnerabilityName = try? c.decode(String.self, forKey: .vulnerability)
+      status = try? c.decode(String.self, forKey: .status)
+      justification = try? c.decode(String.self, forKey: .justification)
+      products = try? c.decode([Product].self, forKey: .products)
+    }
+  }
+
+  struct Vulnerability: Decodable, Sendable {
+    @Lenient var name: String?
+    @Lenient var id: String?
+    @Lenient var aliases: [String]?
+
+    enum CodingKeys: String, CodingKey {
+      case id = "@id"
+      case name, aliases
+    }
+  }
+
+  struct Product: Decodable, Sendable {
+    @Lenient var id: String?
+    @Lenient var identifiers: Identifiers?
+
+    enum CodingKeys: String, CodingKey {
+      case id = "@id"
+      case identifiers
+    }
+  }
+
+  struct Identifiers: Decodable, Sendable {
+    @Lenient var purl: String?
   }
 }

@@ -82,6 +82,12 @@ public struct ImageSignatureVerifier: Sendable {
   }
 
   /// Whether `data` hashes to `digest` (`algorithm:hex`; false for a malformed digest).
+  /// A verification failure as itself; any other error (a blob that does not parse) as a
+  /// bundle-format failure: one signature's failure is a finding, not the end of the check.
+  static func failure(_ error: any Error) -> VerificationFailure {
+    error as? VerificationFailure ?? VerificationFailure(.bundleFormat, "\(error)")
+  }
+
   static func matches(_ data: Data, digest: String) -> Bool {
     (try? Digest(parsing: digest))?.matches(data) ?? false
   }
@@ -160,10 +166,8 @@ public struct ImageSignatureVerifier: Sendable {
             bundle: bundle, artifact: nil, signer: signer, options: opts)
           statement = try Self.statement(envelope, naming: image, predicateType: predicateType)
           outcome = .success(verified)
-        } catch let failure as VerificationFailure {
-          outcome = .failure(failure)
         } catch {
-          outcome = .failure(VerificationFailure(.bundleFormat, "\(error)"))
+          outcome = .failure(Self.failure(error))
         }
         findings.append(
           Finding(source: "tag \(tag) layer \(i + 1)", outcome: outcome, statement: statement))
@@ -221,7 +225,7 @@ public struct ImageSignatureVerifier: Sendable {
     for m in manifests.prefix(Self.maximumLayers) {
       guard let type = m.artifactType, type.hasPrefix("application/vnd.dev.sigstore.bundle")
       else { continue }
-      let digest = m.digest
+      let digest = m.digest.description
       var statement: InTotoStatement?
       let outcome: Result<VerifiedSignature, VerificationFailure>
       do {
@@ -244,10 +248,8 @@ public struct ImageSignatureVerifier: Sendable {
         }
         statement = try Self.statement(envelope, naming: image, predicateType: predicateType)
         outcome = .success(verified)
-      } catch let failure as VerificationFailure {
-        outcome = .failure(failure)
       } catch {
-        outcome = .failure(VerificationFailure(.bundleFormat, "\(error)"))
+        outcome = .failure(Self.failure(error))
       }
       findings.append(Finding(source: "referrer \(digest)", outcome: outcome, statement: statement))
     }
@@ -269,7 +271,9 @@ public struct ImageSignatureVerifier: Sendable {
       throw SignatureError(.malformedBundle, "signature manifest is not an OCI image manifest")
     }
     return layers.prefix(maximumLayers).map {
-      Layer(mediaType: $0.mediaType ?? "", digest: $0.digest, annotations: $0.annotations ?? [:])
+      Layer(
+        mediaType: $0.mediaType ?? "", digest: $0.digest.description,
+        annotations: $0.annotations ?? [:])
     }
   }
 

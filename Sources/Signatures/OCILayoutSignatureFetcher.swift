@@ -29,9 +29,10 @@ public struct OCILayoutSignatureFetcher: SignatureArtifactFetcher {
   }
 
   public func manifest(repository: String, reference: String) async throws -> FetchedManifest? {
-    for m in try index() where m.refName == reference || m.digest == reference {
+    for m in try index() where m.refName == reference || m.digest.description == reference {
       return FetchedManifest(
-        mediaType: m.mediaType, bytes: try await blob(repository: repository, digest: m.digest))
+        mediaType: m.mediaType,
+        bytes: try await blob(repository: repository, digest: m.digest.description))
     }
     if reference.contains(":"),
       let bytes = try? await blob(repository: repository, digest: reference)

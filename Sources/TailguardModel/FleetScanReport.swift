@@ -87,6 +87,12 @@ public struct FleetSegment: Hashable, Sendable, Codable {
   public var fixable: Int
   public var vulnerabilities: Int
 
+  /// A share as a person reads it: `0.6125` → `61.3%`.
+  public static func percent(_ share: Double) -> String {
+    let p = (share * 1000).rounded() / 10
+    return (p == p.rounded() ? String(Int(p)) : String(p)) + "%"
+  }
+
   public init(
     images: Int = 0, imageShare: Double = 0, findings: Int = 0, findingShare: Double = 0,
     critical: Int = 0, high: Int = 0, kev: Int = 0, fixable: Int = 0, vulnerabilities: Int = 0

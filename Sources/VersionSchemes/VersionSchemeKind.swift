@@ -44,29 +44,29 @@ public enum VersionSchemeKind: String, CaseIterable, Sendable, Codable {
     case "Red Hat", "Rocky Linux", "AlmaLinux", "openSUSE", "SUSE", "Mageia", "Photon OS",
       "Azure Linux", "Mariner", "CBL-Mariner", "openEuler":
       self = .rpm
-    case "PyPI": self = .pypi
-    case "npm": self = .npm
-    case "crates.io": self = .semver
-    case "Go": self = .go
-    case "Maven": self = .maven
-    default: return nil
+    default:
+      // Language ecosystems: the scheme their row of `Ecosystem.table` names.
+      guard let scheme = Self.byOSVName[String(base)] else { return nil }
+      self = scheme
     }
   }
 
   /// The scheme for a package's ecosystem; `generic` when tailguard has no specific scheme.
   public init(ecosystem: Ecosystem) {
-    switch ecosystem {
-    case .deb: self = .deb
-    case .apk: self = .apk
-    case .rpm: self = .rpm
-    case .pypi: self = .pypi
-    case .npm: self = .npm
-    case .golang: self = .go
-    case .cargo: self = .semver
-    case .maven: self = .maven
-    case .gem, .nuget, .composer, .generic: self = .generic
-    }
+    self = Self.byEcosystem[ecosystem] ?? .generic
   }
+
+  /// `Ecosystem.table`'s schemes, looked up once (matching asks for every advisory entry).
+  static let byEcosystem: [Ecosystem: VersionSchemeKind] = Dictionary(
+    Ecosystem.table.compactMap { row in
+      row.versionScheme.flatMap(VersionSchemeKind.init(rawValue:)).map { (row.ecosystem, $0) }
+    }, uniquingKeysWith: { first, _ in first })
+
+  static let byOSVName: [String: VersionSchemeKind] = Dictionary(
+    Ecosystem.table.compactMap { row in
+      guard let name = row.osvName, let scheme = byEcosystem[row.ecosystem] else { return nil }
+      return (name, scheme)
+    }, uniquingKeysWith: { first, _ in first })
 
   /// Position used to order versions of different schemes (by scheme first).
   var ordinal: Int {

@@ -187,9 +187,9 @@ import Testing
   @Test func epssGzipIsImported() throws {
     let tmp = try TemporaryDirectory()
     let plain = SharedData.path("vunnel/epss/test-fixtures/example-1.csv")
-    let (status, _) = try ProcessRunner.run(
+    let run = try ProcessRunner.run(
       "sh", ["-c", "gzip -c '\(plain)' > '\(tmp.file("epss.csv.gz"))'"])
-    #expect(status == 0)
+    #expect(run.status == 0)
     let batch = AdvisoryImporter().load(paths: [tmp.file("epss.csv.gz")])
     #expect(batch.epss.count == 5)
     #expect(batch.sources.contains { $0.name == "epss" && $0.dataDate == "2025-02-20" })

@@ -81,14 +81,14 @@ import Testing
     let tmp = try TemporaryDirectory()
     let dir = SharedData.path("advisories/rustsec-osv/crates")
     // Build an OSV-style all.zip with Python's zipfile (deflated), the layout OSV publishes.
-    let (status, _) = try ProcessRunner.run(
+    let run = try ProcessRunner.run(
       "python3",
       [
         "-c",
         "import zipfile,glob,os,sys; z=zipfile.ZipFile(sys.argv[2],'w',zipfile.ZIP_DEFLATED)\nfor f in sorted(glob.glob(sys.argv[1]+'/*.json')): z.write(f, os.path.basename(f))\nz.close()",
         dir, tmp.file("all.zip"),
       ])
-    #expect(status == 0)
+    #expect(run.status == 0)
     let fromZip = AdvisoryImporter().load(paths: [tmp.file("all.zip")])
     let fromDir = AdvisoryImporter().load(paths: [dir])
     #expect(fromZip.records.count == fromDir.records.count)

@@ -250,7 +250,7 @@ extension GoBinaryCatalogerTests {
         """, goVersion: "go1.21.5")
     let resolver = InMemoryFileResolver(files: ["bin/app": [0]], selectors: [])
     var result = CatalogResult()
-    GoBinaryCataloger().catalog(
+    GoBinaryFiles().catalog(
       info, path: "bin/app", source: MemoryByteSource([0]), resolver: resolver, into: &result)
     let summary = result.packages.map { p -> String in
       guard case .goModule(let m) = p.metadata else { return "?" }

@@ -89,8 +89,8 @@ import Testing
       ("github.com/aquasecurity/go-version", "v0.0.0-20210121072130-637058cfe492"),
       ("golang.org/x/xerrors", "v0.0.0-20200804184101-5ec99f83aff1"),
     ]
-    if let (status, out) = try? ProcessRunner.run("go", ["version", "-m", binary]), status == 0 {
-      let lines = out.split(separator: "\n")
+    if let run = try? ProcessRunner.run("go", ["version", "-m", binary]), run.status == 0 {
+      let lines = run.stdout.split(separator: "\n")
       goVersion =
         lines.first.flatMap { $0.split(separator: " ").last.map(String.init) } ?? goVersion
       deps = lines.map { $0.split(separator: "\t").map(String.init) }.filter {
@@ -132,13 +132,14 @@ import Testing
   func alpine310Image() throws {
     let db = try #require(MatchingFixtures.database)
     let archive = SharedData.path("images/trivy-fanal/alpine-310.tar.gz")
-    let (status, listing) = try ProcessRunner.run(
+    let run = try ProcessRunner.run(
       "sh",
       [
         "-c",
         "for l in $(tar -tzf '\(archive)' | grep layer.tar); do tar -xzOf '\(archive)' $l | tar -xO lib/apk/db/installed; done",
       ])
-    #expect(status == 0)
+    #expect(run.status == 0)
+    let listing = run.stdout
     var packages: [Package] = []
     var fields: [String: String] = [:]
     for line in (listing + "\n").split(separator: "\n", omittingEmptySubsequences: false) {

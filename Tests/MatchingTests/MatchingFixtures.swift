@@ -68,9 +68,9 @@ enum MatchingFixtures {
 
   /// Runs the independent evaluator; returns "name\tid" lines.
   static func oracle(_ args: [String]) -> Set<String>? {
-    guard let (status, out) = try? ProcessRunner.run("python3", [oraclePath] + args), status == 0
+    guard let run = try? ProcessRunner.run("python3", [oraclePath] + args), run.status == 0
     else { return nil }
-    return Set(out.split(separator: "\n").map(String.init))
+    return Set(run.stdout.split(separator: "\n").map(String.init))
   }
 
   static let hasOracle: Bool =

@@ -13,15 +13,8 @@ import Testing
     var links: [String: String] = [:]
 
     init(layer: String) throws {
-      let p = Process()
-      p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-      p.arguments = ["tar", "-tzvf", layer]
-      let pipe = Pipe()
-      p.standardOutput = pipe
-      try p.run()
-      let data = pipe.fileHandleForReading.readDataToEndOfFile()
-      p.waitUntilExit()
-      for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+      let listing = try ProcessRunner.run("tar", ["-tzvf", layer]).checked().stdout
+      for line in listing.split(separator: "\n") {
         let fields = line.split(separator: " ", maxSplits: 5, omittingEmptySubsequences: true)
         guard fields.count == 6 else { continue }
         var name = String(fields[5])

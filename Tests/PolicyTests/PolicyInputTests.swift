@@ -157,14 +157,7 @@ struct PolicyInputTests {
   func goBuildSettingsFromRealBinary() throws {
     let binary = SharedData.path(
       "binaries/trivy/pkg/dependency/parser/golang/binary/testdata/goexperiment")
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/go")
-    p.arguments = ["version", "-m", binary]
-    let pipe = Pipe()
-    p.standardOutput = pipe
-    try p.run()
-    let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    p.waitUntilExit()
+    let out = try ProcessRunner.run("/usr/bin/go", ["version", "-m", binary]).checked().stdout
     var settings: [KeyValue] = []
     for line in out.split(separator: "\n") {
       let f = line.split(separator: "\t", omittingEmptySubsequences: false)

@@ -4,31 +4,22 @@ import Rego
 import TailguardTesting
 import Testing
 
-/// Differential: every pack's `_test.rego` under regorus (the Rust Rego engine, PyPI
-/// `gordon-to-regorus`, through the shared oracle runner) gives the same pass/fail per test
-/// as tailguard's engine.
+/// Differential against regorus (the Rust Rego engine, PyPI `gordon-to-regorus`). The packs'
+/// `_test.rego` comparison is `PolicyPackFilesTests.packTestsAgreeWithOracle`.
 /// The shared oracle runner and whether python3 can import regorus.
 enum RegorusOracle {
   static let runner = SharedData.path("policy/oracle/run_rego_tests.py")
 
   static func python(_ arguments: [String]) -> (status: Int32, output: String)? {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["python3"] + arguments
-    let pipe = Pipe()
-    p.standardOutput = pipe
-    p.standardError = Pipe()
-    do { try p.run() } catch { return nil }
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    guard let r = try? ProcessRunner.run("python3", arguments) else { return nil }
+    return (r.status, r.stdout)
   }
 
   static let available: Bool =
-    FileManager.default.fileExists(atPath: runner) && python(["-c", "import regorus"])?.status == 0
+    FileManager.default.fileExists(atPath: runner) && ProcessRunner.pythonHas("regorus")
 
   /// CI sets TAILGUARD_REQUIRE_ORACLES=1: a missing regorus then fails the test.
-  static let required = ProcessInfo.processInfo.environment["TAILGUARD_REQUIRE_ORACLES"] == "1"
+  static let required = Oracles.required
 }
 
 @Suite(
@@ -36,34 +27,6 @@ enum RegorusOracle {
     if: Oracles.gate(RegorusOracle.available || RegorusOracle.required),
     "needs python3 with regorus"))
 struct PolicyPackRegorusTests {
-  @Test func packTestsAgreeWithRegorus() throws {
-    try #require(RegorusOracle.available, "regorus is not installed (TAILGUARD_REQUIRE_ORACLES=1)")
-    let dir = try TemporaryDirectory()
-    var files = [dir.file("lib.rego")]
-    try PolicyPack.libRego.write(toFile: files[0], atomically: false, encoding: .utf8)
-    for pack in PolicyPack.all {
-      let policy = dir.file("\(pack.key).rego")
-      let tests = dir.file("\(pack.key)_test.rego")
-      try pack.rego.write(toFile: policy, atomically: false, encoding: .utf8)
-      try pack.testRego.write(toFile: tests, atomically: false, encoding: .utf8)
-      files += [policy, tests]
-    }
-    let run = try #require(RegorusOracle.python([RegorusOracle.runner] + files))
-    var oracle: [String: Bool] = [:]
-    for line in run.output.split(separator: "\n") {
-      let f = line.split(separator: "\t")
-      guard f.count >= 2 else { continue }
-      oracle[String(f[1]).replacingOccurrences(of: "data.", with: "")] = f[0] == "PASS"
-    }
-    var ours: [String: Bool] = [:]
-    for r in try PolicyEngine.testPacks(PolicyPack.all) {
-      ours[r.package.replacingOccurrences(of: "data.", with: "") + "." + r.name] = r.passed
-    }
-    #expect(ours.count >= 30)
-    #expect(oracle == ours, "regorus output:\n\(run.output)")
-    #expect(ours.values.allSatisfy { $0 })
-  }
-
   /// Every pack on the projection of the real planted image, with and without a FIPS claim:
   /// regorus's `deny` sets equal PolicyEngine's violations, pack by pack.
   @Test(.enabled(if: Oracles.gate(SharedData.isAvailable), "needs ../shared/data"))

@@ -104,22 +104,8 @@ enum OracleSupport {
   }
 
   static func python(_ args: [String], stdin: String? = nil) throws -> Run {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["python3"] + args
-    let out = Pipe()
-    p.standardOutput = out
-    p.standardError = FileHandle.nullDevice
-    let inPipe = Pipe()
-    if stdin != nil { p.standardInput = inPipe }
-    try p.run()
-    if let stdin {
-      inPipe.fileHandleForWriting.write(Data(stdin.utf8))
-      try inPipe.fileHandleForWriting.close()
-    }
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return Run(status: p.terminationStatus, stdout: String(decoding: data, as: UTF8.self))
+    let r = try ProcessRunner.run("python3", args, stdin: stdin.map { Array($0.utf8) })
+    return Run(status: r.status, stdout: r.stdout)
   }
 
   /// `.rego` files under the given directories, sorted.

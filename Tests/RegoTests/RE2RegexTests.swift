@@ -87,26 +87,15 @@ import Testing
     defer { try? FileManager.default.removeItem(at: dir) }
     try Self.goProgram.write(
       to: dir.appendingPathComponent("main.go"), atomically: false, encoding: .utf8)
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/go")
-    p.arguments = ["run", dir.appendingPathComponent("main.go").path]
-    var env = ProcessInfo.processInfo.environment
-    env["GOCACHE"] = dir.appendingPathComponent("cache").path
-    env["GO111MODULE"] = "off"
-    env["GOFLAGS"] = ""
-    p.environment = env
-    let inPipe = Pipe()
-    let outPipe = Pipe()
-    p.standardInput = inPipe
-    p.standardOutput = outPipe
-    try p.run()
     let input = Value.array(Self.vectors.map { .array([.string($0.0), .string($0.1)]) })
-    inPipe.fileHandleForWriting.write(Data(JSONCodec.encode(input).utf8))
-    try inPipe.fileHandleForWriting.close()
-    let data = outPipe.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    try #require(p.terminationStatus == 0, "go run failed")
-    guard case .array(let want) = try JSONCodec.decode(String(decoding: data, as: UTF8.self)) else {
+    let run = try ProcessRunner.run(
+      "/usr/bin/go", ["run", dir.appendingPathComponent("main.go").path],
+      stdin: Array(JSONCodec.encode(input).utf8),
+      environment: [
+        "GOCACHE": dir.appendingPathComponent("cache").path, "GO111MODULE": "off", "GOFLAGS": "",
+      ])
+    try #require(run.status == 0, "go run failed: \(run.stderr.suffix(2000))")
+    guard case .array(let want) = try JSONCodec.decode(run.stdout) else {
       Issue.record("unexpected oracle output")
       return
     }

@@ -80,3 +80,20 @@ func pythonPurlCount(_ file: String, spdx: Bool) throws -> Int {
     }
   }
 }
+
+/// Components nested as deep as the reader's depth bound allows are read (the typed models
+/// decode recursively), without exhausting the stack of the thread the test runs on.
+@Suite struct SBOMReaderNestingTests {
+  @Test func readsComponentsNestedToTheDepthLimit() throws {
+    let levels = 120  // two JSON levels each (object and array): 240 of the 256 allowed
+    var text = ""
+    for i in 0..<levels {
+      text +=
+        #"{"type":"library","name":"p\#(i)","version":"1","purl":"pkg:pypi/p\#(i)@1","components":["#
+    }
+    text += String(repeating: "]}", count: levels)
+    let doc = #"{"bomFormat":"CycloneDX","specVersion":"1.6","components":["# + text + "]}"
+    let bom = try SBOMReader().read(data: Data(doc.utf8), name: "deep.json")
+    #expect(bom.packages.count == levels)
+  }
+}

@@ -462,7 +462,7 @@ import Testing
     #expect(html.status == 0)
     let page = try String(contentsOfFile: dir.file("fleet.html"), encoding: .utf8)
     #expect(!page.contains("<script>alert(1)"))
-    let (status, output) = try ProcessRunner.run(
+    let browser = try ProcessRunner.run(
       "python3",
       [
         SharedData.packageRoot + "/scripts/check-html-in-chromium.py", dir.file("fleet.html"),
@@ -470,7 +470,7 @@ import Testing
         "#segment-chart rect.segment-bar", "#long-tail-chart > title", "#segment-chart > title",
         "#alerts > li", "table#images tbody tr",
       ])
-    #expect(status == 0, "\(output)")
+    #expect(browser.status == 0, "\(browser.output)")
     struct Seen: Decodable {
       var title: String
       var headline: String?
@@ -478,7 +478,7 @@ import Testing
       var sortedAscending: Bool?
       var console: [String]
     }
-    let seen = try JSONDecoder().decode(Seen.self, from: Data(output.utf8))
+    let seen = try JSONDecoder().decode(Seen.self, from: Data(browser.stdout.utf8))
     #expect(seen.title == "tailguard fleet scan")
     #expect(seen.headline == report.headline)
     #expect(seen.counts["#long-tail-chart rect.usage-bar"] == 2)

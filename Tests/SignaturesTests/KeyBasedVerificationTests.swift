@@ -15,17 +15,13 @@ struct KeyBasedVerificationTests {
   {
     try signature.write(to: URL(fileURLWithPath: dir.file("sig.bin")))
     try artifact.write(to: URL(fileURLWithPath: dir.file("artifact.bin")))
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-    p.arguments = [
-      "dgst", "-sha256", "-verify", key, "-signature", dir.file("sig.bin"),
-      dir.file("artifact.bin"),
-    ]
-    p.standardOutput = FileHandle.nullDevice
-    p.standardError = FileHandle.nullDevice
-    try p.run()
-    p.waitUntilExit()
-    return p.terminationStatus == 0
+    let r = try ProcessRunner.run(
+      "/usr/bin/openssl",
+      [
+        "dgst", "-sha256", "-verify", key, "-signature", dir.file("sig.bin"),
+        dir.file("artifact.bin"),
+      ])
+    return r.status == 0
   }
 
   @Test(.enabled(if: Oracles.gate(opensslAvailable), "openssl is not installed"))
@@ -120,12 +116,8 @@ struct KeyBasedVerificationTests {
   }
 
   static func extractPublicKey(certificate: String, to output: String) throws {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
-    p.arguments = ["x509", "-in", certificate, "-pubkey", "-noout", "-out", output]
-    p.standardError = FileHandle.nullDevice
-    try p.run()
-    p.waitUntilExit()
+    _ = try ProcessRunner.run(
+      "/usr/bin/openssl", ["x509", "-in", certificate, "-pubkey", "-noout", "-out", output])
   }
 
   /// Detached `.sig` + `.crt` made in the test: the certificate is checked at the given time (no

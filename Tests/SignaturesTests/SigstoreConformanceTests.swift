@@ -142,18 +142,7 @@ struct SigstoreConformanceTests {
 
   static let oracleAvailable: Bool = {
     guard SharedData.isAvailable else { return false }
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["python3", "-c", "import sigstore.verify"]
-    p.standardOutput = FileHandle.nullDevice
-    p.standardError = FileHandle.nullDevice
-    do {
-      try p.run()
-      p.waitUntilExit()
-      return p.terminationStatus == 0
-    } catch {
-      return false
-    }
+    return ProcessRunner.pythonHas("sigstore.verify")
   }()
 
   /// Live: sigstore-python decides every case again; it must match the recorded verdicts and tailguard.
@@ -161,23 +150,15 @@ struct SigstoreConformanceTests {
     .enabled(if: Oracles.gate(oracleAvailable), "sigstore-python (PyPI sigstore) is not installed"))
   func liveSigstorePythonAgrees() async throws {
     let cases = try Self.cases()
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = [
+    let run = try ProcessRunner.run(
       "python3",
-      SharedData.packageRoot + "/Tests/SignaturesTests/Fixtures/sigstore_python_oracle.py",
-      Self.sigstoreRoot,
-      Self.fixture,
-    ]
-    let out = Pipe()
-    p.standardOutput = out
-    p.standardError = FileHandle.nullDevice
-    try p.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    #expect(p.terminationStatus == 0)
+      [
+        SharedData.packageRoot + "/Tests/SignaturesTests/Fixtures/sigstore_python_oracle.py",
+        Self.sigstoreRoot, Self.fixture,
+      ])
+    #expect(run.status == 0)
     var live: [Int: Bool] = [:]
-    for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
+    for line in run.stdout.split(separator: "\n") {
       let f = line.split(separator: "\t", omittingEmptySubsequences: false)
       if f.count >= 2, let i = Int(f[0]) { live[i] = f[1] == "pass" }
     }

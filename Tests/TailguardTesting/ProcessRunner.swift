@@ -1,37 +1,129 @@
 import Foundation
 
-/// Runs oracle commands (python3 with the PyPI oracles, zip tools) from tests.
+/// The one way tests run another program to completion: oracles (python3 with the PyPI oracles,
+/// opa, zip tools), fixture tools (gzip, zstd, skopeo) and the built `tailguard` executable.
+///
+/// Every run has a timeout (the child is killed when it passes), stdin from bytes or nothing,
+/// an environment overlay and a working directory, and stdout and stderr captured through files
+/// (a pipe that nobody drains deadlocks a chatty child) and read back at most `outputLimit`
+/// bytes each. A non-zero exit is a result; callers that need success use `checked()`.
+/// `FixtureProcess`, `OracleProcess`, `TailguardCLI` and `RegistryTestEnvironment.run` are thin
+/// callers of this.
 public enum ProcessRunner {
-  /// Runs `executable args…` and returns (exit status, stdout).
-  public static func run(_ executable: String, _ args: [String], stdin: String? = nil) throws -> (
-    Int32, String
-  ) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = [executable] + args
-    let out = Pipe()
-    p.standardOutput = out
-    p.standardError = FileHandle.nullDevice
-    if let stdin {
-      let inPipe = Pipe()
-      p.standardInput = inPipe
-      try p.run()
-      inPipe.fileHandleForWriting.write(Data(stdin.utf8))
-      try inPipe.fileHandleForWriting.close()
-    } else {
-      try p.run()
+  public struct Result: Sendable {
+    public var status: Int32
+    public var stdoutBytes: [UInt8]
+    public var stderrBytes: [UInt8]
+    /// True when the timeout killed the child.
+    public var timedOut: Bool
+    /// The command line, for messages.
+    public var command: String
+
+    public var stdout: String { String(decoding: stdoutBytes, as: UTF8.self) }
+    public var stderr: String { String(decoding: stderrBytes, as: UTF8.self) }
+    /// stdout followed by stderr (oracles print their verdicts on either).
+    public var output: String { stdout + stderr }
+
+    /// Self when the child exited 0, else an error with its status and the end of its stderr.
+    @discardableResult
+    public func checked() throws -> Result {
+      guard status == 0, !timedOut else {
+        throw HarnessError(
+          "\(command) \(timedOut ? "timed out" : "exited \(status)"): "
+            + String(decoding: stderrBytes.suffix(2000), as: UTF8.self))
+      }
+      return self
     }
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: data, as: UTF8.self))
   }
 
-  /// Runs a Python snippet with the oracle interpreter; nil when it fails.
-  public static func python(_ code: String, _ args: [String] = []) -> String? {
-    guard let (status, out) = try? run("python3", ["-c", code] + args), status == 0 else {
-      return nil
+  /// Absolute path of `tool` on PATH, or nil when it is not installed (tests then skip).
+  public static func which(_ tool: String) -> String? {
+    if tool.hasPrefix("/") {
+      return FileManager.default.isExecutableFile(atPath: tool) ? tool : nil
     }
-    return out
+    let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+    for dir in path.split(separator: ":") {
+      let candidate = "\(dir)/\(tool)"
+      if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+    }
+    return nil
+  }
+
+  /// Runs `executable args…` (looked up on PATH unless absolute) and waits for it.
+  /// - Parameters:
+  ///   - stdin: bytes for the child's standard input; nil gives it `/dev/null`.
+  ///   - environment: variables set over the test's own environment.
+  ///   - directory: the child's working directory.
+  ///   - timeout: seconds before the child is killed (SIGKILL, which no signal mask blocks).
+  ///   - outputLimit: bytes kept of stdout and of stderr each; the rest is dropped.
+  ///   - mergeOutput: stderr goes to the same file as stdout, interleaved as written.
+  public static func run(
+    _ executable: String, _ args: [String], stdin: [UInt8]? = nil,
+    environment: [String: String]? = nil, directory: String? = nil, timeout: Double = 600,
+    outputLimit: Int = 256 << 20, mergeOutput: Bool = false
+  ) throws -> Result {
+    let command = ([executable] + args.prefix(3)).joined(separator: " ")
+    guard let exe = which(executable) else {
+      throw HarnessError("\(executable) is not installed")
+    }
+    let dir = try TemporaryDirectory(prefix: "process")
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: exe)
+    process.arguments = args
+    if let environment {
+      process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    }
+    if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+    if let stdin {
+      // A file, not a pipe: no writer thread, and a child that never reads cannot block us.
+      FileManager.default.createFile(atPath: dir.file("stdin"), contents: Data(stdin))
+      process.standardInput = FileHandle(forReadingAtPath: dir.file("stdin"))
+    } else {
+      process.standardInput = FileHandle.nullDevice
+    }
+    let outHandle = try handle(dir.file("stdout"))
+    let errHandle = mergeOutput ? outHandle : try handle(dir.file("stderr"))
+    process.standardOutput = outHandle
+    process.standardError = errHandle
+    let exited = DispatchSemaphore(value: 0)
+    process.terminationHandler = { _ in exited.signal() }
+    try process.run()
+    var timedOut = false
+    if exited.wait(timeout: .now() + timeout) == .timedOut {
+      timedOut = true
+      kill(process.processIdentifier, SIGKILL)
+      exited.wait()
+    }
+    process.waitUntilExit()
+    try outHandle.close()
+    if !mergeOutput { try errHandle.close() }
+    return Result(
+      status: process.terminationStatus,
+      stdoutBytes: try read(dir.file("stdout"), limit: outputLimit),
+      stderrBytes: mergeOutput ? [] : try read(dir.file("stderr"), limit: outputLimit),
+      timedOut: timedOut, command: command)
+  }
+
+  private static func handle(_ path: String) throws -> FileHandle {
+    FileManager.default.createFile(atPath: path, contents: nil)
+    return try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+  }
+
+  private static func read(_ path: String, limit: Int) throws -> [UInt8] {
+    let h = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
+    defer { try? h.close() }
+    return [UInt8](try h.read(upToCount: limit) ?? Data())
+  }
+
+  /// Runs a Python snippet with the oracle interpreter; its stdout, or nil when it fails.
+  public static func python(_ code: String, _ args: [String] = []) -> String? {
+    guard let r = try? run("python3", ["-c", code] + args), r.status == 0 else { return nil }
+    return r.stdout
+  }
+
+  /// True when `python3 -c "import MODULE"` works.
+  public static func pythonHas(_ module: String) -> Bool {
+    python("import \(module)") != nil
   }
 
   public static let hasPython: Bool = python("import yaml, json; print(1)")?.hasPrefix("1") ?? false

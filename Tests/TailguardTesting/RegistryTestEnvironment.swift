@@ -17,15 +17,7 @@ public final class RegistryTestEnvironment: @unchecked Sendable {
   public static let plantedLayout = SharedData.path("images/built/oci-layout")
   public static let harness = SharedData.packageRoot + "/Tests/RegistryHarness"
 
-  public static func which(_ tool: String) -> String? {
-    for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(
-      separator: ":")
-    {
-      let p = "\(dir)/\(tool)"
-      if FileManager.default.isExecutableFile(atPath: p) { return p }
-    }
-    return nil
-  }
+  public static func which(_ tool: String) -> String? { ProcessRunner.which(tool) }
 
   /// docker-registry, skopeo, openssl and python3 present, and the shared planted image.
   public static var toolsAvailable: Bool {
@@ -116,26 +108,12 @@ public final class RegistryTestEnvironment: @unchecked Sendable {
     return p
   }
 
-  /// Runs a command to completion (bounded by `timeout`), returning stdout; throws on failure.
+  /// Runs a command to completion (at most `seconds`), returning stdout; throws on failure.
   @discardableResult
   public func run(_ args: [String], seconds: Int = 120) throws -> String {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: Self.which("timeout") ?? "/usr/bin/timeout")
-    p.arguments = [String(seconds)] + args
-    let out = Pipe()
-    let err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    try p.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    guard p.terminationStatus == 0 else {
-      throw HarnessError(
-        "\(args.prefix(3).joined(separator: " ")) failed (\(p.terminationStatus)): "
-          + String(decoding: errData.suffix(2000), as: UTF8.self))
-    }
-    return String(decoding: data, as: UTF8.self)
+    guard let tool = args.first else { throw HarnessError("no command") }
+    return try ProcessRunner.run(tool, Array(args.dropFirst()), timeout: Double(seconds))
+      .checked().stdout
   }
 
   public func waitForPort(_ port: Int, process: Process, log: String) throws {
@@ -322,22 +300,15 @@ public final class RegistryTestEnvironment: @unchecked Sendable {
     throws
     -> Data
   {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: which("python3") ?? "/usr/bin/python3")
-    p.arguments = [
-      "-c",
-      "import sys,urllib.request; r=urllib.request.Request(sys.argv[1], method=sys.argv[2], data=b'' if sys.argv[2]=='POST' else None); sys.stdout.buffer.write(urllib.request.urlopen(r, timeout=10).read())",
-      "http://127.0.0.1:\(port)\(pathAndQuery)", method,
-    ]
-    let out = Pipe()
-    p.standardOutput = out
-    try p.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    guard p.terminationStatus == 0 else {
-      throw HarnessError("proxy control \(pathAndQuery) failed")
-    }
-    return data
+    let r = try ProcessRunner.run(
+      "python3",
+      [
+        "-c",
+        "import sys,urllib.request; r=urllib.request.Request(sys.argv[1], method=sys.argv[2], data=b'' if sys.argv[2]=='POST' else None); sys.stdout.buffer.write(urllib.request.urlopen(r, timeout=10).read())",
+        "http://127.0.0.1:\(port)\(pathAndQuery)", method,
+      ], timeout: 30)
+    guard r.status == 0 else { throw HarnessError("proxy control \(pathAndQuery) failed") }
+    return Data(r.stdoutBytes)
   }
 
   public struct ProxyRequest: Decodable {

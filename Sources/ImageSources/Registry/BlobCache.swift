@@ -46,15 +46,18 @@ public struct BlobCache: Sendable {
   /// Reads a whole entry (manifests, configs) when present and at most `limit` bytes.
   public func read(_ digest: Digest, limit: Int) throws(RegistryError) -> [UInt8]? {
     let p = path(for: digest)
-    guard let attributes = try? FileManager.default.attributesOfItem(atPath: p) else { return nil }
-    let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
-    guard size <= limit else {
+    guard FileManager.default.fileExists(atPath: p) else { return nil }
+    let bytes: [UInt8]
+    do throws(ByteFormatError) {
+      bytes = try BoundedFile.read(path: p, limit: limit)
+    } catch  where error.code == .limitExceeded {
       throw RegistryError(
         .limitExceeded, reference: digest.description, "cached blob larger than \(limit) bytes")
+    } catch {
+      return nil  // gone or unreadable: the caller fetches it again
     }
-    guard let data = FileManager.default.contents(atPath: p) else { return nil }
     touch(p)
-    return [UInt8](data)
+    return bytes
   }
 
   /// Stores bytes under their digest after checking it (temp file + rename).

@@ -97,8 +97,7 @@ public final class RegistryClient: Sendable {
 
   /// `HEAD` of a manifest: its digest, media type and size, without the body (what `resolve` and
   /// cache look-ups need). Falls back to GET when the registry omits `Docker-Content-Digest`.
-  public func headManifest(_ ref: ImageReference) async throws(RegistryError) -> RegistryDescriptor
-  {
+  public func headManifest(_ ref: ImageReference) async throws(RegistryError) -> OCIDescriptor {
     let url = manifestURL(ref)
     let response = try await send(
       .HEAD, url: url, registry: ref.registry, scope: Self.pullScope(ref.repository),
@@ -116,10 +115,10 @@ public final class RegistryClient: Sendable {
           "registry answered HEAD with digest \(digest) for \(asked)")
       }
       let size = response.headers.first(name: "Content-Length").flatMap { Int64($0) } ?? -1
-      return RegistryDescriptor(mediaType: type, digest: digest, size: size)
+      return OCIDescriptor(mediaType: type, digest: digest, size: size)
     }
     let manifest = try await fetchManifest(ref)
-    return RegistryDescriptor(
+    return OCIDescriptor(
       mediaType: manifest.mediaType, digest: manifest.digest, size: Int64(manifest.bytes.count))
   }
 
@@ -261,12 +260,12 @@ public final class RegistryClient: Sendable {
   public func referrers(
     registry: String, repository: String, digest: Digest, artifactType: String? = nil
   )
-    async throws(RegistryError) -> [RegistryDescriptor]
+    async throws(RegistryError) -> [OCIDescriptor]
   {
     let ref = "\(registry)/\(repository)@\(digest)"
     var url = "\(baseURL(registry: registry))/v2/\(repository)/referrers/\(digest)"
     if let artifactType { url += "?artifactType=" + Self.queryEscape(artifactType) }
-    var entries: [RegistryDescriptor]
+    var entries: [OCIDescriptor]
     do {
       let response = try await send(
         .GET, url: url, registry: registry, scope: Self.pullScope(repository), ref: ref,

@@ -1,3 +1,4 @@
+import ByteFormats
 import Foundation
 
 /// What the client presents to a registry (or to its token server).
@@ -53,18 +54,26 @@ public struct DockerConfigCredentials: Sendable {
     return home + "/.docker/config.json"
   }
 
+  /// The largest Docker config file `load` reads (1 MiB; real ones are a few KiB).
+  public static let maxFileBytes = 1 << 20
+
   /// Loads the file; a missing file means no credentials (not an error).
   public static func load(path: String) throws(RegistryError) -> DockerConfigCredentials {
     guard FileManager.default.fileExists(atPath: path) else {
       return DockerConfigCredentials(path: path)
     }
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw RegistryError(.configuration, reference: path, "cannot read Docker config file")
+    let data: [UInt8]
+    do throws(ByteFormatError) {
+      data = try BoundedFile.read(path: path, limit: maxFileBytes)
+    } catch  where error.code == .limitExceeded {
+      throw RegistryError(
+        .limitExceeded, reference: path,
+        "Docker config file larger than the limit of \(maxFileBytes) bytes")
+    } catch {
+      throw RegistryError(
+        .configuration, reference: path, "cannot read Docker config file: \(error.message)")
     }
-    guard data.count <= 1 << 20 else {
-      throw RegistryError(.limitExceeded, reference: path, "Docker config file larger than 1 MiB")
-    }
-    return try DockerConfigCredentials(parsing: data, path: path)
+    return try DockerConfigCredentials(parsing: Data(data), path: path)
   }
 
   public init(parsing data: Data, path: String? = nil) throws(RegistryError) {

@@ -62,7 +62,7 @@ public final class RegistryImageSource: Sendable {
       guard let entry = top.select(platform: platform) else {
         let available: [String]
         if case .index(let m) = top.document {
-          available = m.compactMap { $0.platform?.description }.sorted()
+          available = m.compactMap { $0.platform?.value?.description }.sorted()
         } else {
           available = []
         }
@@ -84,7 +84,8 @@ public final class RegistryImageSource: Sendable {
       throw RegistryError(
         .invalidResponse, reference: reference.description, "not an image manifest")
     }
-    let configBytes = try await smallBlob(configDescriptor.digest, size: configDescriptor.size)
+    let configBytes = try await smallBlob(
+      configDescriptor.digest, size: configDescriptor.size ?? -1)
     let config: ImageConfig
     do { config = try ImageConfigParser.parse(configBytes) } catch {
       throw RegistryError(.invalidResponse, reference: reference.description, error.message)
@@ -96,7 +97,8 @@ public final class RegistryImageSource: Sendable {
       layers.append(
         LayerInfo(
           index: i, digest: d.digest, diffID: i < config.diffIDs.count ? config.diffIDs[i] : nil,
-          mediaType: d.mediaType, compression: Self.compression(d.mediaType), size: d.size,
+          mediaType: d.mediaType ?? "", compression: Self.compression(d.mediaType ?? ""),
+          size: d.size ?? 0,
           createdBy: h?.createdBy, created: h?.created))
     }
     var platform: Platform?

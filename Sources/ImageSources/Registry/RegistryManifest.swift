@@ -1,28 +1,6 @@
 import Foundation
 import TailguardModel
 
-/// A content descriptor (OCI image-spec `descriptor.md`), as found in manifests and indexes.
-public struct RegistryDescriptor: Hashable, Sendable, Codable {
-  public var mediaType: String
-  public var digest: Digest
-  public var size: Int64
-  public var platform: Platform?
-  public var artifactType: String?
-  public var annotations: [String: String]?
-
-  public init(
-    mediaType: String, digest: Digest, size: Int64, platform: Platform? = nil,
-    artifactType: String? = nil, annotations: [String: String]? = nil
-  ) {
-    self.mediaType = mediaType
-    self.digest = digest
-    self.size = size
-    self.platform = platform
-    self.artifactType = artifactType
-    self.annotations = annotations
-  }
-}
-
 /// A manifest or index exactly as the registry served it: the bytes (whose digest was verified),
 /// the digest, the media type, and the decoded document.
 public struct RegistryManifest: Hashable, Sendable {
@@ -30,8 +8,8 @@ public struct RegistryManifest: Hashable, Sendable {
   public static let maxSize = 4 * 1024 * 1024
 
   public enum Document: Hashable, Sendable {
-    case image(config: RegistryDescriptor, layers: [RegistryDescriptor])
-    case index(manifests: [RegistryDescriptor])
+    case image(config: OCIDescriptor, layers: [OCIDescriptor])
+    case index(manifests: [OCIDescriptor])
   }
 
   public var bytes: [UInt8]
@@ -39,7 +17,7 @@ public struct RegistryManifest: Hashable, Sendable {
   public var mediaType: String
   public var document: Document
   /// `subject` of an OCI manifest (what an attestation or signature refers to).
-  public var subject: RegistryDescriptor?
+  public var subject: OCIDescriptor?
   public var artifactType: String?
   public var annotations: [String: String]?
 
@@ -51,10 +29,10 @@ public struct RegistryManifest: Hashable, Sendable {
   private struct Raw: Decodable {
     var schemaVersion: Int?
     var mediaType: String?
-    var config: RegistryDescriptor?
-    var layers: [RegistryDescriptor]?
-    var manifests: [RegistryDescriptor]?
-    var subject: RegistryDescriptor?
+    var config: OCIDescriptor?
+    var layers: [OCIDescriptor]?
+    var manifests: [OCIDescriptor]?
+    var subject: OCIDescriptor?
     var artifactType: String?
     var annotations: [String: String]?
   }
@@ -110,6 +88,14 @@ public struct RegistryManifest: Hashable, Sendable {
       }
       document = .image(config: config, layers: layers)
     }
+    for d in [raw.config, raw.subject].compactMap({ $0 }) + (raw.layers ?? [])
+      + (raw.manifests ?? [])
+    where d.mediaType == nil || d.size == nil {
+      // The distribution spec requires both; layouts on disk may omit them, registries may not.
+      throw RegistryError(
+        .invalidResponse, reference: reference,
+        "descriptor \(d.digest) has no \(d.mediaType == nil ? "mediaType" : "size")")
+    }
     self.bytes = bytes
     self.digest = digest
     self.mediaType = type
@@ -120,11 +106,11 @@ public struct RegistryManifest: Hashable, Sendable {
 
   /// The index entry for `platform`: the first entry the platform accepts, in index order (what
   /// Docker and containerd do). Attestation manifests (`unknown/unknown`) never match.
-  public func select(platform: Platform) -> RegistryDescriptor? {
+  public func select(platform: Platform) -> OCIDescriptor? {
     guard case .index(let manifests) = document else { return nil }
     return manifests.first { d in
-      guard let p = d.platform,
-        RegistryMediaType.isManifest(d.mediaType) || RegistryMediaType.isIndex(d.mediaType)
+      guard let p = d.platform?.value, let type = d.mediaType,
+        RegistryMediaType.isManifest(type) || RegistryMediaType.isIndex(type)
       else { return false }
       return platform.accepts(p)
     }
