@@ -15,6 +15,13 @@ let httpClient = Target.Dependency.product(name: "AsyncHTTPClient", package: "as
 let nioCore = Target.Dependency.product(name: "NIOCore", package: "swift-nio")
 let nioHTTP1 = Target.Dependency.product(name: "NIOHTTP1", package: "swift-nio")
 let nioSSL = Target.Dependency.product(name: "NIOSSL", package: "swift-nio-ssl")
+let hummingbird = Target.Dependency.product(name: "Hummingbird", package: "hummingbird")
+let hummingbirdTesting = Target.Dependency.product(
+  name: "HummingbirdTesting", package: "hummingbird")
+let serviceLifecycle = Target.Dependency.product(
+  name: "ServiceLifecycle", package: "swift-service-lifecycle")
+let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
+let prometheus = Target.Dependency.product(name: "Prometheus", package: "swift-prometheus")
 
 let package = Package(
   name: "tailguard",
@@ -32,6 +39,11 @@ let package = Package(
     .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+    // The server (`tailguard serve`, TailguardServer).
+    .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
   ],
   targets: [
     // zlib from the system (headers present on every machine of this kind).
@@ -98,10 +110,17 @@ let package = Package(
         "VersionSchemes", "Advisories", "Matching", "Scoring", "Fleet", "Rego", "Policy",
         "Signatures", "SBOMFormats", "Reports", yams,
       ]),
+    // The long-running server over the pipeline API: store, queue, re-match, HTTP API.
+    .target(
+      name: "TailguardServer",
+      dependencies: [
+        "Scanner", "Reports", "TailguardModel", "SBOMFormats", "CZlib", grdb, hummingbird,
+        serviceLifecycle, logging, prometheus, crypto, nioCore,
+      ]),
     .executableTarget(
       name: "tailguard",
       dependencies: [
-        "Scanner", "TailguardModel", "SBOMFormats", "Reports", argumentParser,
+        "Scanner", "TailguardModel", "SBOMFormats", "Reports", "TailguardServer", argumentParser,
       ]),
     // The matching benchmark behind bench/match-bench.sh (not part of the tool).
     .executableTarget(
@@ -169,6 +188,12 @@ let package = Package(
         "TailguardTesting",
       ],
       exclude: ["Golden"]),
+    .testTarget(
+      name: "TailguardServerTests",
+      dependencies: [
+        "TailguardServer", "Scanner", "TailguardModel", "TailguardTesting", grdb, hummingbird,
+        hummingbirdTesting,
+      ]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,141 @@
+import Foundation
+import Hummingbird
+import Logging
+import NIOCore
+import Scanner
+import ServiceLifecycle
+
+/// Everything `tailguard serve` can be told.
+public struct ServerConfiguration: Sendable {
+  public var host: String
+  public var port: Int
+  public var databasePath: String
+  public var advisories: AdvisoryChoice
+  public var scanOptions: ScanOptions
+  /// Whether API clients may name local targets (`oci:DIR…`, `docker-archive:FILE`).
+  public var allowLocalTargets: Bool
+  /// Index workers in this process (each takes one job at a time).
+  public var workers: Int
+  /// How long a claimed job is leased; renewed every third of it while the job runs, so a job
+  /// whose worker died is taken again within this time.
+  public var lease: TimeInterval
+  public var pollInterval: Duration
+  public var maxAttempts: Int
+  public var limits: BodyLimits
+
+  public init(
+    host: String = "127.0.0.1", port: Int = 8080, databasePath: String,
+    advisories: AdvisoryChoice, scanOptions: ScanOptions = ScanOptions(),
+    allowLocalTargets: Bool = false, workers: Int = 1, lease: TimeInterval = 60,
+    pollInterval: Duration = .milliseconds(250), maxAttempts: Int = 3,
+    limits: BodyLimits = BodyLimits()
+  ) {
+    self.host = host
+    self.port = port
+    self.databasePath = databasePath
+    self.advisories = advisories
+    self.scanOptions = scanOptions
+    self.allowLocalTargets = allowLocalTargets
+    self.workers = workers
+    self.lease = lease
+    self.pollInterval = pollInterval
+    self.maxAttempts = maxAttempts
+    self.limits = limits
+  }
+
+  /// Parses `HOST:PORT` (`[::1]:PORT` for IPv6).
+  public static func parseListen(_ text: String) -> (host: String, port: Int)? {
+    guard let colon = text.lastIndex(of: ":") else { return nil }
+    var host = String(text[..<colon])
+    guard let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
+      return nil
+    }
+    if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+    guard !host.isEmpty else { return nil }
+    return (host, port)
+  }
+}
+
+/// Claims jobs from the store's queue one at a time until shutdown. On SIGTERM the job in hand is
+/// finished (its result is one transaction); a worker killed outright leaves a lease that expires,
+/// and the job is claimed again.
+public struct IndexWorker: Service {
+  let engine: ServerEngine
+  let configuration: ServerConfiguration
+  let logger: Logger
+
+  public func run() async throws {
+    let store = engine.store
+    let lease = configuration.lease
+    while !Task.isShuttingDownGracefully && !Task.isCancelled {
+      let job: JobRecord?
+      do { job = try store.claimJob(now: Date(), lease: lease) } catch {
+        logger.error("cannot claim a job: \(error)")
+        job = nil
+      }
+      guard let job else {
+        try? await Task.sleep(for: configuration.pollInterval)
+        continue
+      }
+      await withTaskGroup(of: Void.self) { group in
+        group.addTask {
+          while !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(Int(lease * 1000 / 3)))
+            if Task.isCancelled { break }
+            try? store.renewLease(jobID: job.id, until: Date().addingTimeInterval(lease))
+          }
+        }
+        await engine.process(job, maxAttempts: configuration.maxAttempts)
+        group.cancelAll()
+      }
+    }
+  }
+}
+
+/// Builds and runs the server: the HTTP application and the index workers in one service group.
+public enum ServerRunner {
+  /// The application (HTTP server plus workers as services), ready to run. `onPort` hears the
+  /// bound port (useful with port 0).
+  public static func makeApplication(
+    configuration: ServerConfiguration, store: any ServerStore, logger: Logger,
+    onPort: @escaping @Sendable (Int) async -> Void = { _ in }
+  ) async throws -> some ApplicationProtocol {
+    let metrics = ServerMetrics()
+    let engine = ServerEngine(
+      store: store, choice: configuration.advisories, scanOptions: configuration.scanOptions,
+      allowLocalTargets: configuration.allowLocalTargets, metrics: metrics, logger: logger)
+    if let summary = try await engine.start() {
+      logger.info(
+        "tool version changed: re-matched \(summary.imagesRematched) stored SBOMs (\(summary.historyEvents) history events)"
+      )
+    }
+    let router = ServerAPI.build(engine: engine, metrics: metrics, limits: configuration.limits)
+    let workers: [any Service] = (0..<max(0, configuration.workers)).map { _ in
+      IndexWorker(engine: engine, configuration: configuration, logger: logger)
+    }
+    return Application(
+      router: router,
+      configuration: ApplicationConfiguration(
+        address: .hostname(configuration.host, port: configuration.port),
+        serverName: "tailguard"),
+      services: workers,
+      onServerRunning: { channel in await onPort(channel.localAddress?.port ?? 0) },
+      logger: logger)
+  }
+
+  /// Runs until SIGTERM or SIGINT, then stops accepting, lets the workers finish the job in
+  /// hand, and returns.
+  public static func run(configuration: ServerConfiguration) async throws {
+    var logger = Logger(label: "tailguard.serve")
+    logger.logLevel =
+      ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:))
+      ?? .info
+    let store = try SQLiteServerStore(path: configuration.databasePath)
+    let app = try await makeApplication(
+      configuration: configuration, store: store, logger: logger
+    ) { port in
+      logger.notice("listening on \(configuration.host):\(port)")
+    }
+    try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+  }
+}

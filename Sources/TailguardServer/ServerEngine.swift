@@ -1,0 +1,193 @@
+import Foundation
+import Logging
+import SBOMFormats
+import Scanner
+import TailguardModel
+
+/// Why a request or a job could not be done, with the HTTP status the API answers.
+public struct ServerFailure: Error, Sendable, CustomStringConvertible {
+  public enum Kind: Sendable { case badRequest, notFound, unavailable }
+  public var kind: Kind
+  public var message: String
+  public var description: String { message }
+  public init(_ kind: Kind, _ message: String) {
+    self.kind = kind
+    self.message = message
+  }
+}
+
+/// What `POST /api/v1/advisories/update` (or a tool-version change at start) did.
+public struct RematchSummary: Sendable, Codable, Hashable {
+  /// True when every stored SBOM was re-matched (the matcher itself changed).
+  public var full: Bool
+  public var keysChecked: Int
+  public var keysChanged: Int
+  public var imagesRematched: Int
+  public var historyEvents: Int
+  public var advisoryRecords: Int
+  public var seconds: Double
+}
+
+/// The server's work over the pipeline API: resolve and enqueue, index a claimed job, re-match
+/// stored SBOMs when advisory data changes. Matching, storing and re-matching run on one actor,
+/// so an index never interleaves with a re-match: the fingerprints stored for a key are always
+/// those of the advisory data every image holding the key was last matched against.
+public actor ServerEngine {
+  public let store: any ServerStore
+  public let choice: AdvisoryChoice
+  public let scanOptions: ScanOptions
+  /// Whether local targets (`oci:DIR`, `docker-archive:FILE`) may be named through the API: they
+  /// read the server's own file system, so only when the operator says so.
+  public let allowLocalTargets: Bool
+  let metrics: ServerMetrics
+  let logger: Logger
+  private var advisories: OpenedAdvisories?
+
+  public init(
+    store: any ServerStore, choice: AdvisoryChoice, scanOptions: ScanOptions,
+    allowLocalTargets: Bool, metrics: ServerMetrics, logger: Logger
+  ) {
+    self.store = store
+    self.choice = choice
+    self.scanOptions = scanOptions
+    self.allowLocalTargets = allowLocalTargets
+    self.metrics = metrics
+    self.logger = logger
+  }
+
+  /// The advisory data in use, opened on first need.
+  func currentAdvisories() throws -> OpenedAdvisories {
+    if let advisories { return advisories }
+    let opened = try OpenedAdvisories(choice: choice) { [logger] in logger.notice("\($0)") }
+    advisories = opened
+    return opened
+  }
+
+  /// True once the advisory data opened (for `/readyz`).
+  public func ready() -> Bool { (try? currentAdvisories()) != nil }
+
+  /// At start: opens the advisory data and, when the stored findings came from another tool
+  /// version (another matcher), re-matches every stored SBOM.
+  public func start() throws -> RematchSummary? {
+    _ = try currentAdvisories()
+    let version = try store.meta("tool_version")
+    if version == TailguardVersion.current { return nil }
+    let summary = try rematchLocked(full: version != nil)
+    try store.setMeta("tool_version", TailguardVersion.current)
+    return summary
+  }
+
+  // MARK: - Index
+
+  /// Resolves REFERENCE to a manifest digest (reading no layer) and enqueues it unless indexed.
+  public nonisolated func submit(reference: String, priority: Int) async throws -> (
+    digest: String, outcome: EnqueueOutcome
+  ) {
+    let trimmed = reference.trimmingCharacters(in: .whitespaces)
+    guard !trimmed.isEmpty, trimmed.utf8.count <= 4096 else {
+      throw ServerFailure(.badRequest, "reference must be 1 to 4096 bytes")
+    }
+    let isLocal = trimmed.hasPrefix("oci:") || trimmed.hasPrefix("docker-archive:")
+    let explicitRemote = trimmed.hasPrefix("registry:")
+    if isLocal && !allowLocalTargets {
+      throw ServerFailure(
+        .badRequest, "local targets (oci:, docker-archive:) are disabled on this server")
+    }
+    if !isLocal && !explicitRemote && (trimmed.hasPrefix("/") || trimmed.hasPrefix(".")) {
+      throw ServerFailure(.badRequest, "reference '\(trimmed)' is a path, not an image reference")
+    }
+    let target = isLocal || explicitRemote ? trimmed : "registry:" + trimmed
+    let image: ImageMetadata
+    do { image = try await Scanner().resolveImage(target: target, options: scanOptions) } catch {
+      throw ServerFailure(.badRequest, "cannot resolve \(trimmed): \(error)")
+    }
+    guard let digest = image.manifestDigest?.description else {
+      throw ServerFailure(.badRequest, "\(trimmed) resolved to no manifest digest")
+    }
+    let outcome = try store.enqueue(
+      digest: digest, reference: target, priority: priority, now: Date())
+    metrics.jobsQueued.set(to: Double(try store.queuedJobCount()))
+    return (digest, outcome)
+  }
+
+  /// Inspects a claimed job's image and stores the result; a failure puts the job back for a
+  /// retry (or marks it failed after `maxAttempts`).
+  public nonisolated func process(_ job: JobRecord, maxAttempts: Int) async {
+    let started = ContinuousClock.now
+    do {
+      let inspected = try await Scanner().inspect(target: job.reference, options: scanOptions)
+      let got = inspected.sbom.image.manifestDigest?.description
+      guard got == job.digest else {
+        throw ServerFailure(
+          .unavailable,
+          "\(job.reference) now resolves to \(got ?? "no digest"), not \(job.digest) (the tag moved)"
+        )
+      }
+      try await finishIndex(job, sbom: inspected.sbom)
+      metrics.jobDuration.record(ContinuousClock.now - started)
+      logger.info("indexed \(job.digest) (\(job.reference))")
+    } catch {
+      logger.warning("job \(job.id) (\(job.reference)) failed: \(error)")
+      try? store.failJob(jobID: job.id, error: "\(error)", maxAttempts: maxAttempts, now: Date())
+    }
+    metrics.jobsQueued.set(to: Double((try? store.queuedJobCount()) ?? 0))
+  }
+
+  func finishIndex(_ job: JobRecord, sbom: SoftwareBOM) throws {
+    let advisories = try currentAdvisories()
+    let report = advisories.report(for: sbom)
+    let keys = AdvisoryLookupKey.keys(of: sbom)
+    let fingerprints = try advisories.fingerprints(for: keys)
+    try store.completeIndex(
+      jobID: job.id, digest: job.digest, sbom: sbom, keys: keys, fingerprints: fingerprints,
+      matched: MatchedVulnerability.fold(report), now: Date())
+  }
+
+  // MARK: - Re-match
+
+  /// Re-opens the advisory database, finds the lookup keys whose advisories changed since the
+  /// stored fingerprints, and re-matches only the stored SBOMs that hold them. No image is read.
+  public func updateAdvisories() throws -> RematchSummary {
+    advisories = nil
+    return try rematchLocked(full: false)
+  }
+
+  func rematchLocked(full: Bool) throws -> RematchSummary {
+    let started = ContinuousClock.now
+    let advisories = try currentAdvisories()
+    let keys = try store.allLookupKeys()
+    let fresh = try advisories.fingerprints(for: keys)
+    let digests: [String]
+    var changed: [AdvisoryLookupKey] = []
+    if full {
+      digests = try store.indexedDigests()
+      changed = keys
+    } else {
+      let stored = try store.fingerprints()
+      changed = keys.filter { stored[$0] != fresh[$0] }
+      digests = try store.digests(holding: changed)
+    }
+    var events = 0
+    let now = Date()
+    for digest in digests {
+      guard let sbom = try store.sbom(digest: digest) else { continue }
+      let report = advisories.report(for: sbom, now: now)
+      events += try store.applyFindings(
+        digest: digest, matched: MatchedVulnerability.fold(report), cause: "advisory-update",
+        now: now)
+    }
+    let changedSet = Set(changed)
+    try store.saveFingerprints(fresh.filter { key, _ in full || changedSet.contains(key) })
+    let elapsed = ContinuousClock.now - started
+    metrics.rematchDuration.record(elapsed)
+    let seconds =
+      Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    logger.info(
+      "re-matched \(digests.count) images for \(changed.count) changed keys: \(events) history events"
+    )
+    return RematchSummary(
+      full: full, keysChecked: keys.count, keysChanged: changed.count,
+      imagesRematched: digests.count, historyEvents: events,
+      advisoryRecords: advisories.info.records, seconds: seconds)
+  }
+}

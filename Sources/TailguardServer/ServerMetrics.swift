@@ -1,0 +1,65 @@
+import Foundation
+import Prometheus
+import SBOMFormats
+
+/// The server's Prometheus series, in base units with `tailguard_` names. One registry per
+/// server (not the process-wide MetricsSystem, which can be bootstrapped only once): each name
+/// is registered here once, with one help text and one label set. Request series carry the
+/// route template, never a digest or a vulnerability id.
+public final class ServerMetrics: Sendable {
+  public let registry = PrometheusCollectorRegistry()
+  let jobsQueued: Gauge
+  let jobDuration: DurationHistogram
+  let rematchDuration: DurationHistogram
+  static let requestBuckets: [Duration] = [
+    .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+    .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5),
+  ]
+  static let jobBuckets: [Duration] = [
+    .milliseconds(100), .milliseconds(500), .seconds(1), .seconds(5), .seconds(15), .seconds(60),
+    .seconds(300),
+  ]
+
+  /// `tailguard_NAME_UNIT` (the unit empty for unitless series).
+  static func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+    MetricNameDescriptor(namespace: "tailguard", metricName: metric, unitName: unit, helpText: help)
+  }
+
+  public init() {
+    registry.makeGauge(
+      descriptor: Self.name(
+        "build", "info", "Always 1; the version label names the running tailguard."),
+      labels: [("version", TailguardVersion.current)]
+    ).set(to: 1)
+    jobsQueued = registry.makeGauge(
+      descriptor: Self.name("jobs", "queued", "Index jobs queued or running."))
+    jobDuration = registry.makeDurationHistogram(
+      descriptor: Self.name(
+        "job_duration", "seconds", "Time to index one image (inspect, match, store)."),
+      buckets: Self.jobBuckets)
+    rematchDuration = registry.makeDurationHistogram(
+      descriptor: Self.name(
+        "rematch_duration", "seconds", "Time of one re-match after an advisory change."),
+      buckets: Self.jobBuckets)
+  }
+
+  /// Records one answered request under its route template and status code.
+  func request(method: String, route: String, status: Int, duration: Duration) {
+    registry.makeDurationHistogram(
+      descriptor: Self.name(
+        "http_request_duration", "seconds", "HTTP request duration by route template and status."),
+      labels: [("method", method), ("route", route), ("status", "\(status)")],
+      buckets: Self.requestBuckets
+    ).record(duration)
+  }
+
+  /// Sets the open-finding gauges from the store's counts (called when scraped).
+  func findings(_ counts: [String: Int]) {
+    for severity in ["critical", "high", "medium", "low", "negligible", "unknown"] {
+      registry.makeGauge(
+        descriptor: Self.name("findings", "", "Open findings across indexed images, by severity."),
+        labels: [("severity", severity)]
+      ).set(to: Double(counts[severity] ?? 0))
+    }
+  }
+}
