@@ -260,7 +260,7 @@ extension Scanner {
     quiet.progress = nil
     guard let cacheDir else { return (try await inspect(target: target, options: quiet), false) }
     let keyText =
-      "\(digest)|\(options.platform.map { "\($0)" } ?? "default")|\(options.catalog.allEcosystems)|\(TailguardVersion.current)|\(options.baseImage ?? "")"
+      "\(digest)|\(options.platform.map { "\($0)" } ?? "default")|\(options.catalog.allEcosystems)|\(TailguardVersion.current)|\(options.baseImage ?? "")|\(KeptSBOM.format)"
     let key = (try? BlobHasher.hex(of: Array(keyText.utf8), algorithm: "sha256")) ?? digest
     let path = "\(cacheDir)/\(key).json"
     if let bytes = try? BoundedFile.read(path: path, limit: KeptSBOM.maxBytes),
@@ -269,7 +269,8 @@ extension Scanner {
       return (InspectedTarget(sbom: kept.sbom, files: kept.files), true)
     }
     let inspected = try await inspect(target: target, options: quiet)
-    let kept = KeptSBOM(digest: digest, sbom: inspected.sbom, files: inspected.files)
+    let kept = KeptSBOM(
+      digest: digest, sbom: inspected.sbom.withoutFileLists(), files: inspected.files)
     if let data = try? JSONEncoder().encode(kept) {
       try? FileManager.default.createDirectory(
         atPath: cacheDir, withIntermediateDirectories: true)
@@ -306,9 +307,13 @@ extension Scanner {
   }
 }
 
-/// What is kept per image digest between fleet scans.
+/// What is kept per image digest between fleet scans: what matching and the health checks read.
+/// Packages' installed-file lists are left out (matching never reads them; they are most of an
+/// OS image's SBOM, and decoding them was most of a second run's time).
 struct KeptSBOM: Codable {
   static let maxBytes = 512 << 20
+  /// Part of the cache key: a kept SBOM of another format is catalogued again.
+  static let format = "kept-2"
   var digest: String
   var sbom: SoftwareBOM
   var files: PolicyFileFacts?

@@ -221,3 +221,36 @@ public struct KeyValue: Hashable, Sendable, Codable {
     self.value = value
   }
 }
+
+extension PackageMetadata {
+  /// The same record without its installed-file list (dpkg, apk, rpm, Python): what matching
+  /// needs, at a few percent of the size (the file lists are most of an OS image's SBOM).
+  public func withoutFileList() -> PackageMetadata {
+    switch self {
+    case .dpkg(var m):
+      m.files = []
+      return .dpkg(m)
+    case .apk(var m):
+      m.files = []
+      return .apk(m)
+    case .rpm(var m):
+      m.files = []
+      return .rpm(m)
+    case .python(var m):
+      m.files = []
+      return .python(m)
+    case .none, .npm, .goModule, .rust, .java: return self
+    }
+  }
+}
+
+extension SoftwareBOM {
+  /// This BOM with every package's installed-file list left out (`PackageMetadata.withoutFileList`).
+  public func withoutFileLists() -> SoftwareBOM {
+    var bom = self
+    for i in bom.packages.indices {
+      bom.packages[i].metadata = bom.packages[i].metadata.withoutFileList()
+    }
+    return bom
+  }
+}

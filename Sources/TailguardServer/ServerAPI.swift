@@ -292,6 +292,7 @@ enum ServerAPI {
     }
   }
 
+  // `Any.Type` because DecodingError names the expected type that way; only its name is used.
   static func typeName(_ type: Any.Type) -> String {
     switch type {
     case is String.Type: "a string"

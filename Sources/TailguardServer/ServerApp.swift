@@ -126,10 +126,13 @@ public enum ServerRunner {
   /// Runs until SIGTERM or SIGINT, then stops accepting, lets the workers finish the job in
   /// hand, and returns.
   public static func run(configuration: ServerConfiguration) async throws {
-    var logger = Logger(label: "tailguard.serve")
-    logger.logLevel =
-      ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:))
-      ?? .info
+    let logger = {
+      var logger = Logger(label: "tailguard.serve")
+      logger.logLevel =
+        ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:))
+        ?? .info
+      return logger
+    }()
     let store = try SQLiteServerStore(path: configuration.databasePath)
     let app = try await makeApplication(
       configuration: configuration, store: store, logger: logger

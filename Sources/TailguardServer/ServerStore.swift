@@ -83,30 +83,28 @@ public struct MatchedVulnerability: Sendable, Hashable {
   public var summary: String?
   public var risk: Double
 
-  /// Folds a report's open findings by primary id (highest severity and risk win; KEV and
-  /// fixability if any package has them), sorted by id.
+  public init(
+    vulnerabilityID: String, severity: Severity, kev: Bool, fixable: Bool, fixedVersion: String?,
+    packages: [String], summary: String?, risk: Double
+  ) {
+    self.vulnerabilityID = vulnerabilityID
+    self.severity = severity
+    self.kev = kev
+    self.fixable = fixable
+    self.fixedVersion = fixedVersion
+    self.packages = packages
+    self.summary = summary
+    self.risk = risk
+  }
+
+  /// A report's open findings, one per vulnerability after alias merging (the unit `fleet scan`
+  /// counts, `ImageVulnerability.merge`), sorted by id.
   public static func fold(_ report: ScanReport) -> [MatchedVulnerability] {
-    var byID: [String: MatchedVulnerability] = [:]
-    for scored in report.findings {
-      let f = scored.finding
-      let pkg = "\(f.packageName)@\(f.packageVersion)"
-      let kev = f.exploitation?.kev != nil
-      if var v = byID[f.primaryID] {
-        v.severity = max(v.severity, scored.assessment.severity)
-        v.kev = v.kev || kev
-        v.fixable = v.fixable || f.fixedVersion != nil
-        v.fixedVersion = v.fixedVersion ?? f.fixedVersion
-        if !v.packages.contains(pkg) { v.packages = (v.packages + [pkg]).sorted() }
-        v.risk = max(v.risk, scored.assessment.risk.value)
-        byID[f.primaryID] = v
-      } else {
-        byID[f.primaryID] = MatchedVulnerability(
-          vulnerabilityID: f.primaryID, severity: scored.assessment.severity, kev: kev,
-          fixable: f.fixedVersion != nil, fixedVersion: f.fixedVersion, packages: [pkg],
-          summary: f.summary, risk: scored.assessment.risk.value)
-      }
+    ImageVulnerability.merge(report.findings).map { v in
+      MatchedVulnerability(
+        vulnerabilityID: v.id, severity: v.severity, kev: v.kev != nil, fixable: v.fixable,
+        fixedVersion: v.fixedVersion, packages: v.packages, summary: v.summary, risk: v.risk)
     }
-    return byID.values.sorted { $0.vulnerabilityID < $1.vulnerabilityID }
   }
 }
 

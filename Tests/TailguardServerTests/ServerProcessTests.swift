@@ -27,6 +27,10 @@ struct ServerProcessTests {
       FileManager.default.createFile(atPath: stderrPath, contents: nil)
       process.executableURL = URL(fileURLWithPath: binary)
       process.arguments = ["serve", "--listen", "127.0.0.1:0"] + args
+      // Its own blob cache: a layer cached by another test would make the job too quick to catch.
+      process.environment = ProcessInfo.processInfo.environment.merging([
+        "XDG_CACHE_HOME": dir.file("cache")
+      ]) { $1 }
       process.standardOutput = FileHandle.nullDevice
       process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
       try process.run()
@@ -71,8 +75,30 @@ struct ServerProcessTests {
     }
   }
 
+  /// The digest of the planted image's first layer, from the shared OCI layout.
+  static func plantedLayer() throws -> String {
+    func json(_ path: String) throws -> [String: Any] {
+      let data = try Data(contentsOf: URL(fileURLWithPath: path))
+      return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+    }
+    let layout = ServerHarness.layout
+    let manifests = try json(layout + "/index.json")["manifests"] as? [[String: Any]] ?? []
+    let planted = try #require(
+      manifests.first {
+        ($0["annotations"] as? [String: String])?["org.opencontainers.image.ref.name"] == "planted"
+      })
+    let manifestDigest = try #require(planted["digest"] as? String)
+    let manifest = try json(
+      layout + "/blobs/sha256/" + manifestDigest.dropFirst("sha256:".count))
+    let layers = manifest["layers"] as? [[String: Any]] ?? []
+    return try #require(layers.first?["digest"] as? String)
+  }
+
   @Test(
-    .enabled(if: Oracles.gate(SharedData.isAvailable && TailguardCLI.binary != nil)),
+    .enabled(
+      if: Oracles.gate(
+        SharedData.isAvailable && TailguardCLI.binary != nil
+          && RegistryTestEnvironment.toolsAvailable)),
     .timeLimit(.minutes(10)))
   func killNineMidJobLosesNothingAndTheJobIsRedone() async throws {
     let harness = try ServerHarness(
@@ -88,15 +114,24 @@ struct ServerProcessTests {
     let token = try #require(tokenDoc?["token"] as? String)
     #expect(tokenDoc?["role"] as? String == "write")
 
+    // The image comes from a loopback registry behind the fault proxy, whose layer responses
+    // stall: the index job is then running for as long as the test needs to catch it.
+    let registry = try RegistryTestEnvironment()
+    defer { registry.stop() }
+    let registryPort = try registry.startRegistry()
+    let proxyPort = try registry.startFaultProxy(upstreamPort: registryPort)
+    try registry.push(to: "127.0.0.1:\(registryPort)/planted:v1")
+    _ = try RegistryTestEnvironment.proxyControl(
+      proxyPort, "/__fault?mode=slow&count=50&delay=20&match=/blobs/\(try Self.plantedLayer())")
     let args = [
-      "--database", database, "--db", harness.advisoryDB, "--allow-local-targets",
-      "--lease-seconds", "2",
+      "--database", database, "--db", harness.advisoryDB, "--lease-seconds", "2",
+      "--insecure-registry", "127.0.0.1:\(proxyPort)",
     ]
     let first = try ServerProcess(args: args, dir: harness.dir, name: "first")
     try await first.waitListening()
     let (status, answer) = try await first.request(
       "POST", "/api/v1/images", token: token,
-      body: #"{"reference": "oci:\#(ServerHarness.layout):planted"}"#)
+      body: #"{"reference": "127.0.0.1:\#(proxyPort)/planted:v1"}"#)
     #expect(status == 202, "\(answer)")
     let digest = try #require(answer["digest"] as? String)
 
@@ -128,7 +163,9 @@ struct ServerProcessTests {
     #expect(history == 0)
     #expect(imageStatus == "indexing")
 
-    // After a restart the expired lease is claimed again and the job done exactly once more.
+    // After a restart the expired lease is claimed again and the job done exactly once more,
+    // the registry answering normally now.
+    _ = try RegistryTestEnvironment.proxyControl(proxyPort, "/__reset")
     let second = try ServerProcess(args: args, dir: harness.dir, name: "second")
     try await second.waitListening()
     var indexed: [String: Any] = [:]
