@@ -6,13 +6,13 @@ import sys
 
 def wrap(text):
     out, i = [], 0
-    key = ".enabled(if: "
+    key = re.compile(r"\.enabled\(\s*if:\s*")  # also `.enabled(` with `if:` on the next line
     while True:
-        j = text.find(key, i)
-        if j < 0:
+        found = key.search(text, i)
+        if found is None:
             out.append(text[i:])
             return "".join(out)
-        k = j + len(key)
+        k = found.end()
         out.append(text[i:k])
         if text.startswith("Oracles.gate(", k):
             i = k

@@ -270,7 +270,7 @@ extension Scanner {
     }
     let inspected = try await inspect(target: target, options: quiet)
     let kept = KeptSBOM(
-      digest: digest, sbom: inspected.sbom.withoutFileLists(), files: inspected.files)
+      digest: digest, sbom: inspected.sbom.trimmedForMatching(), files: inspected.files)
     if let data = try? JSONEncoder().encode(kept) {
       try? FileManager.default.createDirectory(
         atPath: cacheDir, withIntermediateDirectories: true)
@@ -307,13 +307,13 @@ extension Scanner {
   }
 }
 
-/// What is kept per image digest between fleet scans: what matching and the health checks read.
-/// Packages' installed-file lists are left out (matching never reads them; they are most of an
-/// OS image's SBOM, and decoding them was most of a second run's time).
+/// What is kept per image digest between fleet scans: what matching and the health checks read
+/// (`SoftwareBOM.trimmedForMatching`: no installed-file lists, one location per package). The
+/// file lists are most of an OS image's SBOM, and decoding them was most of a second run's time.
 struct KeptSBOM: Codable {
   static let maxBytes = 512 << 20
   /// Part of the cache key: a kept SBOM of another format is catalogued again.
-  static let format = "kept-2"
+  static let format = "kept-3"
   var digest: String
   var sbom: SoftwareBOM
   var files: PolicyFileFacts?

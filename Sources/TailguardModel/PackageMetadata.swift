@@ -245,11 +245,14 @@ extension PackageMetadata {
 }
 
 extension SoftwareBOM {
-  /// This BOM with every package's installed-file list left out (`PackageMetadata.withoutFileList`).
-  public func withoutFileLists() -> SoftwareBOM {
+  /// This BOM as far as matching and reports of findings read it: every package's installed-file
+  /// list left out (`PackageMetadata.withoutFileList`) and its locations cut to the first
+  /// (`locations.min()`, the only one the matcher and the finding reports use).
+  public func trimmedForMatching() -> SoftwareBOM {
     var bom = self
     for i in bom.packages.indices {
       bom.packages[i].metadata = bom.packages[i].metadata.withoutFileList()
+      bom.packages[i].locations = bom.packages[i].locations.min().map { [$0] } ?? []
     }
     return bom
   }

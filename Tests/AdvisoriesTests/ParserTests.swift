@@ -85,7 +85,7 @@ import Testing
 }
 
 @Suite struct FeedParserTests {
-  @Test(.enabled(if: ProcessRunner.hasPython, "needs python3 with PyYAML"))
+  @Test(.enabled(if: Oracles.gate(ProcessRunner.hasPython), "needs python3 with PyYAML"))
   func alpineSecDBMatchesAnIndependentYAMLReading() throws {
     for file in ["main", "community"] {
       let path = SharedData.path("advisories/alpine-secdb/v3.10/\(file).yaml")
@@ -140,7 +140,7 @@ import Testing
     #expect(out.diagnostics.contains { $0.code == "secdb.never-affected" })
   }
 
-  @Test(.enabled(if: ProcessRunner.hasPython, "needs python3"))
+  @Test(.enabled(if: Oracles.gate(ProcessRunner.hasPython), "needs python3"))
   func kevCatalogParsesEveryEntry() throws {
     let path = SharedData.path("kev/known_exploited_vulnerabilities.json")
     let out = KEVParser().parse(Array(try Data(contentsOf: URL(fileURLWithPath: path))), path: path)

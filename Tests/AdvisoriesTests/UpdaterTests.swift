@@ -82,7 +82,8 @@ final class FeedServer: @unchecked Sendable {
     try Data(contentsOf: URL(fileURLWithPath: path))
   }
 
-  @Test(.enabled(if: ProcessRunner.hasPython, "needs python3 for the loopback server"))
+  @Test(
+    .enabled(if: Oracles.gate(ProcessRunner.hasPython), "needs python3 for the loopback server"))
   func updateConditionalRequestsAndAtomicFailures() async throws {
     let tmp = try TemporaryDirectory()
     try makeFeeds(tmp)
@@ -157,7 +158,8 @@ final class FeedServer: @unchecked Sendable {
     after.close()
   }
 
-  @Test(.enabled(if: ProcessRunner.hasPython, "needs python3 for the loopback server"))
+  @Test(
+    .enabled(if: Oracles.gate(ProcessRunner.hasPython), "needs python3 for the loopback server"))
   func persistent500FailsAfterRetries() async throws {
     let tmp = try TemporaryDirectory()
     try makeFeeds(tmp)

@@ -92,7 +92,7 @@ private func oracleLines(_ path: String) throws -> (version: String, lines: [Str
 
   @Test(
     "agrees with go version -m",
-    .enabled(if: FixtureProcess.which("go") != nil, "go is not installed"),
+    .enabled(if: Oracles.gate(FixtureProcess.which("go") != nil), "go is not installed"),
     arguments: ["test.elf", "main-version-via-ldflags.elf", "goexperiment"])
   func agreesWithGoVersion(name: String) throws {
     let path = SharedData.path(goTestdata + name)

@@ -10,7 +10,8 @@ import Testing
 /// bytes compared with the layout on disk. Skipped only when the tools are not installed.
 @Suite(
   .enabled(
-    if: RegistryTestEnvironment.toolsAvailable, "needs docker-registry, skopeo, openssl, python3"))
+    if: Oracles.gate(RegistryTestEnvironment.toolsAvailable),
+    "needs docker-registry, skopeo, openssl, python3"))
 struct RegistryIntegrationTests {
   static let layoutBlobs = RegistryTestEnvironment.plantedLayout + "/blobs/sha256/"
   static let plantedManifest =

@@ -12,7 +12,8 @@ import Testing
 /// uncompressed layer bytes through `readLayer` (which verifies digests and diff IDs again).
 @Suite(
   .enabled(
-    if: RegistryTestEnvironment.toolsAvailable, "needs docker-registry, skopeo, openssl, python3")
+    if: Oracles.gate(RegistryTestEnvironment.toolsAvailable),
+    "needs docker-registry, skopeo, openssl, python3")
 )
 struct RegistrySourceConformanceTests {
   /// Reads every layer through `readLayer`, returning per layer (uncompressed bytes, hex SHA-256).

@@ -1,5 +1,6 @@
 import Foundation
 import Rego
+import TailguardTesting
 import Testing
 
 /// OPA-format YAML cases (Fixtures/cases/*.yaml): undefined vs false, conflicts,
@@ -83,7 +84,7 @@ import Testing
   /// The expectations themselves are checked against regorus (differential oracle).
   @Test(
     .enabled(
-      if: OracleSupport.regorusEnabled,
+      if: Oracles.gate(OracleSupport.regorusEnabled),
       "python3 with regorus (PyPI gordon-to-regorus) not installed"))
   func expectationsAgreeWithRegorus() throws {
     try OracleSupport.requireRegorus()

@@ -23,7 +23,7 @@ enum PythonCVSS {
 /// when python3 or `cvss` is absent.
 @Suite(
   .enabled(
-    if: SharedData.isAvailable && PythonCVSS.available,
+    if: Oracles.gate(SharedData.isAvailable && PythonCVSS.available),
     "needs ../shared/data and python3 with the cvss package"))
 struct CVSSDifferentialTests {
   static func osvVectors() -> [String] {

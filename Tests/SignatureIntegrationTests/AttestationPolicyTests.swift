@@ -124,7 +124,8 @@ struct AttestationPolicyTests {
   /// cosign's own vulnerability-scan predicate (../shared/data/sigstore, cosign test data).
   @Test(
     .enabled(
-      if: FileManager.default.fileExists(atPath: AttestationPolicyTests.vulnPredicatePath),
+      if: Oracles.gate(
+        FileManager.default.fileExists(atPath: AttestationPolicyTests.vulnPredicatePath)),
       "needs ../shared/data/sigstore"))
   func realVulnerabilityPredicate() async throws {
     let registry = try SignedRegistry()

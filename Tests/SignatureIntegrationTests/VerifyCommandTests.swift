@@ -6,7 +6,7 @@ import Testing
 /// signature, exit 1 with the failing check on stderr for a tampered one.
 @Suite(
   .enabled(
-    if: SignedRegistry.available && TailguardCLI.binary != nil,
+    if: Oracles.gate(SignedRegistry.available && TailguardCLI.binary != nil),
     "needs docker-registry and the built tailguard executable"))
 struct VerifyCommandTests {
   @Test func verifyRegistryImageWithKey() async throws {
