@@ -65,7 +65,8 @@ let package = Package(
     .target(name: "Matching", dependencies: ["TailguardModel", "VersionSchemes", "Advisories"]),
     .target(name: "Scoring", dependencies: ["TailguardModel"]),
     .target(
-      name: "Fleet", dependencies: ["TailguardModel", "ByteFormats", "ImageSources", "Scoring", yams],
+      name: "Fleet",
+      dependencies: ["TailguardModel", "ByteFormats", "ImageSources", "Scoring", yams],
       resources: [.embedInCode("Resources/eol-distros.json")]),
     // ByteFormats is no domain module: the shared lower layer (hex, bounded file reads).
     .target(name: "Rego", dependencies: ["ByteFormats", yams, crypto]),
@@ -114,7 +115,7 @@ let package = Package(
     .target(
       name: "TailguardServer",
       dependencies: [
-        "Scanner", "Reports", "TailguardModel", "SBOMFormats", "CZlib", grdb, hummingbird,
+        "Scanner", "TailguardModel", "SBOMFormats", "ByteFormats", grdb, hummingbird,
         serviceLifecycle, logging, prometheus, crypto, nioCore,
       ]),
     .executableTarget(
@@ -183,16 +184,15 @@ let package = Package(
     .testTarget(
       name: "ScannerTests",
       dependencies: [
-        "Scanner", "Advisories", "ImageSources", "Fleet", "SBOMFormats", "Reports",
-        "TailguardModel",
-        "TailguardTesting",
+        "Scanner", "Advisories", "ImageSources", "FileTrees", "Fleet", "SBOMFormats", "Reports",
+        "TailguardModel", "TailguardTesting",
       ],
       exclude: ["Golden"]),
     .testTarget(
       name: "TailguardServerTests",
       dependencies: [
         "TailguardServer", "Scanner", "TailguardModel", "TailguardTesting", grdb, hummingbird,
-        hummingbirdTesting,
+        hummingbirdTesting, logging,
       ]),
   ],
   swiftLanguageModes: [.v6]

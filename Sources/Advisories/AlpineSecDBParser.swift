@@ -70,7 +70,16 @@ public struct AlpineSecDBParser: Sendable {
       ?? URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
     let ecosystem = "Alpine:\(release)"
     let source = "alpine-secdb:\(release)/\(repo)"
-    guard let packages = top["packages"]?.sequence else {
+    let packages: Node.Sequence
+    if let list = top["packages"]?.sequence {
+      packages = list
+    } else if let value = top["packages"]?.scalar,
+      value.string.isEmpty || value.string == "null" || value.string == "~"
+    {
+      // `packages:` with nothing after it (Alpine's v3.3/community.yaml): a repository without
+      // security fixes, not a broken file.
+      packages = Node.Sequence()
+    } else {
       return fail("secdb.missing-field", "field 'packages' is missing or not a list")
     }
     // id → package name → fixed versions

@@ -1,4 +1,4 @@
-import CZlib
+import ByteFormats
 import Foundation
 import GRDB
 import Scanner
@@ -620,32 +620,29 @@ public final class SQLiteServerStore: ServerStore {
   }
 }
 
-/// zlib compression of stored SBOM JSON (typically 8–15× smaller), bounded on the way back by
-/// the size recorded beside the blob.
+/// zlib compression of stored SBOM JSON (typically 8–15× smaller) through ByteFormats' one zlib
+/// stack, bounded on the way back by the size recorded beside the blob.
 enum Compression {
   static func deflate(_ data: Data) throws -> Data {
-    var bound = compressBound(uLong(data.count))
-    var out = [UInt8](repeating: 0, count: Int(bound))
-    let rc = data.withUnsafeBytes { src in
-      compress2(
-        &out, &bound, src.bindMemory(to: UInt8.self).baseAddress, uLong(data.count), 6)
+    guard let out = Zlib.compress(Array(data)) else {
+      throw StoreError(.database, "zlib compress failed")
     }
-    guard rc == Z_OK else { throw StoreError(.database, "zlib compress failed (\(rc))") }
-    return Data(out.prefix(Int(bound)))
+    return Data(out)
   }
 
   static func inflate(_ data: Data, expectedSize: Int) throws -> Data {
     guard expectedSize >= 0, expectedSize <= 1 << 30 else {
       throw StoreError(.corrupt, "stored SBOM size \(expectedSize) out of range")
     }
-    var size = uLong(expectedSize)
-    var out = [UInt8](repeating: 0, count: max(expectedSize, 1))
-    let rc = data.withUnsafeBytes { src in
-      uncompress(&out, &size, src.bindMemory(to: UInt8.self).baseAddress, uLong(data.count))
+    let out: [UInt8]
+    do {
+      out = try Inflater.inflate(Array(data), mode: .zlib, limit: Int64(max(expectedSize, 1)))
+    } catch {
+      throw StoreError(.corrupt, "stored SBOM does not inflate: \(error.message)")
     }
-    guard rc == Z_OK, Int(size) == expectedSize else {
-      throw StoreError(.corrupt, "stored SBOM does not inflate (zlib \(rc))")
+    guard out.count == expectedSize else {
+      throw StoreError(.corrupt, "stored SBOM inflates to \(out.count) bytes, not \(expectedSize)")
     }
-    return Data(out.prefix(expectedSize))
+    return Data(out)
   }
 }

@@ -140,6 +140,22 @@ import Testing
     #expect(out.diagnostics.contains { $0.code == "secdb.never-affected" })
   }
 
+  /// Alpine's real v3.3/community.yaml ends in `packages:` with nothing after it: no advisories,
+  /// no error. A `packages` that is a mapping or a word is still refused.
+  @Test func alpineEmptyPackagesIsNoAdvisoriesNotAnError() throws {
+    let path = SharedData.path("advisories/alpine-secdb/v3.3/community.yaml")
+    let real = AlpineSecDBParser().parse(
+      Array(try Data(contentsOf: URL(fileURLWithPath: path))), path: path)
+    #expect(real.records.isEmpty)
+    #expect(!real.diagnostics.contains { $0.level == .error }, "\(real.diagnostics)")
+    for bad in ["packages: nothing", "packages:\n  a: b"] {
+      let out = AlpineSecDBParser().parse(
+        Array("distroversion: v3.3\nreponame: community\n\(bad)\n".utf8), path: "x/c.yaml")
+      #expect(out.records.isEmpty)
+      #expect(out.diagnostics.contains { $0.code == "secdb.missing-field" }, "\(bad)")
+    }
+  }
+
   @Test(.enabled(if: Oracles.gate(ProcessRunner.hasPython), "needs python3"))
   func kevCatalogParsesEveryEntry() throws {
     let path = SharedData.path("kev/known_exploited_vulnerabilities.json")

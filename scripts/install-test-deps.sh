@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs what the tests need on a fresh machine of this kind: the oracle tools
+# (../shared/data/install-oracles.sh) and the browser for the HTML report tests (Debian
+# chromium and chromium-driver, PyPI selenium). Idempotent; the README's test command and
+# .ci/run both call it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== installing oracle tools (../shared/data/install-oracles.sh)"
+bash ../shared/data/install-oracles.sh
+
+echo "== installing the browser for HTML report tests (Debian chromium, chromium-driver; PyPI selenium)"
+browser_pkgs=()
+for p in chromium chromium-driver; do
+  dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null | grep -q '^ii' || browser_pkgs+=("$p")
+done
+if [ ${#browser_pkgs[@]} -gt 0 ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq "${browser_pkgs[@]}" >/dev/null
+fi
+python3 -c 'import selenium' 2>/dev/null \
+  || python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore \
+    --break-system-packages selenium==4.51.0
+python3 -c 'import selenium' && test -x /usr/bin/chromium && test -x /usr/bin/chromedriver
