@@ -116,7 +116,7 @@ let package = Package(
       name: "TailguardServer",
       dependencies: [
         "Scanner", "TailguardModel", "SBOMFormats", "ByteFormats", grdb, hummingbird,
-        serviceLifecycle, logging, prometheus, crypto, nioCore,
+        serviceLifecycle, logging, prometheus, nioCore,
       ]),
     .executableTarget(
       name: "tailguard",

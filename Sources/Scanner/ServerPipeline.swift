@@ -68,13 +68,26 @@ public struct OpenedAdvisories: Sendable {
       do { found = try store.advisories(ecosystem: ecosystem, names: names) } catch {
         throw ScannerError(.database, "advisory lookup failed: \(error)")
       }
+      var advisoriesByName: [String: [Advisory]] = [:]
+      var cveIDsByName: [String: Set<String>] = [:]
       for name in Set(names) {
         let advisories = (found[name] ?? []).sorted { ($0.id, $0.source) < ($1.id, $1.source) }
-        let ids = Set(advisories.flatMap { [$0.id] + $0.aliases }).filter { $0.hasPrefix("CVE-") }
-        let kev: [KEVEntry]
-        do { kev = try store.kevEntries(for: ids.sorted()).sorted() } catch {
-          throw ScannerError(.database, "KEV lookup failed: \(error)")
+        advisoriesByName[name] = advisories
+        cveIDsByName[name] = Set(advisories.flatMap { [$0.id] + $0.aliases }).filter {
+          $0.hasPrefix("CVE-")
         }
+      }
+      // One KEV lookup per ecosystem, not one per package name.
+      let kevByID: [String: KEVEntry]
+      do {
+        let all = Set(cveIDsByName.values.joined()).sorted()
+        kevByID = Dictionary(
+          try store.kevEntries(for: all).map { ($0.cveID, $0) }, uniquingKeysWith: { a, _ in a })
+      } catch {
+        throw ScannerError(.database, "KEV lookup failed: \(error)")
+      }
+      for (name, advisories) in advisoriesByName {
+        let kev = (cveIDsByName[name] ?? []).compactMap { kevByID[$0] }.sorted()
         var bytes = (try? encoder.encode(advisories)) ?? Data()
         bytes += (try? encoder.encode(kev)) ?? Data()
         out[AdvisoryLookupKey(ecosystem: ecosystem, name: name)] = BlobHasher.sha256Hex(bytes)

@@ -1,4 +1,4 @@
-import Crypto
+import ByteFormats
 import Foundation
 import Hummingbird
 import Logging
@@ -112,10 +112,10 @@ public enum Tokens {
   public static func generate() -> String {
     var rng = SystemRandomNumberGenerator()
     let bytes = (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) }
-    return "tgk_" + bytes.map { String(format: "%02x", $0) }.joined()
+    return "tgk_" + Hex.encode(bytes)
   }
   public static func hash(_ token: String) -> String {
-    SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    BlobHasher.sha256Hex(Array(token.utf8))
   }
   /// Creates a token with ROLE in STORE and returns it (the only time it is visible).
   public static func create(role: Role, store: any ServerStore) throws -> String {

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Scanner
 import TailguardServer
 import TailguardTesting
 import Testing
@@ -75,23 +76,10 @@ struct ServerProcessTests {
     }
   }
 
-  /// The digest of the planted image's first layer, from the shared OCI layout.
-  static func plantedLayer() throws -> String {
-    func json(_ path: String) throws -> [String: Any] {
-      let data = try Data(contentsOf: URL(fileURLWithPath: path))
-      return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
-    }
-    let layout = ServerHarness.layout
-    let manifests = try json(layout + "/index.json")["manifests"] as? [[String: Any]] ?? []
-    let planted = try #require(
-      manifests.first {
-        ($0["annotations"] as? [String: String])?["org.opencontainers.image.ref.name"] == "planted"
-      })
-    let manifestDigest = try #require(planted["digest"] as? String)
-    let manifest = try json(
-      layout + "/blobs/sha256/" + manifestDigest.dropFirst("sha256:".count))
-    let layers = manifest["layers"] as? [[String: Any]] ?? []
-    return try #require(layers.first?["digest"] as? String)
+  /// The digest of the planted image's first layer, read by the pipeline's own layout reader.
+  static func plantedLayer() async throws -> String {
+    let image = try await Scanner().resolveImage(target: "oci:\(ServerHarness.layout):planted")
+    return try #require(image.layers.first).digest.description
   }
 
   @Test(
@@ -122,7 +110,8 @@ struct ServerProcessTests {
     let proxyPort = try registry.startFaultProxy(upstreamPort: registryPort)
     try registry.push(to: "127.0.0.1:\(registryPort)/planted:v1")
     _ = try RegistryTestEnvironment.proxyControl(
-      proxyPort, "/__fault?mode=slow&count=50&delay=20&match=/blobs/\(try Self.plantedLayer())")
+      proxyPort,
+      "/__fault?mode=slow&count=50&delay=20&match=/blobs/\(try await Self.plantedLayer())")
     let args = [
       "--database", database, "--db", harness.advisoryDB, "--lease-seconds", "2",
       "--insecure-registry", "127.0.0.1:\(proxyPort)",
