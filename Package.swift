@@ -22,6 +22,7 @@ let serviceLifecycle = Target.Dependency.product(
   name: "ServiceLifecycle", package: "swift-service-lifecycle")
 let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
 let prometheus = Target.Dependency.product(name: "Prometheus", package: "swift-prometheus")
+let postgres = Target.Dependency.product(name: "PostgresNIO", package: "postgres-nio")
 
 let package = Package(
   name: "tailguard",
@@ -44,6 +45,7 @@ let package = Package(
     .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+    .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
   ],
   targets: [
     // zlib from the system (headers present on every machine of this kind).
@@ -115,7 +117,7 @@ let package = Package(
     .target(
       name: "TailguardServer",
       dependencies: [
-        "Scanner", "TailguardModel", "SBOMFormats", "ByteFormats", grdb, hummingbird,
+        "Scanner", "TailguardModel", "SBOMFormats", "ByteFormats", grdb, postgres, hummingbird,
         serviceLifecycle, logging, prometheus, nioCore,
       ]),
     .executableTarget(

@@ -133,7 +133,7 @@ public enum ServerRunner {
         ?? .info
       return logger
     }()
-    let store = try SQLiteServerStore(path: configuration.databasePath)
+    let store = try SQLServerStore.open(configuration.databasePath)
     let app = try await makeApplication(
       configuration: configuration, store: store, logger: logger
     ) { port in

@@ -11,7 +11,7 @@ import Testing
 /// directory, with one token per role.
 struct ServerHarness: Sendable {
   let dir: TemporaryDirectory
-  let store: SQLiteServerStore
+  let store: SQLServerStore
   let advisoryDB: String
   let tokens: [Role: String]
 
@@ -22,7 +22,7 @@ struct ServerHarness: Sendable {
     dir = try TemporaryDirectory(prefix: prefix)
     advisoryDB = dir.file("advisories.db")
     try Self.importAdvisories(advisories, into: advisoryDB)
-    store = try SQLiteServerStore(path: dir.file("server.db"))
+    store = try SQLServerStore.open(dir.file("server.db"))
     var tokens: [Role: String] = [:]
     for role in Role.allCases { tokens[role] = try Tokens.create(role: role, store: store) }
     self.tokens = tokens
@@ -38,7 +38,7 @@ struct ServerHarness: Sendable {
     var options = ScanOptions()
     options.cache = nil
     return ServerConfiguration(
-      port: 0, databasePath: store.path,
+      port: 0, databasePath: store.location,
       advisories: AdvisoryChoice(path: advisoryDB, named: true), scanOptions: options,
       allowLocalTargets: true, workers: 1, lease: 30, pollInterval: .milliseconds(50))
   }

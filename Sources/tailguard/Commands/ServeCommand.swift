@@ -94,7 +94,7 @@ struct ServeCommand: AsyncParsableCommand {
 
       func run() throws {
         try ExitCodes.runSync(quiet: output.quiet) {
-          let store = try SQLiteServerStore(path: database.path)
+          let store = try SQLServerStore.open(database.path)
           let token = try Tokens.create(role: role, store: store)
           switch output.format {
           case .json:

@@ -6,9 +6,9 @@ import TailguardServer
 import TailguardTesting
 import Testing
 
-/// The store contract on SQLite: the queue's claims and leases, the finding lifecycle, immutable
-/// history, hashed tokens.
-struct SQLiteServerStoreTests {
+/// The store contract, on SQLite and on PostgreSQL (the same suite): the queue's claims and
+/// leases, the finding lifecycle, immutable history, hashed tokens, migrations.
+struct ServerStoreTests {
   static let digestA = "sha256:" + String(repeating: "a", count: 64)
   static let digestB = "sha256:" + String(repeating: "b", count: 64)
 
@@ -25,9 +25,10 @@ struct SQLiteServerStoreTests {
       packages: [])
   }
 
-  @Test func queueClaimsOnceRetakesExpiredLeasesAndKeepsOneJobPerDigest() throws {
+  @Test(arguments: StoreBackend.available)
+  func queueClaimsOnceRetakesExpiredLeasesAndKeepsOneJobPerDigest(_ backend: StoreBackend) throws {
     let dir = try TemporaryDirectory()
-    let store = try SQLiteServerStore(path: dir.file("s.db"))
+    let store = try backend.open(in: dir)
     let t0 = Date(timeIntervalSince1970: 1_800_000_000)
     let first = try store.enqueue(digest: Self.digestA, reference: "r1", priority: 0, now: t0)
     let second = try store.enqueue(digest: Self.digestA, reference: "r2", priority: 0, now: t0)
@@ -76,9 +77,10 @@ struct SQLiteServerStoreTests {
     #expect(try store.fingerprints() == [key: "f1"])
   }
 
-  @Test func findingLifecycleIsIdempotentAndHistoryImmutable() throws {
+  @Test(arguments: StoreBackend.available)
+  func findingLifecycleIsIdempotentAndHistoryImmutable(_ backend: StoreBackend) throws {
     let dir = try TemporaryDirectory()
-    let store = try SQLiteServerStore(path: dir.file("s.db"))
+    let store = try backend.open(in: dir)
     let t0 = Date(timeIntervalSince1970: 1_800_000_000)
     _ = try store.enqueue(digest: Self.digestA, reference: "r", priority: 0, now: t0)
     let v1 = Self.vulnerability("CVE-1")
@@ -111,43 +113,48 @@ struct SQLiteServerStoreTests {
       try store.findings(critical, limit: 10, after: nil).items.map(\.vulnerabilityID) == ["CVE-2"])
 
     // History rows cannot be changed or removed, even with SQL.
-    let queue = try DatabaseQueue(path: dir.file("s.db"))
-    #expect(throws: (any Error).self) {
-      try queue.write { try $0.execute(sql: "UPDATE finding_history SET event = 'x'") }
+    #expect(throws: StoreError.self) {
+      try store.driver.write { try $0.execute("UPDATE finding_history SET event = 'x'") }
     }
-    #expect(throws: (any Error).self) {
-      try queue.write { try $0.execute(sql: "DELETE FROM finding_history") }
+    #expect(throws: StoreError.self) {
+      try store.driver.write { try $0.execute("DELETE FROM finding_history") }
     }
-    let journal = try queue.read { try String.fetchOne($0, sql: "PRAGMA journal_mode") }
-    #expect(journal == "wal")
+    #expect(try store.history(digest: Self.digestA, limit: 10, after: nil).items.count == 4)
+    if backend == .sqlite {
+      let journal = try DatabaseQueue(path: store.location).read {
+        try String.fetchOne($0, sql: "PRAGMA journal_mode")
+      }
+      #expect(journal == "wal")
+    }
   }
 
-  @Test func tokensAreStoredHashedWithTheirRole() throws {
+  @Test(arguments: StoreBackend.available)
+  func tokensAreStoredHashedWithTheirRole(_ backend: StoreBackend) throws {
     let dir = try TemporaryDirectory()
-    let store = try SQLiteServerStore(path: dir.file("s.db"))
+    let store = try backend.open(in: dir)
     let token = try Tokens.create(role: .write, store: store)
     #expect(token.hasPrefix("tgk_") && token.count == 68)
     #expect(try store.role(forTokenHash: Tokens.hash(token)) == .write)
     #expect(try store.role(forTokenHash: token) == nil)
-    let queue = try DatabaseQueue(path: dir.file("s.db"))
-    let stored = try queue.read { try String.fetchAll($0, sql: "SELECT hash FROM api_token") }
+    let stored = try store.driver.read { db in
+      try db.query("SELECT hash FROM api_token").map { try $0.string("hash") }
+    }
     #expect(stored == [Tokens.hash(token)])
     #expect(!stored.contains(token))
   }
 
-  @Test func reopeningMigratesNothingTwiceAndRefusesNewerSchemas() throws {
+  @Test(arguments: StoreBackend.available)
+  func reopeningMigratesNothingTwiceAndRefusesNewerSchemas(_ backend: StoreBackend) throws {
     let dir = try TemporaryDirectory()
-    let path = dir.file("s.db")
-    _ = try SQLiteServerStore(path: path)
-    _ = try SQLiteServerStore(path: path)
-    let queue = try DatabaseQueue(path: path)
-    let applied = try queue.read {
-      try String.fetchAll($0, sql: "SELECT identifier FROM grdb_migrations ORDER BY rowid")
-    }
-    #expect(applied == SQLiteServerStore.migrationIdentifiers)
-    try queue.write {
-      try $0.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES ('v99-future')")
-    }
-    #expect(throws: StoreError.self) { _ = try SQLiteServerStore(path: path) }
+    let location = try backend.location(in: dir)
+    _ = try SQLServerStore.open(location)
+    let store = try SQLServerStore.open(location)
+    #expect(try store.driver.appliedMigrations() == SQLServerStore.migrationIdentifiers)
+    let table = backend == .sqlite ? "grdb_migrations" : "tailguard_migrations"
+    let columns = backend == .sqlite ? "(identifier)" : "(identifier, applied_at)"
+    let values = backend == .sqlite ? "('v99-future')" : "('v99-future', 'now')"
+    try store.driver.write { try $0.execute("INSERT INTO \(table) \(columns) VALUES \(values)") }
+    store.driver.close()
+    #expect(throws: StoreError.self) { _ = try SQLServerStore.open(location) }
   }
 }

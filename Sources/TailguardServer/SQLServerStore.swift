@@ -1,0 +1,546 @@
+import ByteFormats
+import Foundation
+import Scanner
+import TailguardModel
+
+/// Why the store refused or failed: a code the API maps to a status, and the context.
+public struct StoreError: Error, Sendable, CustomStringConvertible {
+  public enum Code: String, Sendable { case database, corrupt, newerSchema }
+  public var code: Code
+  public var message: String
+  public var description: String { "\(code.rawValue): \(message)" }
+  init(_ code: Code, _ message: String) {
+    self.code = code
+    self.message = message
+  }
+}
+
+/// The server's store over either database (`SQLDriver`): one implementation, one statement text
+/// per query for both (placeholders `?`, booleans 0/1), so SQLite and PostgreSQL behave the same
+/// by construction and one test suite runs against both. Immutable history (triggers refuse
+/// UPDATE and DELETE), versioned migrations.
+public final class SQLServerStore: ServerStore {
+  public let driver: any SQLDriver
+  /// Where the data lives (a path, or a postgres URL without its password).
+  public var location: String { driver.location }
+
+  public init(driver: any SQLDriver) throws {
+    self.driver = driver
+    try driver.migrate(ServerSchema.migrations)
+  }
+
+  /// Opens LOCATION: a `postgres://` URL, or else a SQLite file path.
+  public static func open(_ location: String) throws -> SQLServerStore {
+    if PostgresDriver.Location.isURL(location) {
+      return try SQLServerStore(driver: PostgresDriver(url: location))
+    }
+    return try SQLServerStore(driver: SQLiteDriver(path: location))
+  }
+
+  /// Identifiers of the migrations, in order: a database is at version N when the first N ran.
+  public static var migrationIdentifiers: [String] { ServerSchema.migrations.map(\.id) }
+
+  /// `FOR UPDATE SKIP LOCKED` where the database has it (PostgreSQL): concurrent claimers never
+  /// wait on or take the same job. SQLite serialises writers, which gives the same guarantee.
+  var skipLocked: String { driver.dialect == .postgres ? " FOR UPDATE SKIP LOCKED" : "" }
+
+  static func timestamp(_ date: Date) -> String {
+    let f = ISO8601DateFormatter()
+    f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+    return f.string(from: date)
+  }
+
+  func write<T>(_ body: (any SQLExecutor) throws -> T) throws -> T { try driver.write(body) }
+  func read<T>(_ body: (any SQLExecutor) throws -> T) throws -> T { try driver.read(body) }
+
+  // MARK: - Images and queue
+
+  public func enqueue(digest: String, reference: String, priority: Int, now: Date) throws
+    -> EnqueueOutcome
+  {
+    let ts = Self.timestamp(now)
+    return try write { db in
+      try db.execute(
+        """
+        INSERT INTO image (digest, reference, status, created_at) VALUES (?, ?, 'queued', ?)
+        ON CONFLICT (digest) DO NOTHING
+        """, digest, reference, ts)
+      try db.execute(
+        """
+        INSERT INTO image_reference (reference, digest, seen_at) VALUES (?, ?, ?)
+        ON CONFLICT (reference) DO UPDATE SET digest = excluded.digest, seen_at = excluded.seen_at
+        """, reference, digest, ts)
+      let status = try db.one("SELECT status FROM image WHERE digest = ?", digest)?
+        .optionalString("status")
+      if status == "indexed" { return .alreadyIndexed }
+      if let row = try db.one(
+        "SELECT id FROM job WHERE digest = ? AND state IN ('queued', 'running')", digest)
+      {
+        return .queued(jobID: try row.int64("id"))
+      }
+      guard
+        let row = try db.one(
+          """
+          INSERT INTO job (kind, digest, reference, priority, state, created_at, updated_at)
+          VALUES ('index', ?, ?, ?, 'queued', ?, ?) RETURNING id
+          """, digest, reference, priority, ts, ts)
+      else { throw StoreError(.database, "job insert returned no id") }
+      try db.execute(
+        "UPDATE image SET status = 'queued', error = NULL WHERE digest = ?", digest)
+      return .queued(jobID: try row.int64("id"))
+    }
+  }
+
+  public func claimJob(now: Date, lease: TimeInterval) throws -> JobRecord? {
+    let epoch = now.timeIntervalSince1970
+    return try write { db in
+      guard
+        let row = try db.one(
+          """
+          SELECT id FROM job
+          WHERE state = 'queued' OR (state = 'running' AND lease_until < ?)
+          ORDER BY priority DESC, id LIMIT 1
+          """ + skipLocked, epoch)
+      else { return nil }
+      let id = try row.int64("id")
+      try db.execute(
+        """
+        UPDATE job SET state = 'running', attempts = attempts + 1, lease_until = ?, updated_at = ?
+        WHERE id = ?
+        """, epoch + lease, Self.timestamp(now), id)
+      let job = try Self.jobs(db.query("SELECT * FROM job WHERE id = ?", id)).first
+      if let job {
+        try db.execute(
+          "UPDATE image SET status = 'indexing' WHERE digest = ? AND status != 'indexed'",
+          job.digest)
+      }
+      return job
+    }
+  }
+
+  public func renewLease(jobID: Int64, until: Date) throws {
+    try write { db in
+      try db.execute(
+        "UPDATE job SET lease_until = ? WHERE id = ? AND state = 'running'",
+        until.timeIntervalSince1970, jobID)
+    }
+  }
+
+  public func failJob(jobID: Int64, error: String, maxAttempts: Int, now: Date) throws {
+    try write { db in
+      let attempts =
+        try db.one("SELECT attempts FROM job WHERE id = ?", jobID)?.int("attempts") ?? 0
+      let state = attempts >= maxAttempts ? "failed" : "queued"
+      try db.execute(
+        """
+        UPDATE job SET state = ?, last_error = ?, lease_until = NULL, updated_at = ? WHERE id = ?
+        """, state, error, Self.timestamp(now), jobID)
+      try db.execute(
+        """
+        UPDATE image SET status = ?, error = ?
+        WHERE digest = (SELECT digest FROM job WHERE id = ?) AND status != 'indexed'
+        """, state == "failed" ? "failed" : "queued", error, jobID)
+    }
+  }
+
+  public func completeIndex(
+    jobID: Int64, digest: String, sbom: SoftwareBOM, keys: [AdvisoryLookupKey],
+    fingerprints: [AdvisoryLookupKey: String], matched: [MatchedVulnerability], now: Date
+  ) throws {
+    let json = try JSONEncoder().encode(sbom)
+    let compressed = try Compression.deflate(json)
+    let ts = Self.timestamp(now)
+    try write { db in
+      try db.execute(
+        """
+        UPDATE image SET status = 'indexed', indexed_at = ?, package_count = ?, sbom = ?,
+          sbom_size = ?, error = NULL
+        WHERE digest = ?
+        """, ts, sbom.packages.count, compressed, json.count, digest)
+      try db.execute("DELETE FROM package_key WHERE digest = ?", digest)
+      for key in keys {
+        try db.execute(
+          "INSERT INTO package_key (ecosystem, name, digest) VALUES (?, ?, ?)",
+          key.ecosystem, key.name, digest)
+        // Only keys no image held yet: a stored fingerprint is what the other images holding
+        // the key were matched against, and must stay so until the next advisory update.
+        if let fp = fingerprints[key] {
+          try db.execute(
+            """
+            INSERT INTO advisory_fingerprint (ecosystem, name, fingerprint) VALUES (?, ?, ?)
+            ON CONFLICT DO NOTHING
+            """, key.ecosystem, key.name, fp)
+        }
+      }
+      try Self.apply(db, digest: digest, matched: matched, cause: "index", at: ts)
+      try db.execute(
+        """
+        UPDATE job SET state = 'done', lease_until = NULL, last_error = NULL, updated_at = ?
+        WHERE id = ?
+        """, ts, jobID)
+    }
+  }
+
+  public func jobs(state: String?, limit: Int, after: Int64?) throws -> Page<JobRecord> {
+    try read { db in
+      var sql = "SELECT * FROM job WHERE id > ?"
+      var args: [SQLValue] = [.int(after ?? 0)]
+      if let state {
+        sql += " AND state = ?"
+        args.append(.text(state))
+      }
+      sql += " ORDER BY id LIMIT ?"
+      args.append(.int(Int64(limit + 1)))
+      let rows = try Self.jobs(db.query(sql, args))
+      return Page(
+        items: Array(rows.prefix(limit)), next: rows.count > limit ? "\(rows[limit - 1].id)" : nil)
+    }
+  }
+
+  public func queuedJobCount() throws -> Int {
+    try read { db in
+      try db.one("SELECT COUNT(*) AS n FROM job WHERE state IN ('queued', 'running')")?.int("n")
+        ?? 0
+    }
+  }
+
+  static func jobs(_ rows: [SQLRow]) throws -> [JobRecord] {
+    try rows.map { row in
+      JobRecord(
+        id: try row.int64("id"), kind: try row.string("kind"), digest: try row.string("digest"),
+        reference: try row.string("reference"), priority: try row.int("priority"),
+        state: try row.string("state"), attempts: try row.int("attempts"),
+        leaseUntil: row.optionalDouble("lease_until"), lastError: row.optionalString("last_error"),
+        createdAt: try row.string("created_at"), updatedAt: try row.string("updated_at"))
+    }
+  }
+
+  static let imageColumns = """
+    SELECT digest, reference, status, created_at, indexed_at, package_count, error,
+      (SELECT COUNT(*) FROM finding f WHERE f.digest = image.digest AND f.state = 'open') AS open
+    FROM image
+    """
+
+  static func imageSummary(_ row: SQLRow) throws -> ImageSummary {
+    ImageSummary(
+      digest: try row.string("digest"), reference: try row.string("reference"),
+      status: try row.string("status"), createdAt: try row.string("created_at"),
+      indexedAt: row.optionalString("indexed_at"), packages: try row.int("package_count"),
+      openFindings: try row.int("open"), error: row.optionalString("error"))
+  }
+
+  public func image(digest: String) throws -> ImageSummary? {
+    try read { db in
+      guard let row = try db.one(Self.imageColumns + " WHERE digest = ?", digest) else {
+        return nil
+      }
+      var summary = try Self.imageSummary(row)
+      summary.references = try db.query(
+        "SELECT reference FROM image_reference WHERE digest = ? ORDER BY reference", digest
+      ).map { try $0.string("reference") }
+      return summary
+    }
+  }
+
+  public func images(limit: Int, after: String?) throws -> Page<ImageSummary> {
+    try read { db in
+      let rows = try db.query(
+        Self.imageColumns + " WHERE digest > ? ORDER BY digest LIMIT ?", after ?? "", limit + 1
+      ).map(Self.imageSummary)
+      return Page(
+        items: Array(rows.prefix(limit)), next: rows.count > limit ? rows[limit - 1].digest : nil)
+    }
+  }
+
+  public func sbom(digest: String) throws -> SoftwareBOM? {
+    let row = try read { db in
+      try db.one(
+        "SELECT sbom, sbom_size FROM image WHERE digest = ? AND sbom IS NOT NULL", digest)
+    }
+    guard let row, let blob = row.data("sbom"), let size = row.optionalInt("sbom_size") else {
+      return nil
+    }
+    let json = try Compression.inflate(blob, expectedSize: size)
+    do { return try JSONDecoder().decode(SoftwareBOM.self, from: json) } catch {
+      throw StoreError(.corrupt, "stored SBOM of \(digest) does not decode: \(error)")
+    }
+  }
+
+  public func indexedDigests() throws -> [String] {
+    try read { db in
+      try db.query("SELECT digest FROM image WHERE status = 'indexed' ORDER BY digest").map {
+        try $0.string("digest")
+      }
+    }
+  }
+
+  // MARK: - Findings
+
+  public func applyFindings(
+    digest: String, matched: [MatchedVulnerability], cause: String, now: Date
+  ) throws -> Int {
+    let ts = Self.timestamp(now)
+    return try write { db in
+      try Self.apply(db, digest: digest, matched: matched, cause: cause, at: ts)
+    }
+  }
+
+  /// The finding lifecycle, inside the caller's transaction.
+  @discardableResult
+  static func apply(
+    _ db: any SQLExecutor, digest: String, matched: [MatchedVulnerability], cause: String,
+    at ts: String
+  ) throws -> Int {
+    var current: [String: String] = [:]
+    for row in try db.query(
+      "SELECT vulnerability_id, state FROM finding WHERE digest = ?", digest)
+    {
+      current[try row.string("vulnerability_id")] = try row.string("state")
+    }
+    var events = 0
+    func record(_ id: String, _ event: String) throws {
+      try db.execute(
+        """
+        INSERT INTO finding_history (digest, vulnerability_id, event, at, cause)
+        VALUES (?, ?, ?, ?, ?)
+        """, digest, id, event, ts, cause)
+      events += 1
+    }
+    let packagesJSON = { (p: [String]) in
+      String(decoding: (try? JSONEncoder().encode(p)) ?? Data("[]".utf8), as: UTF8.self)
+    }
+    var seen: Set<String> = []
+    for v in matched {
+      seen.insert(v.vulnerabilityID)
+      let args: [SQLValue] = [
+        .text(v.severity.rawValue), .int(Int64(v.severity.rank)), v.kev.sqlValue,
+        v.fixable.sqlValue, v.fixedVersion.sqlValue, .text(packagesJSON(v.packages)),
+        v.summary.sqlValue, .double(v.risk), .text(digest), .text(v.vulnerabilityID),
+      ]
+      switch current[v.vulnerabilityID] {
+      case nil:
+        try db.execute(
+          """
+          INSERT INTO finding (severity, severity_rank, kev, fixable, fixed_version, packages,
+            summary, risk, digest, vulnerability_id, state, first_seen)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)
+          """, args + [.text(ts)])
+        try record(v.vulnerabilityID, "first_seen")
+      case "open":
+        // Scores and fixed versions may move with the data; no lifecycle event.
+        try db.execute(
+          """
+          UPDATE finding SET severity = ?, severity_rank = ?, kev = ?, fixable = ?,
+            fixed_version = ?, packages = ?, summary = ?, risk = ?
+          WHERE digest = ? AND vulnerability_id = ?
+          """, args)
+      default:
+        try db.execute(
+          """
+          UPDATE finding SET severity = ?, severity_rank = ?, kev = ?, fixable = ?,
+            fixed_version = ?, packages = ?, summary = ?, risk = ?, state = 'open', fixed_at = NULL
+          WHERE digest = ? AND vulnerability_id = ?
+          """, args)
+        try record(v.vulnerabilityID, "reopened")
+      }
+    }
+    for (id, state) in current.sorted(by: { $0.key < $1.key })
+    where state == "open" && !seen.contains(id) {
+      try db.execute(
+        """
+        UPDATE finding SET state = 'fixed', fixed_at = ? WHERE digest = ? AND vulnerability_id = ?
+        """, ts, digest, id)
+      try record(id, "fixed")
+    }
+    return events
+  }
+
+  public func findings(_ query: FindingQuery, limit: Int, after: String?) throws -> Page<
+    FindingRecord
+  > {
+    try read { db in
+      var clauses: [String] = ["(digest || '|' || vulnerability_id) > ?"]
+      var args: [SQLValue] = [.text(after ?? "")]
+      if let state = query.state {
+        clauses.append("state = ?")
+        args.append(.text(state))
+      }
+      if !query.severities.isEmpty {
+        clauses.append(
+          "severity IN (\(Array(repeating: "?", count: query.severities.count).joined(separator: ",")))"
+        )
+        args += query.severities.map { .text($0.rawValue) }
+      }
+      if let kev = query.kev {
+        clauses.append("kev = ?")
+        args.append(kev.sqlValue)
+      }
+      if let fixable = query.fixable {
+        clauses.append("fixable = ?")
+        args.append(fixable.sqlValue)
+      }
+      if let digest = query.digest {
+        clauses.append("digest = ?")
+        args.append(.text(digest))
+      }
+      args.append(.int(Int64(limit + 1)))
+      let rows = try db.query(
+        "SELECT * FROM finding WHERE \(clauses.joined(separator: " AND ")) "
+          + "ORDER BY digest, vulnerability_id LIMIT ?", args
+      ).map(Self.finding)
+      let next =
+        rows.count > limit ? "\(rows[limit - 1].digest)|\(rows[limit - 1].vulnerabilityID)" : nil
+      return Page(items: Array(rows.prefix(limit)), next: next)
+    }
+  }
+
+  static func finding(_ row: SQLRow) throws -> FindingRecord {
+    FindingRecord(
+      digest: try row.string("digest"), vulnerabilityID: try row.string("vulnerability_id"),
+      state: try row.string("state"), severity: try row.string("severity"),
+      kev: try row.bool("kev"), fixable: try row.bool("fixable"),
+      fixedVersion: row.optionalString("fixed_version"),
+      packages: (try? JSONDecoder().decode(
+        [String].self, from: Data((row.optionalString("packages") ?? "[]").utf8))) ?? [],
+      summary: row.optionalString("summary"), risk: try row.double("risk"),
+      firstSeen: try row.string("first_seen"), fixedAt: row.optionalString("fixed_at"))
+  }
+
+  public func history(digest: String, limit: Int, after: Int64?) throws -> Page<HistoryEvent> {
+    try read { db in
+      let rows = try db.query(
+        "SELECT * FROM finding_history WHERE digest = ? AND id > ? ORDER BY id LIMIT ?",
+        digest, after ?? 0, limit + 1
+      ).map { row in
+        HistoryEvent(
+          id: try row.int64("id"), digest: try row.string("digest"),
+          vulnerabilityID: try row.string("vulnerability_id"), event: try row.string("event"),
+          at: try row.string("at"), cause: try row.string("cause"))
+      }
+      return Page(
+        items: Array(rows.prefix(limit)), next: rows.count > limit ? "\(rows[limit - 1].id)" : nil)
+    }
+  }
+
+  public func openFindingCounts() throws -> [String: Int] {
+    try read { db in
+      var out: [String: Int] = [:]
+      for row in try db.query(
+        "SELECT severity, COUNT(*) AS n FROM finding WHERE state = 'open' GROUP BY severity")
+      {
+        out[try row.string("severity")] = try row.int("n")
+      }
+      return out
+    }
+  }
+
+  // MARK: - Re-matching
+
+  public func allLookupKeys() throws -> [AdvisoryLookupKey] {
+    try read { db in
+      try db.query("SELECT DISTINCT ecosystem, name FROM package_key ORDER BY ecosystem, name")
+        .map {
+          AdvisoryLookupKey(ecosystem: try $0.string("ecosystem"), name: try $0.string("name"))
+        }
+    }
+  }
+
+  public func digests(holding keys: [AdvisoryLookupKey]) throws -> [String] {
+    try read { db in
+      var out: Set<String> = []
+      for key in keys {
+        for row in try db.query(
+          """
+          SELECT k.digest FROM package_key k JOIN image i ON i.digest = k.digest
+          WHERE k.ecosystem = ? AND k.name = ? AND i.status = 'indexed'
+          """, key.ecosystem, key.name)
+        {
+          out.insert(try row.string("digest"))
+        }
+      }
+      return out.sorted()
+    }
+  }
+
+  public func fingerprints() throws -> [AdvisoryLookupKey: String] {
+    try read { db in
+      var out: [AdvisoryLookupKey: String] = [:]
+      for row in try db.query("SELECT * FROM advisory_fingerprint") {
+        out[
+          AdvisoryLookupKey(ecosystem: try row.string("ecosystem"), name: try row.string("name"))] =
+          try row.string("fingerprint")
+      }
+      return out
+    }
+  }
+
+  public func saveFingerprints(_ fingerprints: [AdvisoryLookupKey: String]) throws {
+    try write { db in
+      for (key, fp) in fingerprints.sorted(by: { $0.key < $1.key }) {
+        try db.execute(
+          """
+          INSERT INTO advisory_fingerprint (ecosystem, name, fingerprint) VALUES (?, ?, ?)
+          ON CONFLICT (ecosystem, name) DO UPDATE SET fingerprint = excluded.fingerprint
+          """, key.ecosystem, key.name, fp)
+      }
+    }
+  }
+
+  public func meta(_ key: String) throws -> String? {
+    try read { db in try db.one("SELECT value FROM meta WHERE key = ?", key)?.string("value") }
+  }
+
+  public func setMeta(_ key: String, _ value: String) throws {
+    try write { db in
+      try db.execute(
+        """
+        INSERT INTO meta (key, value) VALUES (?, ?)
+        ON CONFLICT (key) DO UPDATE SET value = excluded.value
+        """, key, value)
+    }
+  }
+
+  // MARK: - Tokens
+
+  public func addToken(hash: String, role: Role, now: Date) throws {
+    try write { db in
+      try db.execute(
+        "INSERT INTO api_token (hash, role, created_at) VALUES (?, ?, ?)",
+        hash, role.rawValue, Self.timestamp(now))
+    }
+  }
+
+  public func role(forTokenHash hash: String) throws -> Role? {
+    try read { db in
+      try db.one("SELECT role FROM api_token WHERE hash = ?", hash)?.optionalString("role")
+        .flatMap(Role.init(rawValue:))
+    }
+  }
+}
+
+/// zlib compression of stored SBOM JSON (typically 8–15× smaller) through ByteFormats' one zlib
+/// stack, bounded on the way back by the size recorded beside the blob.
+enum Compression {
+  static func deflate(_ data: Data) throws -> Data {
+    guard let out = Zlib.compress(Array(data)) else {
+      throw StoreError(.database, "zlib compress failed")
+    }
+    return Data(out)
+  }
+
+  static func inflate(_ data: Data, expectedSize: Int) throws -> Data {
+    guard expectedSize >= 0, expectedSize <= 1 << 30 else {
+      throw StoreError(.corrupt, "stored SBOM size \(expectedSize) out of range")
+    }
+    let out: [UInt8]
+    do {
+      out = try Inflater.inflate(Array(data), mode: .zlib, limit: Int64(max(expectedSize, 1)))
+    } catch {
+      throw StoreError(.corrupt, "stored SBOM does not inflate: \(error.message)")
+    }
+    guard out.count == expectedSize else {
+      throw StoreError(.corrupt, "stored SBOM inflates to \(out.count) bytes, not \(expectedSize)")
+    }
+    return Data(out)
+  }
+}

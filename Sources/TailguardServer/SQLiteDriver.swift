@@ -1,0 +1,106 @@
+import Foundation
+import GRDB
+
+/// SQLite through GRDB: one file, WAL (readers never wait for the writer), foreign keys on, a busy
+/// timeout for the rare second process (`serve token create` beside a running server).
+public final class SQLiteDriver: SQLDriver {
+  public let path: String
+  public var dialect: SQLDialect { .sqlite }
+  public var location: String { path }
+  let pool: DatabasePool
+
+  public init(path: String) throws {
+    self.path = path
+    var config = Configuration()
+    config.foreignKeysEnabled = true
+    config.label = "tailguard-server"
+    config.busyMode = .timeout(10)
+    do {
+      let dir = (path as NSString).deletingLastPathComponent
+      if !dir.isEmpty {
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+      }
+      pool = try DatabasePool(path: path, configuration: config)
+    } catch {
+      throw StoreError(.database, "cannot open \(path): \(error)")
+    }
+  }
+
+  struct Executor: SQLExecutor {
+    let db: Database
+
+    static func arguments(_ values: [SQLValue]) -> StatementArguments {
+      StatementArguments(
+        values.map { v -> DatabaseValue in
+          switch v {
+          case .null: return .null
+          case .int(let i): return i.databaseValue
+          case .double(let d): return d.databaseValue
+          case .text(let s): return s.databaseValue
+          case .blob(let b): return b.databaseValue
+          }
+        })
+    }
+
+    func execute(_ sql: String, _ arguments: [SQLValue]) throws -> Int {
+      try db.execute(sql: sql, arguments: Self.arguments(arguments))
+      return db.changesCount
+    }
+
+    func query(_ sql: String, _ arguments: [SQLValue]) throws -> [SQLRow] {
+      let rows = try Row.fetchAll(db, sql: sql, arguments: Self.arguments(arguments))
+      guard let first = rows.first else { return [] }
+      let columns = Array(first.columnNames)
+      return rows.map { row in
+        SQLRow(
+          columns: columns,
+          values: row.databaseValues.map { v in
+            switch v.storage {
+            case .null: return .null
+            case .int64(let i): return .int(i)
+            case .double(let d): return .double(d)
+            case .string(let s): return .text(s)
+            case .blob(let b): return .blob(b)
+            }
+          })
+      }
+    }
+  }
+
+  func wrap<T>(_ body: () throws -> T) throws -> T {
+    do { return try body() } catch let e as StoreError { throw e } catch {
+      throw StoreError(.database, "\(error)")
+    }
+  }
+
+  public func write<T>(_ body: (any SQLExecutor) throws -> T) throws -> T {
+    try wrap { try pool.write { db in try body(Executor(db: db)) } }
+  }
+
+  public func read<T>(_ body: (any SQLExecutor) throws -> T) throws -> T {
+    try wrap { try pool.read { db in try body(Executor(db: db)) } }
+  }
+
+  public func migrate(_ migrations: [SQLMigration]) throws {
+    var migrator = DatabaseMigrator()
+    for m in migrations {
+      migrator.registerMigration(m.id) { db in try db.execute(sql: m.sqlite) }
+    }
+    try wrap {
+      if try pool.read({ try migrator.hasBeenSuperseded($0) }) {
+        throw StoreError(.newerSchema, "\(path) was written by a newer tailguard")
+      }
+      try migrator.migrate(pool)
+    }
+  }
+
+  public func appliedMigrations() throws -> [String] {
+    try wrap {
+      try pool.read { db in
+        try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY rowid")
+      }
+    }
+  }
+
+  public func close() { try? pool.close() }
+}

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL cluster on loopback for the tests: `start DIR PORT` initialises DIR
+# (trust authentication, loopback only, fsync off: it holds test data only), starts the server and
+# prints the URL the tests take from TAILGUARD_TEST_POSTGRES; `stop DIR` stops it and removes DIR.
+# Installs Debian's postgresql when no server binaries are present.
+set -euo pipefail
+cmd=${1:?usage: test-postgres.sh start DIR [PORT] | stop DIR}
+dir=${2:?data directory}
+port=${3:-54329}
+
+bindir() {
+  local d
+  for d in /usr/lib/postgresql/*/bin; do
+    [ -x "$d/initdb" ] && { echo "$d"; return 0; }
+  done
+  return 1
+}
+
+as_owner() {
+  # initdb and postgres refuse to run as root.
+  if [ "$(id -u)" = 0 ]; then su postgres -s /bin/bash -c "$*"; else bash -c "$*"; fi
+}
+
+case "$cmd" in
+start)
+  if ! bin=$(bindir); then
+    apt-get install -y -qq postgresql >/dev/null
+    bin=$(bindir)
+  fi
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  [ "$(id -u)" = 0 ] && chown postgres: "$dir"
+  as_owner "'$bin/initdb' -D '$dir/data' --auth=trust --username=postgres --encoding=UTF8 --locale=C.UTF-8 >'$dir/initdb.log' 2>&1" ||
+    { cat "$dir/initdb.log" >&2; exit 1; }
+  as_owner "'$bin/pg_ctl' -D '$dir/data' -l '$dir/server.log' -w -t 60 -o \"-p $port -k '$dir' -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200\" start >/dev/null" ||
+    { cat "$dir/server.log" >&2; exit 1; }
+  echo "postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable"
+  ;;
+stop)
+  if bin=$(bindir) && [ -d "$dir/data" ]; then
+    as_owner "'$bin/pg_ctl' -D '$dir/data' -m fast -w stop >/dev/null" || true
+  fi
+  rm -rf "$dir"
+  ;;
+*)
+  echo "usage: test-postgres.sh start DIR [PORT] | stop DIR" >&2
+  exit 64
+  ;;
+esac
