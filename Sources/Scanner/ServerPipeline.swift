@@ -97,6 +97,27 @@ public struct OpenedAdvisories: Sendable {
   }
 }
 
+extension OpenedAdvisories {
+  /// Ids (and aliases) of the withdrawn advisories under KEYS: a finding of one of them that
+  /// vanishes was retracted, not fixed.
+  public func withdrawnIDs(for keys: [AdvisoryLookupKey]) throws -> Set<String> {
+    var byEcosystem: [String: [String]] = [:]
+    for key in keys { byEcosystem[key.ecosystem, default: []].append(key.name) }
+    var out: Set<String> = []
+    for (ecosystem, names) in byEcosystem {
+      let found: [String: [Advisory]]
+      do { found = try store.advisories(ecosystem: ecosystem, names: names) } catch {
+        throw ScannerError(.database, "advisory lookup failed: \(error)")
+      }
+      for advisory in found.values.joined() where advisory.withdrawn != nil {
+        out.insert(advisory.id)
+        out.formUnion(advisory.aliases)
+      }
+    }
+    return out
+  }
+}
+
 extension Scanner {
   /// Resolves TARGET to its image metadata (manifest digest, config, layer list) reading no
   /// layer: a server decides from the digest whether the image must be indexed at all.

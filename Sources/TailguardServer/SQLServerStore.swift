@@ -24,17 +24,21 @@ public final class SQLServerStore: ServerStore {
   /// Where the data lives (a path, or a postgres URL without its password).
   public var location: String { driver.location }
 
-  public init(driver: any SQLDriver) throws {
+  /// The SLA rules new and updated findings are clocked by.
+  public let sla: SLAPolicy
+
+  public init(driver: any SQLDriver, sla: SLAPolicy = .standard) throws {
     self.driver = driver
+    self.sla = sla
     try driver.migrate(ServerSchema.migrations)
   }
 
   /// Opens LOCATION: a `postgres://` URL, or else a SQLite file path.
-  public static func open(_ location: String) throws -> SQLServerStore {
+  public static func open(_ location: String, sla: SLAPolicy = .standard) throws -> SQLServerStore {
     if PostgresDriver.Location.isURL(location) {
-      return try SQLServerStore(driver: PostgresDriver(url: location))
+      return try SQLServerStore(driver: PostgresDriver(url: location), sla: sla)
     }
-    return try SQLServerStore(driver: SQLiteDriver(path: location))
+    return try SQLServerStore(driver: SQLiteDriver(path: location), sla: sla)
   }
 
   /// Identifiers of the migrations, in order: a database is at version N when the first N ran.
@@ -172,7 +176,9 @@ public final class SQLServerStore: ServerStore {
             """, key.ecosystem, key.name, fp)
         }
       }
-      try Self.apply(db, digest: digest, matched: matched, cause: "index", at: ts)
+      try apply(db, digest: digest, matched: matched, cause: "index", withdrawn: [], now: now)
+      try Self.emitIndexed(
+        db, digest: digest, packages: sbom.packages.count, matched: matched, at: ts)
       try db.execute(
         """
         UPDATE job SET state = 'done', lease_until = NULL, last_error = NULL, updated_at = ?
@@ -276,134 +282,98 @@ public final class SQLServerStore: ServerStore {
 
   // MARK: - Findings
 
-  public func applyFindings(
-    digest: String, matched: [MatchedVulnerability], cause: String, now: Date
-  ) throws -> Int {
-    let ts = Self.timestamp(now)
-    return try write { db in
-      try Self.apply(db, digest: digest, matched: matched, cause: cause, at: ts)
-    }
-  }
-
-  /// The finding lifecycle, inside the caller's transaction.
-  @discardableResult
-  static func apply(
-    _ db: any SQLExecutor, digest: String, matched: [MatchedVulnerability], cause: String,
-    at ts: String
-  ) throws -> Int {
-    var current: [String: String] = [:]
-    for row in try db.query(
-      "SELECT vulnerability_id, state FROM finding WHERE digest = ?", digest)
-    {
-      current[try row.string("vulnerability_id")] = try row.string("state")
-    }
-    var events = 0
-    func record(_ id: String, _ event: String) throws {
-      try db.execute(
-        """
-        INSERT INTO finding_history (digest, vulnerability_id, event, at, cause)
-        VALUES (?, ?, ?, ?, ?)
-        """, digest, id, event, ts, cause)
-      events += 1
-    }
-    let packagesJSON = { (p: [String]) in
-      String(decoding: (try? JSONEncoder().encode(p)) ?? Data("[]".utf8), as: UTF8.self)
-    }
-    var seen: Set<String> = []
-    for v in matched {
-      seen.insert(v.vulnerabilityID)
-      let args: [SQLValue] = [
-        .text(v.severity.rawValue), .int(Int64(v.severity.rank)), v.kev.sqlValue,
-        v.fixable.sqlValue, v.fixedVersion.sqlValue, .text(packagesJSON(v.packages)),
-        v.summary.sqlValue, .double(v.risk), .text(digest), .text(v.vulnerabilityID),
-      ]
-      switch current[v.vulnerabilityID] {
-      case nil:
-        try db.execute(
-          """
-          INSERT INTO finding (severity, severity_rank, kev, fixable, fixed_version, packages,
-            summary, risk, digest, vulnerability_id, state, first_seen)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)
-          """, args + [.text(ts)])
-        try record(v.vulnerabilityID, "first_seen")
-      case "open":
-        // Scores and fixed versions may move with the data; no lifecycle event.
-        try db.execute(
-          """
-          UPDATE finding SET severity = ?, severity_rank = ?, kev = ?, fixable = ?,
-            fixed_version = ?, packages = ?, summary = ?, risk = ?
-          WHERE digest = ? AND vulnerability_id = ?
-          """, args)
-      default:
-        try db.execute(
-          """
-          UPDATE finding SET severity = ?, severity_rank = ?, kev = ?, fixable = ?,
-            fixed_version = ?, packages = ?, summary = ?, risk = ?, state = 'open', fixed_at = NULL
-          WHERE digest = ? AND vulnerability_id = ?
-          """, args)
-        try record(v.vulnerabilityID, "reopened")
-      }
-    }
-    for (id, state) in current.sorted(by: { $0.key < $1.key })
-    where state == "open" && !seen.contains(id) {
-      try db.execute(
-        """
-        UPDATE finding SET state = 'fixed', fixed_at = ? WHERE digest = ? AND vulnerability_id = ?
-        """, ts, digest, id)
-      try record(id, "fixed")
-    }
-    return events
-  }
-
   public func findings(_ query: FindingQuery, limit: Int, after: String?) throws -> Page<
     FindingRecord
   > {
-    try read { db in
-      var clauses: [String] = ["(digest || '|' || vulnerability_id) > ?"]
+    let now = Date().timeIntervalSince1970
+    return try read { db in
+      var clauses: [String] = ["(f.digest || '|' || f.vulnerability_id) > ?"]
       var args: [SQLValue] = [.text(after ?? "")]
       if let state = query.state {
-        clauses.append("state = ?")
+        clauses.append("f.state = ?")
         args.append(.text(state))
       }
       if !query.severities.isEmpty {
         clauses.append(
-          "severity IN (\(Array(repeating: "?", count: query.severities.count).joined(separator: ",")))"
+          "f.severity IN (\(Array(repeating: "?", count: query.severities.count).joined(separator: ",")))"
         )
         args += query.severities.map { .text($0.rawValue) }
       }
       if let kev = query.kev {
-        clauses.append("kev = ?")
+        clauses.append("f.kev = ?")
         args.append(kev.sqlValue)
       }
       if let fixable = query.fixable {
-        clauses.append("fixable = ?")
+        clauses.append("f.fixable = ?")
         args.append(fixable.sqlValue)
       }
       if let digest = query.digest {
-        clauses.append("digest = ?")
+        clauses.append("f.digest = ?")
         args.append(.text(digest))
+      }
+      if let segment = query.segment {
+        clauses.append("f.digest IN (SELECT digest FROM image WHERE segment = ?)")
+        args.append(.text(segment))
+      }
+      if let team = query.team {
+        clauses.append("f.digest IN (SELECT digest FROM image_usage WHERE team = ?)")
+        args.append(.text(team))
+      }
+      if let state = query.sla {
+        let atRisk = "f.sla_start + ? * (f.sla_due - f.sla_start)"
+        switch state {
+        case "breached":
+          clauses.append("f.state = 'open' AND f.sla_due < ?")
+          args.append(.double(now))
+        case "at_risk":
+          clauses.append("f.state = 'open' AND f.sla_due >= ? AND \(atRisk) <= ?")
+          args += [.double(now), .double(sla.atRisk), .double(now)]
+        default:
+          clauses.append("f.state = 'open' AND f.sla_due >= ? AND \(atRisk) > ?")
+          args += [.double(now), .double(sla.atRisk), .double(now)]
+        }
       }
       args.append(.int(Int64(limit + 1)))
       let rows = try db.query(
-        "SELECT * FROM finding WHERE \(clauses.joined(separator: " AND ")) "
-          + "ORDER BY digest, vulnerability_id LIMIT ?", args
-      ).map(Self.finding)
+        Self.findingColumns + " WHERE \(clauses.joined(separator: " AND ")) "
+          + "ORDER BY f.digest, f.vulnerability_id LIMIT ?", args
+      ).map { try finding($0, now: now) }
       let next =
         rows.count > limit ? "\(rows[limit - 1].digest)|\(rows[limit - 1].vulnerabilityID)" : nil
       return Page(items: Array(rows.prefix(limit)), next: next)
     }
   }
 
-  static func finding(_ row: SQLRow) throws -> FindingRecord {
-    FindingRecord(
+  static let findingColumns = """
+    SELECT f.*, s.vulnerability_id AS s_vulnerability, s.digest AS s_digest, s.reason AS s_reason,
+      s.author AS s_author, s.created_at AS s_created
+    FROM finding f LEFT JOIN suppression s ON s.id = f.suppression_id
+    """
+
+  func finding(_ row: SQLRow, now: Double) throws -> FindingRecord {
+    let state = try row.string("state")
+    var record = FindingRecord(
       digest: try row.string("digest"), vulnerabilityID: try row.string("vulnerability_id"),
-      state: try row.string("state"), severity: try row.string("severity"),
+      state: state, severity: try row.string("severity"),
       kev: try row.bool("kev"), fixable: try row.bool("fixable"),
       fixedVersion: row.optionalString("fixed_version"),
       packages: (try? JSONDecoder().decode(
         [String].self, from: Data((row.optionalString("packages") ?? "[]").utf8))) ?? [],
       summary: row.optionalString("summary"), risk: try row.double("risk"),
-      firstSeen: try row.string("first_seen"), fixedAt: row.optionalString("fixed_at"))
+      firstSeen: try row.string("first_seen"), fixedAt: row.optionalString("fixed_at"),
+      kevDate: row.optionalString("kev_date"))
+    if let start = row.optionalDouble("sla_start"), let due = row.optionalDouble("sla_due") {
+      record.slaDue = Self.timestamp(epoch: due)
+      if state == "open" { record.slaState = sla.state(start: start, due: due, now: now) }
+    }
+    if let id = row.optionalInt("suppression_id"), let reason = row.optionalString("s_reason") {
+      record.suppression = Suppression(
+        id: Int64(id), vulnerabilityID: row.optionalString("s_vulnerability") ?? "",
+        digest: row.optionalString("s_digest"), reason: reason,
+        author: row.optionalString("s_author") ?? "",
+        createdAt: row.optionalString("s_created") ?? "")
+    }
+    return record
   }
 
   public func history(digest: String, limit: Int, after: Int64?) throws -> Page<HistoryEvent> {

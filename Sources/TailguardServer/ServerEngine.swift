@@ -169,12 +169,13 @@ public actor ServerEngine {
     }
     var events = 0
     let now = Date()
+    let withdrawn = try advisories.withdrawnIDs(for: changed)
     for digest in digests {
       guard let sbom = try store.sbom(digest: digest) else { continue }
       let report = advisories.report(for: sbom, now: now)
       events += try store.applyFindings(
         digest: digest, matched: MatchedVulnerability.fold(report), cause: "advisory-update",
-        now: now)
+        withdrawn: withdrawn, now: now)
     }
     let changedSet = Set(changed)
     try store.saveFingerprints(fresh.filter { key, _ in full || changedSet.contains(key) })

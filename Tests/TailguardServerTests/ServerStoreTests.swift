@@ -86,16 +86,18 @@ struct ServerStoreTests {
     let v1 = Self.vulnerability("CVE-1")
     let v2 = Self.vulnerability("CVE-2", .critical)
     #expect(
-      try store.applyFindings(digest: Self.digestA, matched: [v1, v2], cause: "index", now: t0) == 2
+      try store.applyFindings(
+        digest: Self.digestA, matched: [v1, v2], cause: "index", withdrawn: [], now: t0) == 2
     )
     // The same data again: nothing written.
     #expect(
-      try store.applyFindings(digest: Self.digestA, matched: [v1, v2], cause: "index", now: t0) == 0
+      try store.applyFindings(
+        digest: Self.digestA, matched: [v1, v2], cause: "index", withdrawn: [], now: t0) == 0
     )
     // CVE-1 gone: fixed; then back: reopened.
     #expect(
       try store.applyFindings(
-        digest: Self.digestA, matched: [v2], cause: "advisory-update", now: t0) == 1)
+        digest: Self.digestA, matched: [v2], cause: "advisory-update", withdrawn: [], now: t0) == 1)
     var query = FindingQuery()
     query.state = "fixed"
     let fixed = try store.findings(query, limit: 10, after: nil).items
@@ -103,7 +105,8 @@ struct ServerStoreTests {
     #expect(fixed.first?.fixedAt != nil)
     #expect(
       try store.applyFindings(
-        digest: Self.digestA, matched: [v1, v2], cause: "advisory-update", now: t0) == 1)
+        digest: Self.digestA, matched: [v1, v2], cause: "advisory-update", withdrawn: [], now: t0)
+        == 1)
     let events = try store.history(digest: Self.digestA, limit: 10, after: nil).items
     #expect(events.map(\.event) == ["first_seen", "first_seen", "fixed", "reopened"])
     // Filters.
