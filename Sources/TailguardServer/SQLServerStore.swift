@@ -392,15 +392,24 @@ public final class SQLServerStore: ServerStore {
     }
   }
 
-  public func openFindingCounts() throws -> [String: Int] {
-    try read { db in
-      var out: [String: Int] = [:]
-      for row in try db.query(
-        "SELECT severity, COUNT(*) AS n FROM finding WHERE state = 'open' GROUP BY severity")
-      {
-        out[try row.string("severity")] = try row.int("n")
+  public func openFindingCounts(now: Date) throws -> [FindingCount] {
+    let epoch = now.timeIntervalSince1970
+    return try read { db in
+      try db.query(
+        """
+        SELECT severity, CASE
+            WHEN sla_due IS NULL THEN 'none'
+            WHEN sla_due < ? THEN 'breached'
+            WHEN sla_start + ? * (sla_due - sla_start) <= ? THEN 'at_risk'
+            ELSE 'ok' END AS sla_state,
+          COUNT(*) AS n
+        FROM finding WHERE state = 'open' GROUP BY severity, sla_state
+        """, epoch, sla.atRisk, epoch
+      ).map {
+        FindingCount(
+          severity: try $0.string("severity"), slaState: try $0.string("sla_state"),
+          count: try $0.int("n"))
       }
-      return out
     }
   }
 

@@ -155,7 +155,8 @@ enum ServerAPI {
     }
     router.get("/metrics") { _, _ in
       metrics.jobsQueued.set(to: Double(try store.queuedJobCount()))
-      metrics.findings(try store.openFindingCounts())
+      metrics.findings(try store.openFindingCounts(now: Date()))
+      if let info = await engine.advisoryInfo() { metrics.advisoryAge(info, now: Date()) }
       return Response(
         status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
         body: .init(byteBuffer: ByteBuffer(bytes: metrics.registry.emitToBuffer())))
@@ -247,6 +248,7 @@ enum ServerAPI {
       try context.require(.write)
       return try json(try await engine.updateAdvisories())
     }
+    addWatchRoutes(api, engine: engine, limits: limits)
     return router
   }
 
@@ -363,10 +365,30 @@ enum ServerAPI {
     query.kev = try bool("kev")
     query.fixable = try bool("fixable")
     switch params.get("state") ?? "open" {
-    case "open": query.state = "open"
-    case "fixed": query.state = "fixed"
     case "all": query.state = nil
-    default: throw Problem(.badRequest, detail: "state must be open, fixed or all")
+    case let state where ["open", "fixed", "suppressed", "retracted"].contains(state):
+      query.state = state
+    default:
+      throw Problem(
+        .badRequest, detail: "state must be open, fixed, suppressed, retracted or all")
+    }
+    if let segment = params.get("segment") {
+      guard ["head", "tail"].contains(segment) else {
+        throw Problem(.badRequest, detail: "segment must be head or tail")
+      }
+      query.segment = segment
+    }
+    if let team = params.get("team") {
+      guard !team.isEmpty, team.utf8.count <= 256 else {
+        throw Problem(.badRequest, detail: "team must be 1 to 256 bytes")
+      }
+      query.team = team
+    }
+    if let sla = params.get("sla") {
+      guard ["ok", "at_risk", "breached"].contains(sla) else {
+        throw Problem(.badRequest, detail: "sla must be ok, at_risk or breached")
+      }
+      query.sla = sla
     }
     return query
   }

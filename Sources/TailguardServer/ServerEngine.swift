@@ -63,6 +63,9 @@ public actor ServerEngine {
     return opened
   }
 
+  /// What advisory data is open (nil before it opened).
+  public func advisoryInfo() -> AdvisoryDataInfo? { advisories?.info }
+
   /// True once the advisory data opened (for `/readyz`).
   public func ready() -> Bool { (try? currentAdvisories()) != nil }
 

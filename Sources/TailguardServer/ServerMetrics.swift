@@ -1,6 +1,7 @@
 import Foundation
 import Prometheus
 import SBOMFormats
+import TailguardModel
 
 /// The server's Prometheus series, in base units with `tailguard_` names. One registry per
 /// server (not the process-wide MetricsSystem, which can be bootstrapped only once): each name
@@ -53,13 +54,40 @@ public final class ServerMetrics: Sendable {
     ).record(duration)
   }
 
-  /// Sets the open-finding gauges from the store's counts (called when scraped).
-  func findings(_ counts: [String: Int]) {
+  /// Sets the open-finding gauges from the store's counts (called when scraped): every
+  /// severity × SLA state, zero where there is none.
+  func findings(_ counts: [FindingCount]) {
+    var table: [String: Int] = [:]
+    for c in counts { table["\(c.severity)|\(c.slaState)", default: 0] += c.count }
     for severity in ["critical", "high", "medium", "low", "negligible", "unknown"] {
+      for state in ["ok", "at_risk", "breached", "none"] {
+        registry.makeGauge(
+          descriptor: Self.name(
+            "findings", "", "Open findings across indexed images, by severity and SLA state."),
+          labels: [("severity", severity), ("sla_state", state)]
+        ).set(to: Double(table["\(severity)|\(state)"] ?? 0))
+      }
+    }
+  }
+
+  /// Counts one webhook delivery outcome: `delivered`, `retry` or `dead`.
+  public func notification(_ outcome: String) {
+    registry.makeCounter(
+      descriptor: Self.name("notifications", "total", "Webhook delivery attempts by outcome."),
+      labels: [("outcome", outcome)]
+    ).increment()
+  }
+
+  /// The age of the advisory data, per source, from the database's newest update.
+  func advisoryAge(_ info: AdvisoryDataInfo, now: Date) {
+    let f = ISO8601DateFormatter()
+    guard let updated = info.updatedAt.flatMap({ f.date(from: $0) }) else { return }
+    for source in info.sources.isEmpty ? ["all"] : info.sources {
       registry.makeGauge(
-        descriptor: Self.name("findings", "", "Open findings across indexed images, by severity."),
-        labels: [("severity", severity)]
-      ).set(to: Double(counts[severity] ?? 0))
+        descriptor: Self.name(
+          "advisory_age", "seconds", "Time since the advisory data was last imported or updated."),
+        labels: [("source", source)]
+      ).set(to: max(0, now.timeIntervalSince(updated)))
     }
   }
 }

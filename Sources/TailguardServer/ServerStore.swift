@@ -179,6 +179,13 @@ public struct MatchedVulnerability: Sendable, Hashable {
   }
 }
 
+/// How many open findings have a severity and an SLA state.
+public struct FindingCount: Sendable, Hashable {
+  public var severity: String
+  public var slaState: String
+  public var count: Int
+}
+
 /// Filters of `GET /api/v1/findings`.
 public struct FindingQuery: Sendable, Hashable {
   public var severities: [Severity] = []
@@ -247,7 +254,8 @@ public protocol ServerStore: OutboxStore {
   ) throws -> Int
   func findings(_ query: FindingQuery, limit: Int, after: String?) throws -> Page<FindingRecord>
   func history(digest: String, limit: Int, after: Int64?) throws -> Page<HistoryEvent>
-  func openFindingCounts() throws -> [String: Int]
+  /// Open findings by severity and SLA state (`ok`, `at_risk`, `breached`, `none`) at NOW.
+  func openFindingCounts(now: Date) throws -> [FindingCount]
 
   // Re-matching.
   func allLookupKeys() throws -> [AdvisoryLookupKey]

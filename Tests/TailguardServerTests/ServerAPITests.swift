@@ -10,9 +10,12 @@ import Testing
 /// re-submission, re-match on advisory change without reading the image again.
 @Suite(.serialized)
 struct ServerAPITests {
-  @Test(.enabled(if: Oracles.gate(SharedData.isAvailable)), .timeLimit(.minutes(10)))
-  func indexOnceThenRematchOnAdvisoryChange() async throws {
-    let harness = try ServerHarness(advisories: ["advisories/pypa-osv-json/jinja2"])
+  @Test(
+    .enabled(if: Oracles.gate(SharedData.isAvailable)), .timeLimit(.minutes(10)),
+    arguments: StoreBackend.available)
+  func indexOnceThenRematchOnAdvisoryChange(_ backend: StoreBackend) async throws {
+    let harness = try ServerHarness(
+      advisories: ["advisories/pypa-osv-json/jinja2"], backend: backend)
     // A private copy of the layout: after indexing it is deleted, so the re-match provably
     // reads no image.
     let layout = harness.dir.file("layout")

@@ -18,11 +18,13 @@ struct ServerHarness: Sendable {
   static let layout = SharedData.path("images/built/oci-layout")
 
   /// Imports ADVISORIES (paths relative to the shared data) into a fresh advisory database.
-  init(advisories: [String], prefix: String = "tailguard-serve") throws {
+  init(
+    advisories: [String], prefix: String = "tailguard-serve", backend: StoreBackend = .sqlite
+  ) throws {
     dir = try TemporaryDirectory(prefix: prefix)
     advisoryDB = dir.file("advisories.db")
     try Self.importAdvisories(advisories, into: advisoryDB)
-    store = try SQLServerStore.open(dir.file("server.db"))
+    store = try backend.open(in: dir)
     var tokens: [Role: String] = [:]
     for role in Role.allCases { tokens[role] = try Tokens.create(role: role, store: store) }
     self.tokens = tokens
