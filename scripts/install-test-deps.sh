@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the tests need on a fresh machine of this kind: the oracle tools
 # (../shared/data/install-oracles.sh) and the browser for the HTML report tests (Debian
-# chromium and chromium-driver, PyPI selenium). Idempotent; the README's test command and
-# .ci/run both call it.
+# chromium and chromium-driver, PyPI selenium), and kubernetes-validate (PyPI) for the
+# deploy/kubernetes manifests (scripts/validate-deploy.sh). Idempotent; the README's test
+# command and .ci/run both call it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,3 +24,9 @@ python3 -c 'import selenium' 2>/dev/null \
   || python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore \
     --break-system-packages selenium==4.51.0
 python3 -c 'import selenium' && test -x /usr/bin/chromium && test -x /usr/bin/chromedriver
+
+echo "== installing kubernetes-validate (PyPI) for scripts/validate-deploy.sh"
+command -v kubernetes-validate >/dev/null 2>&1 \
+  || python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore \
+    --break-system-packages kubernetes-validate==1.37.0
+command -v kubernetes-validate >/dev/null
