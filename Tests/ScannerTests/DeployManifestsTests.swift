@@ -88,12 +88,12 @@ import Testing
     }
     #expect(worker?["replicas"] as? Int == 3)
 
-    // The same lint finds a tag, so the check above can fail.
+    // The same lint finds a tag, so the check above can fail: the kustomization's `images:`
+    // entry decides what runs, and here it sets `latest` instead of the digest.
     let tagged = try Self.brokenCopy(
-      "base/server-deployment.yaml",
-      replacing: "registry.example.com/tailguard/tailguard@sha256:"
-        + String(repeating: "0", count: 64),
-      with: "registry.example.com/tailguard/tailguard:latest")
+      "base/kustomization.yaml",
+      replacing: "    digest: sha256:" + String(repeating: "0", count: 64),
+      with: "    newTag: latest")
     let unpinned = try FleetOperations.lint(
       FleetOperations.LintRequest(files: FleetOperations.Files(paths: [tagged.file("kubernetes")])))
     #expect(unpinned.hasFindings)
