@@ -526,7 +526,7 @@ final class ClosedPort {
     try await withDispatcher(store, now: fixed) {
       let row = try await store.waitMarked(id)
       #expect(row.state == "pending" && row.nextAttempt == now + 30)
-      #expect(row.lastError?.isEmpty == false)
+      #expect(row.lastError?.lowercased().contains("refused") == true, "\(row.lastError ?? "")")
     }
     withExtendedLifetime(closed) {}
   }
