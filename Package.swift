@@ -119,6 +119,8 @@ let package = Package(
       dependencies: [
         "Scanner", "TailguardModel", "SBOMFormats", "ByteFormats", grdb, postgres, hummingbird,
         serviceLifecycle, logging, prometheus, nioCore,
+        // The webhook dispatcher: HMAC signatures and the outgoing HTTP client.
+        crypto, httpClient, nioHTTP1,
       ]),
     .executableTarget(
       name: "tailguard",
