@@ -54,6 +54,7 @@ public final class SQLServerStore: ServerStore {
     return f.string(from: date)
   }
 
+  @discardableResult
   func write<T>(_ body: (any SQLExecutor) throws -> T) throws -> T { try driver.write(body) }
   func read<T>(_ body: (any SQLExecutor) throws -> T) throws -> T { try driver.read(body) }
 

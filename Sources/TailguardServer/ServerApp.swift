@@ -22,6 +22,9 @@ public struct ServerConfiguration: Sendable {
   public var pollInterval: Duration
   public var maxAttempts: Int
   public var limits: BodyLimits
+  /// How often open findings' SLA states are checked for crossings (events `sla.*`).
+  public var slaInterval: Duration = .seconds(60)
+  public var webhookDelivery = WebhookDispatcher.Configuration()
 
   public init(
     host: String = "127.0.0.1", port: Int = 8080, databasePath: String,
@@ -110,15 +113,21 @@ public enum ServerRunner {
       )
     }
     let router = ServerAPI.build(engine: engine, metrics: metrics, limits: configuration.limits)
-    let workers: [any Service] = (0..<max(0, configuration.workers)).map { _ in
+    var services: [any Service] = (0..<max(0, configuration.workers)).map { _ in
       IndexWorker(engine: engine, configuration: configuration, logger: logger)
     }
+    // Notifications: SLA crossings become outbox events; the dispatcher delivers the outbox.
+    services.append(SLASweeper(engine: engine, interval: configuration.slaInterval, logger: logger))
+    services.append(
+      WebhookDispatcher(
+        store: store, configuration: configuration.webhookDelivery, logger: logger,
+        onOutcome: { metrics.notification($0) }))
     return Application(
       router: router,
       configuration: ApplicationConfiguration(
         address: .hostname(configuration.host, port: configuration.port),
         serverName: "tailguard"),
-      services: workers,
+      services: services,
       onServerRunning: { channel in await onPort(channel.localAddress?.port ?? 0) },
       logger: logger)
   }

@@ -182,3 +182,81 @@ struct ServerWatchAPITests {
     }
   }
 }
+
+/// Webhooks end to end: the server indexes a real image, its outbox events reach a real receiver
+/// signed, and a destination that answers 410 lands in the dead letters — on both databases.
+@Suite(.serialized)
+struct ServerWebhookDeliveryTests {
+  @Test(
+    .enabled(if: Oracles.gate(SharedData.isAvailable)), .timeLimit(.minutes(5)),
+    arguments: StoreBackend.available)
+  func indexedImagesNotifySignedAndGoneDestinationsDeadLetter(_ backend: StoreBackend) async throws
+  {
+    let harness = try ServerHarness(
+      advisories: ["advisories/pypa-osv-json/jinja2"], backend: backend)
+    let configuration = {
+      var c = harness.configuration()
+      c.webhookDelivery = .testing
+      return c
+    }()
+    let secret = "s3cret-0123456789abcdef"
+    try await withReceiver { port, recorder in
+      try await harness.run(configuration) { client in
+        for (path, events) in [
+          ("ok", #"["image.indexed", "finding.new", "finding.fixed"]"#),
+          ("gone", #"["finding.new"]"#),
+        ] {
+          let created = try await client.post(
+            "/api/v1/webhooks",
+            json:
+              #"{"url": "http://127.0.0.1:\#(port)/\#(path)", "secret": "\#(secret)", "events": \#(events)}"#,
+            role: .admin)
+          #expect(created.status == 201, "\(created.text)")
+        }
+        let (_, digest) = try await client.submit("oci:\(ServerHarness.layout):planted")
+        #expect(try await client.waitIndexed(digest)["status"] as? String == "indexed")
+
+        // Both events of the index reach the healthy receiver, each signed over its body.
+        let deadline = ContinuousClock.now + .seconds(30)
+        var hits: [Recorder.Hit] = []
+        while ContinuousClock.now < deadline {
+          hits = await recorder.hits("/ok")
+          if hits.count >= 2 { break }
+          try await Task.sleep(for: .milliseconds(50))
+        }
+        let events = Set(hits.compactMap { $0.headers["x-tailguard-event"] })
+        #expect(events == ["image.indexed", "finding.new"], "\(hits.map(\.headers))")
+        for hit in hits {
+          let signature = try #require(hit.headers["x-tailguard-signature"])
+          #expect(WebhookSignature.verify(signature: signature, body: hit.body, secret: secret))
+          #expect(!WebhookSignature.verify(signature: signature, body: hit.body, secret: "other"))
+          let json = try #require(
+            try JSONSerialization.jsonObject(with: hit.body) as? [String: Any])
+          #expect(json["id"] as? String == hit.headers["x-tailguard-delivery"])
+          #expect((json["data"] as? [String: Any])?["digest"] as? String == digest)
+        }
+        let new = try #require(hits.first { $0.headers["x-tailguard-event"] == "finding.new" })
+        let data = try #require(
+          (try JSONSerialization.jsonObject(with: new.body) as? [String: Any])?["data"]
+            as? [String: Any])
+        let findings = try await client.all("/api/v1/images/\(digest)/findings", limit: 500)
+        #expect((data["findings"] as? [Any])?.count == findings.count)
+
+        // 410 Gone: dead at once, listed with its error.
+        var failed: [[String: Any]] = []
+        while ContinuousClock.now < deadline {
+          failed = try await client.all("/api/v1/notifications/failed", limit: 50)
+          if !failed.isEmpty { break }
+          try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(failed.count == 1)
+        #expect((failed.first?["url"] as? String)?.hasSuffix("/gone") == true)
+        #expect(failed.first?["event"] as? String == "finding.new")
+        let metrics = try await client.get("/metrics", role: nil).text
+        #expect(
+          metrics.contains(#"tailguard_notifications_total{outcome="delivered"} 2"#), "\(metrics)")
+        #expect(metrics.contains(#"tailguard_notifications_total{outcome="dead"} 1"#))
+      }
+    }
+  }
+}
