@@ -16,6 +16,8 @@ let nioCore = Target.Dependency.product(name: "NIOCore", package: "swift-nio")
 let nioHTTP1 = Target.Dependency.product(name: "NIOHTTP1", package: "swift-nio")
 let nioSSL = Target.Dependency.product(name: "NIOSSL", package: "swift-nio-ssl")
 let hummingbird = Target.Dependency.product(name: "Hummingbird", package: "hummingbird")
+let hummingbirdTLS = Target.Dependency.product(name: "HummingbirdTLS", package: "hummingbird")
+let nioPosix = Target.Dependency.product(name: "NIOPosix", package: "swift-nio")
 let hummingbirdTesting = Target.Dependency.product(
   name: "HummingbirdTesting", package: "hummingbird")
 let serviceLifecycle = Target.Dependency.product(
@@ -115,8 +117,8 @@ let package = Package(
     .target(
       name: "TailguardServer",
       dependencies: [
-        "Scanner", "TailguardModel", "SBOMFormats", "ByteFormats", grdb, hummingbird,
-        serviceLifecycle, logging, prometheus, nioCore,
+        "Scanner", "TailguardModel", "SBOMFormats", "ByteFormats", "ImageSources", grdb,
+        hummingbird, hummingbirdTLS, serviceLifecycle, logging, prometheus, nioCore, nioSSL, yams,
       ]),
     .executableTarget(
       name: "tailguard",
@@ -192,7 +194,8 @@ let package = Package(
       name: "TailguardServerTests",
       dependencies: [
         "TailguardServer", "Scanner", "TailguardModel", "TailguardTesting", grdb, hummingbird,
-        hummingbirdTesting, logging,
+        "ImageSources", hummingbirdTesting, logging, httpClient, nioCore, nioPosix, nioSSL, x509,
+        serviceLifecycle,
       ]),
   ],
   swiftLanguageModes: [.v6]
