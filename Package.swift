@@ -17,7 +17,6 @@ let nioHTTP1 = Target.Dependency.product(name: "NIOHTTP1", package: "swift-nio")
 let nioSSL = Target.Dependency.product(name: "NIOSSL", package: "swift-nio-ssl")
 let hummingbird = Target.Dependency.product(name: "Hummingbird", package: "hummingbird")
 let hummingbirdTLS = Target.Dependency.product(name: "HummingbirdTLS", package: "hummingbird")
-let nioPosix = Target.Dependency.product(name: "NIOPosix", package: "swift-nio")
 let hummingbirdTesting = Target.Dependency.product(
   name: "HummingbirdTesting", package: "hummingbird")
 let serviceLifecycle = Target.Dependency.product(
@@ -119,6 +118,7 @@ let package = Package(
       dependencies: [
         "Scanner", "TailguardModel", "SBOMFormats", "ByteFormats", "ImageSources", grdb,
         hummingbird, hummingbirdTLS, serviceLifecycle, logging, prometheus, nioCore, nioSSL, yams,
+        x509, asn1,
       ]),
     .executableTarget(
       name: "tailguard",
@@ -194,7 +194,7 @@ let package = Package(
       name: "TailguardServerTests",
       dependencies: [
         "TailguardServer", "Scanner", "TailguardModel", "TailguardTesting", grdb, hummingbird,
-        "ImageSources", hummingbirdTesting, logging, httpClient, nioCore, nioPosix, nioSSL, x509,
+        "ImageSources", hummingbirdTesting, logging, httpClient, nioCore, nioSSL, x509,
         serviceLifecycle,
       ]),
   ],

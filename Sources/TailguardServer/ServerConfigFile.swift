@@ -359,11 +359,12 @@ struct ConfigReader {
   let file: String
   let baseDirectory: String
 
-  func error(_ node: Node?, _ message: String) -> ServerConfigError {
-    if let line = node?.mark?.line {
-      return ServerConfigError("\(message) in \(file) (line \(line))")
-    }
-    return ServerConfigError("\(message) in \(file)")
+  /// MESSAGE in FILE (line N)[; HINT].
+  func error(_ node: Node?, _ message: String, hint: String? = nil) -> ServerConfigError {
+    var text = "\(message) in \(file)"
+    if let line = node?.mark?.line { text += " (line \(line))" }
+    if let hint { text += "; \(hint)" }
+    return ServerConfigError(text)
   }
 
   /// A path from the file, anchored at the file's directory when relative.
@@ -393,11 +394,8 @@ struct ConfigReader {
       let key = scalar.string
       let full = Self.join(path, key)
       guard allowed.contains(key) else {
-        var message = "unknown key '\(full.prefix(100))'"
-        if let guess = Self.closest(key, in: allowed) {
-          message += " (did you mean '\(Self.join(path, guess))'?)"
-        }
-        throw error(keyNode, message)
+        let hint = Self.closest(key, in: allowed).map { "did you mean '\(Self.join(path, $0))'?" }
+        throw error(keyNode, "unknown key '\(full.prefix(100))'", hint: hint)
       }
       guard seen.insert(key).inserted else {
         throw error(keyNode, "duplicate key '\(full)'")

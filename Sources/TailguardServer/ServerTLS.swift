@@ -3,6 +3,8 @@ import Foundation
 import Logging
 import NIOCore
 import NIOSSL
+import SwiftASN1
+import X509
 
 /// HTTPS for `tailguard serve`: the certificate chain and key are read (and checked to belong
 /// together) at start, and read again when either file changes — checked on every new
@@ -53,39 +55,85 @@ enum ServerTLS {
     }
   }
 
-  /// Every certificate in the PEM file at PATH (at least one).
+  /// Every certificate in the PEM file at PATH (at least one), for the client CA.
   static func readCertificates(_ path: String, what: String) throws(ServerConfigError)
     -> [NIOSSLCertificate]
   {
     let bytes = try readFile(path, what: what)
-    let certificates: [NIOSSLCertificate]
-    do { certificates = try NIOSSLCertificate.fromPEMBytes(bytes) } catch {
+    let documents = try certificateDocuments(bytes, path: path, what: what)
+    do {
+      return try NIOSSLCertificate.fromPEMBytes(Array(documents.joined().utf8))
+    } catch {
       throw ServerConfigError("TLS \(what) \(path) is not a PEM certificate: \(error)")
     }
+  }
+
+  /// The `CERTIFICATE` blocks of a PEM file, each checked to parse (swift-certificates: pure
+  /// Swift, so a bad file leaves nothing behind in BoringSSL's per-thread error queue, which
+  /// would fail the next handshake on the same event loop).
+  static func certificateDocuments(_ bytes: [UInt8], path: String, what: String)
+    throws(ServerConfigError) -> [String]
+  {
+    let text = String(decoding: bytes, as: UTF8.self)
+    let documents: [PEMDocument]
+    do { documents = try PEMDocument.parseMultiple(pemString: text) } catch {
+      throw ServerConfigError("TLS \(what) \(path) is not a PEM certificate: \(error)")
+    }
+    let certificates = documents.filter { $0.discriminator == "CERTIFICATE" }
     guard !certificates.isEmpty else {
       throw ServerConfigError("TLS \(what) \(path) holds no PEM certificate")
     }
-    return certificates
+    for document in certificates {
+      do { _ = try Certificate(pemDocument: document) } catch {
+        throw ServerConfigError("TLS \(what) \(path) is not a PEM certificate: \(error)")
+      }
+    }
+    return certificates.map { $0.pemString + "\n" }
   }
 
   /// The certificate chain and the key, checked to belong together.
   static func load(_ files: TLSFiles) throws(ServerConfigError) -> CertificateReloader.Loaded {
     let stamp = CertificateReloader.Stamp(files)
-    let chain = try readCertificates(files.cert, what: "certificate file")
-    let keyBytes = try readFile(files.key, what: "key file")
-    let key: NIOSSLPrivateKey
-    do { key = try NIOSSLPrivateKey(bytes: keyBytes, format: .pem) } catch {
+    let certBytes = try readFile(files.cert, what: "certificate file")
+    let chainPEM = try certificateDocuments(certBytes, path: files.cert, what: "certificate file")
+    let leaf: Certificate
+    do { leaf = try Certificate(pemEncoded: chainPEM[0]) } catch {
       throw ServerConfigError(
-        "TLS key file \(files.key) is not an unencrypted PEM private key: \(error)")
+        "TLS certificate file \(files.cert) is not a PEM certificate: \(error)")
     }
-    // BoringSSL refuses a key that does not match the leaf certificate when both are loaded.
+
+    let keyBytes = try readFile(files.key, what: "key file")
+    let keyText = String(decoding: keyBytes, as: UTF8.self)
+    let keyDocuments = (try? PEMDocument.parseMultiple(pemString: keyText)) ?? []
+    if keyDocuments.contains(where: { $0.discriminator == "ENCRYPTED PRIVATE KEY" })
+      || keyText.contains("Proc-Type: 4,ENCRYPTED")
+    {
+      throw ServerConfigError(
+        "TLS key file \(files.key) is encrypted: give the key without a passphrase")
+    }
+    guard let keyDocument = keyDocuments.first(where: { $0.discriminator.hasSuffix("PRIVATE KEY") })
+    else {
+      throw ServerConfigError("TLS key file \(files.key) is not an unencrypted PEM private key")
+    }
+    let privateKey: Certificate.PrivateKey
+    do { privateKey = try Certificate.PrivateKey(pemDocument: keyDocument) } catch {
+      throw ServerConfigError(
+        "TLS key file \(files.key) is not an unencrypted PEM private key (RSA, ECDSA P-256/384/521 or Ed25519): \(error)"
+      )
+    }
+    guard privateKey.publicKey == leaf.publicKey else {
+      throw ServerConfigError(
+        "TLS key file \(files.key) does not belong to the certificate in \(files.cert)")
+    }
+    // Checked above; BoringSSL reads the same blocks.
+    let chain: [NIOSSLCertificate]
+    let key: NIOSSLPrivateKey
     do {
-      _ = try NIOSSLContext(
-        configuration: .makeServerConfiguration(
-          certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key)))
+      chain = try NIOSSLCertificate.fromPEMBytes(Array(chainPEM.joined().utf8))
+      key = try NIOSSLPrivateKey(bytes: Array((keyDocument.pemString + "\n").utf8), format: .pem)
     } catch {
       throw ServerConfigError(
-        "TLS key file \(files.key) does not belong to the certificate in \(files.cert): \(error)")
+        "TLS certificate \(files.cert) or key \(files.key) cannot be used: \(error)")
     }
     return CertificateReloader.Loaded(stamp: stamp, chain: chain, key: key)
   }

@@ -36,7 +36,7 @@ struct ServerConfigFileTests {
         let config = try ServerConfigFile.load(path: path)
         Issue.record("loaded: \(config)", sourceLocation: sourceLocation)
         return ""
-      } catch let error as ServerConfigError {
+      } catch {
         return error.message
       }
     }
@@ -173,7 +173,10 @@ struct ServerConfigFileTests {
     let far = try dir.failure("frobnicate: 1\n")
     #expect(far == "unknown key 'frobnicate' in tailguard.yaml (line 1)", "\(far)")
     let duplicate = try dir.failure("workers: 1\nworkers: 2\n")
-    #expect(duplicate.contains("duplicate key 'workers'"), "\(duplicate)")
+    // Yams refuses duplicate keys itself; the check here covers what it lets through.
+    #expect(
+      duplicate.contains("duplicate") && duplicate.contains("'workers'")
+        && duplicate.contains("tailguard.yaml"), "\(duplicate)")
   }
 
   @Test(arguments: [
