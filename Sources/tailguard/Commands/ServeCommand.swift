@@ -30,7 +30,7 @@ struct ServeCommand: AsyncParsableCommand {
       commandName: "run", abstract: "Run the server (the default).",
       discussion: """
         Settings come from the flags, then the --config file, then the defaults (a flag wins \
-        over the file's key). See README "Server configuration file".
+        over the file's key). See README "Server (`tailguard serve`)", "Configuration file".
         """)
     @Option(
       name: .long,
