@@ -16,6 +16,7 @@ let nioCore = Target.Dependency.product(name: "NIOCore", package: "swift-nio")
 let nioHTTP1 = Target.Dependency.product(name: "NIOHTTP1", package: "swift-nio")
 let nioSSL = Target.Dependency.product(name: "NIOSSL", package: "swift-nio-ssl")
 let hummingbird = Target.Dependency.product(name: "Hummingbird", package: "hummingbird")
+let hummingbirdTLS = Target.Dependency.product(name: "HummingbirdTLS", package: "hummingbird")
 let hummingbirdTesting = Target.Dependency.product(
   name: "HummingbirdTesting", package: "hummingbird")
 let serviceLifecycle = Target.Dependency.product(
@@ -117,8 +118,9 @@ let package = Package(
     .target(
       name: "TailguardServer",
       dependencies: [
-        "Scanner", "TailguardModel", "SBOMFormats", "ByteFormats", grdb, postgres, hummingbird,
-        serviceLifecycle, logging, prometheus, nioCore,
+        "Scanner", "TailguardModel", "SBOMFormats", "ByteFormats", "ImageSources", grdb, postgres,
+        hummingbird, hummingbirdTLS, serviceLifecycle, logging, prometheus, nioCore, nioSSL, yams,
+        x509, asn1,
         // The webhook dispatcher: HMAC signatures and the outgoing HTTP client.
         crypto, httpClient, nioHTTP1,
       ]),
@@ -196,7 +198,8 @@ let package = Package(
       name: "TailguardServerTests",
       dependencies: [
         "TailguardServer", "Scanner", "TailguardModel", "TailguardTesting", grdb, hummingbird,
-        hummingbirdTesting, logging,
+        "ImageSources", hummingbirdTesting, logging, httpClient, nioCore, nioSSL, x509,
+        serviceLifecycle,
       ]),
   ],
   swiftLanguageModes: [.v6]

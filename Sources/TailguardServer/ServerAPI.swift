@@ -145,22 +145,7 @@ enum ServerAPI {
     let router = Router(context: ServerContext.self)
     router.add(middleware: ProblemMiddleware(metrics: metrics))
 
-    router.get("/healthz") { _, _ in try json(["status": "ok"]) }
-    router.get("/readyz") { _, _ in
-      _ = try store.queuedJobCount()
-      guard await engine.ready() else {
-        throw Problem(.serviceUnavailable, detail: "advisory data is not open")
-      }
-      return try json(["status": "ready"])
-    }
-    router.get("/metrics") { _, _ in
-      metrics.jobsQueued.set(to: Double(try store.queuedJobCount()))
-      metrics.findings(try store.openFindingCounts(now: Date()))
-      if let info = await engine.advisoryInfo() { metrics.advisoryAge(info, now: Date()) }
-      return Response(
-        status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-        body: .init(byteBuffer: ByteBuffer(bytes: metrics.registry.emitToBuffer())))
-    }
+    addHealthRoutes(router, engine: engine, metrics: metrics, mode: "server")
 
     let api = router.group("api/v1").add(middleware: AuthMiddleware(store: store))
 
@@ -250,6 +235,30 @@ enum ServerAPI {
     }
     addWatchRoutes(api, engine: engine, limits: limits)
     return router
+  }
+
+  /// `/healthz` (liveness), `/readyz` (database readable, advisory data open) and `/metrics`:
+  /// public, on the API server and on `--worker` processes alike.
+  static func addHealthRoutes(
+    _ router: Router<ServerContext>, engine: ServerEngine, metrics: ServerMetrics, mode: String
+  ) {
+    let store = engine.store
+    router.get("/healthz") { _, _ in try json(["status": "ok", "mode": mode]) }
+    router.get("/readyz") { _, _ in
+      _ = try store.queuedJobCount()
+      guard await engine.ready() else {
+        throw Problem(.serviceUnavailable, detail: "advisory data is not open")
+      }
+      return try json(["status": "ready"])
+    }
+    router.get("/metrics") { _, _ in
+      metrics.jobsQueued.set(to: Double(try store.queuedJobCount()))
+      metrics.findings(try store.openFindingCounts(now: Date()))
+      if let info = await engine.advisoryInfo() { metrics.advisoryAge(info, now: Date()) }
+      return Response(
+        status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+        body: .init(byteBuffer: ByteBuffer(bytes: metrics.registry.emitToBuffer())))
+    }
   }
 
   // MARK: - Helpers

@@ -1,5 +1,7 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import NIOCore
 import Scanner
@@ -25,13 +27,32 @@ public struct ServerConfiguration: Sendable {
   /// How often open findings' SLA states are checked for crossings (events `sla.*`).
   public var slaInterval: Duration = .seconds(60)
   public var webhookDelivery = WebhookDispatcher.Configuration()
+  /// HTTPS certificate and key (reloaded when the files change), and the CA client certificates
+  /// must chain to; nil: plain HTTP.
+  public var tls: TLSFiles?
+  /// How often the advisory database is re-opened and stored SBOMs re-matched; nil: never on
+  /// its own (only `POST /api/v1/advisories/update`).
+  public var advisoryUpdateInterval: Duration?
+  /// `--worker`: index workers plus `/healthz`, `/readyz`, `/metrics` only (no API routes).
+  public var workerOnly: Bool
+  /// Webhook destinations from the configuration file.
+  public var webhooks: [WebhookConfiguration]
+  public var sla: SLAPolicy
+  public var admission: AdmissionSettings
+  public var otel: OTelSettings?
+  /// The `--config` file this came from, if any.
+  public var configFile: String?
 
   public init(
     host: String = "127.0.0.1", port: Int = 8080, databasePath: String,
     advisories: AdvisoryChoice, scanOptions: ScanOptions = ScanOptions(),
     allowLocalTargets: Bool = false, workers: Int = 1, lease: TimeInterval = 60,
     pollInterval: Duration = .milliseconds(250), maxAttempts: Int = 3,
-    limits: BodyLimits = BodyLimits()
+    limits: BodyLimits = BodyLimits(), tls: TLSFiles? = nil,
+    advisoryUpdateInterval: Duration? = nil, workerOnly: Bool = false,
+    webhooks: [WebhookConfiguration] = [], sla: SLAPolicy = SLAPolicy(),
+    admission: AdmissionSettings = AdmissionSettings(), otel: OTelSettings? = nil,
+    configFile: String? = nil
   ) {
     self.host = host
     self.port = port
@@ -44,6 +65,14 @@ public struct ServerConfiguration: Sendable {
     self.pollInterval = pollInterval
     self.maxAttempts = maxAttempts
     self.limits = limits
+    self.tls = tls
+    self.advisoryUpdateInterval = advisoryUpdateInterval
+    self.workerOnly = workerOnly
+    self.webhooks = webhooks
+    self.sla = sla
+    self.admission = admission
+    self.otel = otel
+    self.configFile = configFile
   }
 
   /// Parses `HOST:PORT` (`[::1]:PORT` for IPv6).
@@ -103,6 +132,16 @@ public enum ServerRunner {
     configuration: ServerConfiguration, store: any ServerStore, logger: Logger,
     onPort: @escaping @Sendable (Int) async -> Void = { _ in }
   ) async throws -> some ApplicationProtocol {
+    // TLS files first: a wrong certificate or key stops the start before any other work.
+    let server: HTTPServerBuilder =
+      if let tls = configuration.tls {
+        try .tls(
+          .http1(),
+          tlsConfiguration: try ServerTLS.configuration(
+            files: tls, reloader: CertificateReloader(files: tls, logger: logger)))
+      } else {
+        .http1()
+      }
     let metrics = ServerMetrics()
     let engine = ServerEngine(
       store: store, choice: configuration.advisories, scanOptions: configuration.scanOptions,
@@ -112,18 +151,32 @@ public enum ServerRunner {
         "tool version changed: re-matched \(summary.imagesRematched) stored SBOMs (\(summary.historyEvents) history events)"
       )
     }
-    let router = ServerAPI.build(engine: engine, metrics: metrics, limits: configuration.limits)
+    let router =
+      configuration.workerOnly
+      ? WorkerRoutes.build(engine: engine, metrics: metrics)
+      : ServerAPI.build(engine: engine, metrics: metrics, limits: configuration.limits)
     var services: [any Service] = (0..<max(0, configuration.workers)).map { _ in
       IndexWorker(engine: engine, configuration: configuration, logger: logger)
     }
-    // Notifications: SLA crossings become outbox events; the dispatcher delivers the outbox.
-    services.append(SLASweeper(engine: engine, interval: configuration.slaInterval, logger: logger))
-    services.append(
-      WebhookDispatcher(
-        store: store, configuration: configuration.webhookDelivery, logger: logger,
-        onOutcome: { metrics.notification($0) }))
+    if let interval = configuration.advisoryUpdateInterval {
+      services.append(AdvisoryUpdateService(engine: engine, interval: interval, logger: logger))
+    }
+    if !configuration.workerOnly {
+      // The configured webhooks are exactly the file's; API-created ones are kept.
+      try store.syncConfiguredWebhooks(
+        configuration.webhooks.map { (url: $0.url, secret: $0.secret, events: $0.events) },
+        now: Date())
+      // Notifications: SLA crossings become outbox events; the dispatcher delivers the outbox.
+      services.append(
+        SLASweeper(engine: engine, interval: configuration.slaInterval, logger: logger))
+      services.append(
+        WebhookDispatcher(
+          store: store, configuration: configuration.webhookDelivery, logger: logger,
+          onOutcome: { metrics.notification($0) }))
+    }
     return Application(
       router: router,
+      server: server,
       configuration: ApplicationConfiguration(
         address: .hostname(configuration.host, port: configuration.port),
         serverName: "tailguard"),
@@ -142,12 +195,55 @@ public enum ServerRunner {
         ?? .info
       return logger
     }()
-    let store = try SQLServerStore.open(configuration.databasePath)
+    // The certificate and key are checked before the database is opened (or created).
+    if let tls = configuration.tls { _ = try CertificateReloader(files: tls, logger: logger) }
+    let store = try SQLServerStore.open(configuration.databasePath, sla: configuration.sla)
     let app = try await makeApplication(
       configuration: configuration, store: store, logger: logger
     ) { port in
-      logger.notice("listening on \(configuration.host):\(port)")
+      let scheme = configuration.tls == nil ? "http" : "https"
+      let mode = configuration.workerOnly ? " (worker: health and metrics only)" : ""
+      logger.notice("listening on \(configuration.host):\(port) (\(scheme))\(mode)")
     }
     try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+  }
+}
+
+/// Re-opens the advisory database every INTERVAL and re-matches what changed (as
+/// `POST /api/v1/advisories/update` does); ends on graceful shutdown.
+struct AdvisoryUpdateService: Service {
+  let engine: ServerEngine
+  let interval: Duration
+  let logger: Logger
+
+  func run() async throws {
+    logger.info("advisory update every \(ConfigDuration.format(interval))")
+    while !Task.isShuttingDownGracefully && !Task.isCancelled {
+      do {
+        try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+      } catch {
+        return  // cancelled: shutting down
+      }
+      if Task.isShuttingDownGracefully || Task.isCancelled { return }
+      do {
+        let s = try await engine.updateAdvisories()
+        logger.info(
+          "periodic advisory update: \(s.keysChanged) of \(s.keysChecked) keys changed, \(s.imagesRematched) images re-matched, \(s.historyEvents) history events, \(s.advisoryRecords) advisory records, \(String(format: "%.3f", s.seconds)) s"
+        )
+      } catch {
+        logger.error("periodic advisory update failed: \(error)")
+      }
+    }
+  }
+}
+
+/// The routes of a `--worker` process: health, readiness and metrics (the same handlers as the
+/// API server's, over the same metric objects); every other path is 404.
+enum WorkerRoutes {
+  static func build(engine: ServerEngine, metrics: ServerMetrics) -> Router<ServerContext> {
+    let router = Router(context: ServerContext.self)
+    router.add(middleware: ProblemMiddleware(metrics: metrics))
+    ServerAPI.addHealthRoutes(router, engine: engine, metrics: metrics, mode: "worker")
+    return router
   }
 }

@@ -19,34 +19,62 @@ struct ServeCommand: AsyncParsableCommand {
   struct DatabaseOption: ParsableArguments {
     @Option(
       name: .long,
-      help: "Server database file (default: $XDG_DATA_HOME/tailguard/server.db).")
+      help: ArgumentHelp(
+        "Server database: a file, or a postgres:// URL (default: $XDG_DATA_HOME/tailguard/server.db).",
+        valueName: "path-or-url"))
     var database: String?
-
-    var path: String {
-      if let database { return database }
-      let env = ProcessInfo.processInfo.environment
-      let base =
-        env["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-        ?? (NSHomeDirectory() + "/.local/share")
-      return base + "/tailguard/server.db"
-    }
   }
 
   struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-      commandName: "run", abstract: "Run the server (the default).")
-    @Option(name: .long, help: "Address to listen on, HOST:PORT.")
-    var listen = "127.0.0.1:8080"
+      commandName: "run", abstract: "Run the server (the default).",
+      discussion: """
+        Settings come from the flags, then the --config file, then the defaults (a flag wins \
+        over the file's key). See README "Server (`tailguard serve`)", "Configuration file".
+        """)
+    @Option(
+      name: .long,
+      help: ArgumentHelp(
+        "YAML configuration file (listen, database, registries, tls, webhooks, sla, …).",
+        valueName: "file"))
+    var config: String?
+    @Option(name: .long, help: "Address to listen on, HOST:PORT (default 127.0.0.1:8080).")
+    var listen: String?
     @OptionGroup var database: DatabaseOption
     @Option(
       name: .long, help: "Advisory database (default: $TAILGUARD_DB or the user data directory).")
     var db: String?
-    @Option(name: .long, help: "Index workers in this process.")
-    var workers = 1
+    @Option(name: .long, help: "Index workers in this process (default 1).")
+    var workers: Int?
     @Flag(
       name: .customLong("allow-local-targets"),
       help: "Let API clients index oci:DIR and docker-archive:FILE targets on this machine.")
     var allowLocalTargets = false
+    @Option(
+      name: .customLong("tls-cert"),
+      help: ArgumentHelp(
+        "Serve HTTPS with this PEM certificate chain (reloaded when it changes).",
+        valueName: "pem"))
+    var tlsCert: String?
+    @Option(
+      name: .customLong("tls-key"),
+      help: ArgumentHelp("PEM private key of --tls-cert.", valueName: "pem"))
+    var tlsKey: String?
+    @Option(
+      name: .customLong("tls-client-ca"),
+      help: ArgumentHelp(
+        "Require client certificates that chain to this PEM CA (mutual TLS).", valueName: "pem"))
+    var tlsClientCA: String?
+    @Option(
+      name: .customLong("advisory-update-interval"),
+      help: ArgumentHelp(
+        "Re-open the advisory database and re-match every DURATION (like 6h, 30m).",
+        valueName: "duration"))
+    var advisoryUpdateInterval: String?
+    @Flag(
+      name: .long,
+      help: "Run index workers only, with /healthz, /readyz and /metrics (no API routes).")
+    var worker = false
     @Option(
       name: .customLong("lease-seconds"),
       help: ArgumentHelp(
@@ -58,24 +86,23 @@ struct ServeCommand: AsyncParsableCommand {
       guard leaseSeconds >= 1, leaseSeconds <= 3600 else {
         throw ValidationError("--lease-seconds must be 1 to 3600")
       }
-      guard ServerConfiguration.parseListen(listen) != nil else {
+      if let listen, ServerConfiguration.parseListen(listen) == nil {
         throw ValidationError("--listen '\(listen)' is not HOST:PORT")
       }
-      guard (0...64).contains(workers) else { throw ValidationError("--workers must be 0 to 64") }
+      if let workers, !(0...64).contains(workers) {
+        throw ValidationError("--workers must be 0 to 64")
+      }
     }
 
     func run() async throws {
       try await ExitCodes.run {
-        let (host, port) = ServerConfiguration.parseListen(listen) ?? ("127.0.0.1", 8080)
-        let settings = try registry.settings()
-        var options = ScanOptions()
-        options.registry = try settings.configuration()
-        options.platform = try settings.requestedPlatform()
-        try await ServerRunner.run(
-          configuration: ServerConfiguration(
-            host: host, port: port, databasePath: database.path,
-            advisories: AdvisoryChoice.resolve(flag: db), scanOptions: options,
-            allowLocalTargets: allowLocalTargets, workers: workers, lease: leaseSeconds))
+        let flags = ServeFlags(
+          config: config, listen: listen, database: database.database, db: db,
+          workers: workers, allowLocalTargets: allowLocalTargets, lease: leaseSeconds,
+          registry: try registry.settings(), tlsCert: tlsCert, tlsKey: tlsKey,
+          tlsClientCA: tlsClientCA, advisoryUpdateInterval: advisoryUpdateInterval,
+          worker: worker)
+        try await ServerRunner.run(configuration: try ServerConfiguration.resolve(flags: flags))
       }
     }
   }
@@ -90,11 +117,18 @@ struct ServeCommand: AsyncParsableCommand {
       @Option(name: .long, help: "read, write or admin.")
       var role: Role
       @OptionGroup var database: DatabaseOption
+      @Option(
+        name: .long,
+        help: ArgumentHelp(
+          "The server's YAML configuration file (for its 'database').", valueName: "file"))
+      var config: String?
       @OptionGroup var output: OutputOptions<TextOrJSON>
 
       func run() throws {
         try ExitCodes.runSync(quiet: output.quiet) {
-          let store = try SQLServerStore.open(database.path)
+          let path = try ServerConfiguration.databasePath(
+            flag: database.database, configFile: config)
+          let store = try SQLServerStore.open(path)
           let token = try Tokens.create(role: role, store: store)
           switch output.format {
           case .json:
