@@ -103,9 +103,10 @@ public final class SQLServerStore: ServerStore {
         let row = try db.one(
           """
           SELECT id FROM job
-          WHERE state = 'queued' OR (state = 'running' AND lease_until < ?)
+          WHERE (state = 'queued' AND (not_before IS NULL OR not_before <= ?))
+            OR (state = 'running' AND lease_until < ?)
           ORDER BY priority DESC, id LIMIT 1
-          """ + skipLocked, epoch)
+          """ + skipLocked, epoch, epoch)
       else { return nil }
       let id = try row.int64("id")
       try db.execute(
@@ -136,10 +137,14 @@ public final class SQLServerStore: ServerStore {
       let attempts =
         try db.one("SELECT attempts FROM job WHERE id = ?", jobID)?.int("attempts") ?? 0
       let state = attempts >= maxAttempts ? "failed" : "queued"
+      // Backoff: 30 s, 60 s, 120 s … (at most an hour) before the next claim.
+      let wait = min(3600, 30 * pow(2, Double(max(0, attempts - 1))))
       try db.execute(
         """
-        UPDATE job SET state = ?, last_error = ?, lease_until = NULL, updated_at = ? WHERE id = ?
-        """, state, error, Self.timestamp(now), jobID)
+        UPDATE job SET state = ?, last_error = ?, lease_until = NULL, updated_at = ?,
+          not_before = ?
+        WHERE id = ?
+        """, state, error, Self.timestamp(now), now.timeIntervalSince1970 + wait, jobID)
       try db.execute(
         """
         UPDATE image SET status = ?, error = ?

@@ -146,7 +146,11 @@ public enum ServerRunner {
     let engine = ServerEngine(
       store: store, choice: configuration.advisories, scanOptions: configuration.scanOptions,
       allowLocalTargets: configuration.allowLocalTargets, metrics: metrics, logger: logger)
-    if let summary = try await engine.start() {
+    // Workers only index: the re-match after a tool-version change is the API server's (one
+    // process does it, not every worker at once).
+    if configuration.workerOnly {
+      _ = try await engine.ready()
+    } else if let summary = try await engine.start() {
       logger.info(
         "tool version changed: re-matched \(summary.imagesRematched) stored SBOMs (\(summary.historyEvents) history events)"
       )

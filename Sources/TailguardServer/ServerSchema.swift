@@ -3,7 +3,13 @@
 /// step. PostgreSQL text columns that are keys or cursors are `COLLATE "C"`, so ordering (and
 /// with it paging) is bytewise, as on SQLite.
 enum ServerSchema {
-  static let migrations: [SQLMigration] = [v1, v2]
+  static let migrations: [SQLMigration] = [v1, v2, v3]
+
+  /// A failed job waits before its retry (backoff), so a registry that is down is not hammered.
+  static let v3 = SQLMigration(
+    id: "v3-job-backoff",
+    sqlite: "ALTER TABLE job ADD COLUMN not_before REAL;",
+    postgres: "ALTER TABLE job ADD COLUMN not_before DOUBLE PRECISION;")
 
   static let v1 = SQLMigration(
     id: "v1-server",

@@ -52,6 +52,8 @@ struct ServerStoreTests {
     // Failure: back to the queue until the attempts run out.
     try store.failJob(jobID: again.id, error: "boom", maxAttempts: 3, now: t0)
     #expect(try store.image(digest: Self.digestA)?.status == "queued")
+    // Backoff: after its second attempt the job waits 60 s before it can be claimed again.
+    #expect(try store.claimJob(now: t0.addingTimeInterval(59), lease: 60) == nil)
     let third = try #require(try store.claimJob(now: t0.addingTimeInterval(101), lease: 60))
     try store.failJob(jobID: third.id, error: "boom", maxAttempts: 3, now: t0)
     #expect(try store.image(digest: Self.digestA)?.status == "failed")
