@@ -119,7 +119,9 @@ let package = Package(
       dependencies: [
         "Scanner", "TailguardModel", "SBOMFormats", "ByteFormats", grdb, postgres, hummingbird,
         serviceLifecycle, logging, prometheus, nioCore,
-      ]),
+      ],
+      // The OpenAPI 3.1 document of the API, served at GET /api/v1/openapi.json.
+      resources: [.embedInCode("Resources/openapi.json")]),
     .executableTarget(
       name: "tailguard",
       dependencies: [

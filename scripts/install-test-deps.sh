@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the tests need on a fresh machine of this kind: the oracle tools
-# (../shared/data/install-oracles.sh) and the browser for the HTML report tests (Debian
-# chromium and chromium-driver, PyPI selenium). Idempotent; the README's test command and
+# (../shared/data/install-oracles.sh), the browser for the HTML report tests (Debian
+# chromium and chromium-driver, PyPI selenium) and the server API's OpenAPI checkers (PyPI
+# schemathesis, openapi-spec-validator). Idempotent; the README's test command and
 # .ci/run both call it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,7 +20,8 @@ if [ ${#browser_pkgs[@]} -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq "${browser_pkgs[@]}" >/dev/null
 fi
-python3 -c 'import selenium' 2>/dev/null \
+python3 -c 'import selenium, schemathesis, openapi_spec_validator' 2>/dev/null \
   || python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore \
-    --break-system-packages selenium==4.51.0
+    --break-system-packages selenium==4.51.0 schemathesis==4.32.5 openapi-spec-validator==0.9.0
 python3 -c 'import selenium' && test -x /usr/bin/chromium && test -x /usr/bin/chromedriver
+command -v schemathesis >/dev/null && command -v openapi-spec-validator >/dev/null

@@ -162,6 +162,7 @@ enum ServerAPI {
         body: .init(byteBuffer: ByteBuffer(bytes: metrics.registry.emitToBuffer())))
     }
 
+    router.get("/api/v1/openapi.json") { _, _ in OpenAPIDocument.response() }
     let api = router.group("api/v1").add(middleware: AuthMiddleware(store: store))
 
     api.post("images") { request, context in
