@@ -3,9 +3,10 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import Scanner
-@testable import TailguardServer
 import TailguardTesting
 import Testing
+
+@testable import TailguardServer
 
 let hasOpenAPIValidator = ProcessRunner.which("openapi-spec-validator") != nil
 
@@ -106,7 +107,9 @@ struct OpenAPIDocumentTests {
   }
 
   static let methods: Set<String> = ["get", "put", "post", "delete", "patch", "head", "options"]
-  static let publicRoutes: Set<String> = ["/healthz", "/readyz", "/metrics", "/api/v1/openapi.json"]
+  static let publicRoutes: Set<String> = [
+    "/healthz", "/readyz", "/metrics", "/api/v1/openapi.json",
+  ]
 
   @Test func documentsExactlyTheRoutesTheRouterServes() throws {
     let dir = try TemporaryDirectory(prefix: "tailguard-openapi")
