@@ -123,7 +123,9 @@ let package = Package(
         x509, asn1,
         // The webhook dispatcher: HMAC signatures and the outgoing HTTP client.
         crypto, httpClient, nioHTTP1,
-      ]),
+      ],
+      // The OpenAPI 3.1 document of the API, served at GET /api/v1/openapi.json.
+      resources: [.embedInCode("Resources/openapi.json")]),
     .executableTarget(
       name: "tailguard",
       dependencies: [

@@ -148,6 +148,26 @@ extension ServerAPI {
     }
   }
 
+  /// Letters, digits and inner hyphens in dot-separated labels of at most 63 bytes (an IPv4
+  /// address is one too).
+  static func isHostName(_ host: String) -> Bool {
+    guard !host.isEmpty, host.utf8.count <= 253 else { return false }
+    return host.split(separator: ".", omittingEmptySubsequences: false).allSatisfy { label in
+      guard !label.isEmpty, label.utf8.count <= 63, label.first != "-", label.last != "-" else {
+        return false
+      }
+      return label.unicodeScalars.allSatisfy {
+        ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)
+          || $0 == "-"
+      }
+    }
+  }
+
+  static func isIPv6Literal(_ host: String) -> Bool {
+    let inner = host.hasPrefix("[") && host.hasSuffix("]") ? host.dropFirst().dropLast() : host[...]
+    return inner.contains(":") && inner.allSatisfy { $0.isHexDigit || $0 == ":" || $0 == "." }
+  }
+
   static func idParameter(_ context: ServerContext) throws -> Int64 {
     let text = context.parameters.get("id") ?? ""
     guard let id = Int64(text), id > 0 else {
@@ -159,11 +179,15 @@ extension ServerAPI {
   /// A destination must be an absolute http(s) URL with a host, with a secret to sign with and at
   /// least one event.
   public static func validateWebhook(url: String, secret: String, events: [WebhookEvent]) throws {
-    guard url.utf8.count <= 2048, let parsed = URL(string: url),
+    guard url.utf8.count <= 2048, let parsed = URLComponents(string: url),
       let scheme = parsed.scheme?.lowercased(), ["http", "https"].contains(scheme),
-      let host = parsed.host, !host.isEmpty
+      let host = parsed.host, isHostName(host) || isIPv6Literal(host)
     else {
-      throw Problem(.badRequest, detail: "url must be an absolute http or https URL")
+      throw Problem(
+        .badRequest, detail: "url must be an absolute http or https URL with a valid host")
+    }
+    guard parsed.user == nil, parsed.password == nil else {
+      throw Problem(.badRequest, detail: "url must not carry credentials (use the secret)")
     }
     guard secret.utf8.count >= 16, secret.utf8.count <= 1024 else {
       throw Problem(.badRequest, detail: "secret must be 16 to 1024 bytes")

@@ -147,6 +147,7 @@ enum ServerAPI {
 
     addHealthRoutes(router, engine: engine, metrics: metrics, mode: "server")
 
+    router.get("/api/v1/openapi.json") { _, _ in OpenAPIDocument.response() }
     let api = router.group("api/v1").add(middleware: AuthMiddleware(store: store))
 
     api.post("images") { request, context in
@@ -341,7 +342,9 @@ enum ServerAPI {
   }
 
   static func digestParameter(_ context: ServerContext) throws -> String {
-    let text = context.parameters.get("digest") ?? ""
+    // Path parameters arrive as sent: clients may percent-encode the colon (`sha256%3A…`).
+    let raw = context.parameters.get("digest") ?? ""
+    let text = raw.removingPercentEncoding ?? raw
     guard let digest = try? Digest(parsing: text), digest.algorithm == "sha256" else {
       throw Problem(.badRequest, detail: "'\(text)' is not a sha256:… digest")
     }

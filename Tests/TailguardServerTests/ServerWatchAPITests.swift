@@ -165,6 +165,8 @@ struct ServerWatchAPITests {
       for bad in [
         #"{"url": "ftp://x/h", "secret": "0123456789abcdef", "events": ["finding.new"]}"#,
         #"{"url": "/relative", "secret": "0123456789abcdef", "events": ["finding.new"]}"#,
+        #"{"url": "hTTp://.-SSmd4k*", "secret": "0123456789abcdef", "events": ["finding.new"]}"#,
+        #"{"url": "http://user:pw@x/h", "secret": "0123456789abcdef", "events": ["finding.new"]}"#,
         #"{"url": "http://x/h", "secret": "short", "events": ["finding.new"]}"#,
         #"{"url": "http://x/h", "secret": "0123456789abcdef", "events": []}"#,
         #"{"url": "http://x/h", "secret": "0123456789abcdef", "events": ["finding.eaten"]}"#,
