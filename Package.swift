@@ -1,4 +1,4 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.1
 import PackageDescription
 
 // Module map: see README.md "Architecture" and ../shared/DESIGN.md.
@@ -24,6 +24,8 @@ let serviceLifecycle = Target.Dependency.product(
 let logging = Target.Dependency.product(name: "Logging", package: "swift-log")
 let prometheus = Target.Dependency.product(name: "Prometheus", package: "swift-prometheus")
 let postgres = Target.Dependency.product(name: "PostgresNIO", package: "postgres-nio")
+let otel = Target.Dependency.product(name: "OTel", package: "swift-otel")
+let tracing = Target.Dependency.product(name: "Tracing", package: "swift-distributed-tracing")
 
 let package = Package(
   name: "tailguard",
@@ -47,6 +49,9 @@ let package = Package(
     .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+    // Traces over OTLP/HTTP only: the default traits also build the gRPC exporter (grpc-swift).
+    .package(url: "https://github.com/swift-otel/swift-otel", from: "1.6.0", traits: ["OTLPHTTP"]),
+    .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
   ],
   targets: [
     // zlib from the system (headers present on every machine of this kind).
@@ -113,6 +118,8 @@ let package = Package(
         "TailguardModel", "ByteFormats", "ImageSources", "FileTrees", "Catalogers",
         "VersionSchemes", "Advisories", "Matching", "Scoring", "Fleet", "Rego", "Policy",
         "Signatures", "SBOMFormats", "Reports", yams,
+        // Spans around the pipeline's stages (no-op unless the server bootstraps a tracer).
+        tracing,
       ]),
     // The long-running server over the pipeline API: store, queue, re-match, HTTP API.
     .target(
@@ -123,6 +130,8 @@ let package = Package(
         x509, asn1,
         // The webhook dispatcher: HMAC signatures and the outgoing HTTP client.
         crypto, httpClient, nioHTTP1,
+        // Traces over OTLP/HTTP when configured (otel.endpoint / --otel-endpoint).
+        otel, tracing,
       ],
       // The OpenAPI 3.1 document of the API, served at GET /api/v1/openapi.json.
       resources: [.embedInCode("Resources/openapi.json")]),
@@ -201,7 +210,7 @@ let package = Package(
       dependencies: [
         "TailguardServer", "Scanner", "TailguardModel", "TailguardTesting", grdb, hummingbird,
         "ImageSources", hummingbirdTesting, logging, httpClient, nioCore, nioSSL, x509,
-        serviceLifecycle,
+        serviceLifecycle, tracing,
       ]),
   ],
   swiftLanguageModes: [.v6]

@@ -4,6 +4,7 @@ import ImageSources
 import Policy
 import SBOMFormats
 import TailguardModel
+import Tracing
 
 extension Scanner {
   /// Reads TARGET (an image, a root filesystem or an SBOM file) into a SoftwareBOM: one
@@ -31,10 +32,16 @@ extension Scanner {
         sbom: catalog(resolver: tree, image: image, options: options.catalog),
         files: Self.facts(tree))
     default:
+      // Spans (no-op unless a tracer is bootstrapped, as `tailguard serve` does with an OTLP
+      // endpoint): `fetch` reads the image into the file tree, `catalogue` reads packages off it.
       let source = try imageSource(for: parsed, target: target, options: options)
-      let image = try await source.image()
-      let tree = try await fileTree(of: source, image: image, options: options)
-      var bom = catalog(resolver: tree, image: image, options: options.catalog)
+      let (image, tree) = try await withSpan("fetch") { _ in
+        let image = try await source.image()
+        return (image, try await fileTree(of: source, image: image, options: options))
+      }
+      var bom = withSpan("catalogue") { _ in
+        catalog(resolver: tree, image: image, options: options.catalog)
+      }
       var base: ImageMetadata?
       if let baseTarget = options.baseImage {
         let parsedBase = try ImageTarget.parse(baseTarget)

@@ -142,6 +142,9 @@ public enum ServerRunner {
       } else {
         .http1()
       }
+    // Traces when an endpoint is configured (once per process: see ServerTracing), before the
+    // engine starts so a start-up re-match is traced too.
+    let tracing = try configuration.otel.flatMap { try ServerTracing.bootstrap($0, logger: logger) }
     let metrics = ServerMetrics()
     let engine = ServerEngine(
       store: store, choice: configuration.advisories, scanOptions: configuration.scanOptions,
@@ -178,6 +181,8 @@ public enum ServerRunner {
           store: store, configuration: configuration.webhookDelivery, logger: logger,
           onOutcome: { metrics.notification($0) }))
     }
+    // First in the group: shut down last, it flushes the spans of the services stopped before it.
+    if let tracing { services.insert(tracing, at: 0) }
     return Application(
       router: router,
       server: server,

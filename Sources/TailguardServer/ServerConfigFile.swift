@@ -706,13 +706,15 @@ public struct ServeFlags: Sendable {
   public var tlsClientCA: String?
   public var advisoryUpdateInterval: String?
   public var worker: Bool
+  /// `--otel-endpoint`: the OTLP/HTTP collector traces go to (wins over the file's `otel`).
+  public var otelEndpoint: String?
 
   public init(
     config: String? = nil, listen: String? = nil, database: String? = nil, db: String? = nil,
     workers: Int? = nil, allowLocalTargets: Bool = false, lease: TimeInterval = 60,
     registry: RegistrySettings = RegistrySettings(), tlsCert: String? = nil,
     tlsKey: String? = nil, tlsClientCA: String? = nil, advisoryUpdateInterval: String? = nil,
-    worker: Bool = false
+    worker: Bool = false, otelEndpoint: String? = nil
   ) {
     self.config = config
     self.listen = listen
@@ -727,6 +729,7 @@ public struct ServeFlags: Sendable {
     self.tlsClientCA = tlsClientCA
     self.advisoryUpdateInterval = advisoryUpdateInterval
     self.worker = worker
+    self.otelEndpoint = otelEndpoint
   }
 }
 
@@ -824,7 +827,15 @@ extension ServerConfiguration {
     configuration.webhooks = file?.webhooks ?? []
     configuration.sla = file?.sla ?? SLAPolicy()
     configuration.admission = file?.admission ?? AdmissionSettings()
-    configuration.otel = file?.otel
+    if let endpoint = flags.otelEndpoint {
+      guard ServerTracing.isEndpoint(endpoint) else {
+        throw ServerConfigError(
+          "--otel-endpoint '\(endpoint.prefix(200))' is not an http:// or https:// URL with a host")
+      }
+      configuration.otel = OTelSettings(endpoint: endpoint)
+    } else {
+      configuration.otel = file?.otel
+    }
     configuration.configFile = flags.config
     if flags.worker, workers == 0 {
       throw ServerConfigError("--worker runs index workers only: --workers must be at least 1")

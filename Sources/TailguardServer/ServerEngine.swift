@@ -3,6 +3,7 @@ import Logging
 import SBOMFormats
 import Scanner
 import TailguardModel
+import Tracing
 
 /// Why a request or a job could not be done, with the HTTP status the API answers.
 public struct ServerFailure: Error, Sendable, CustomStringConvertible {
@@ -101,7 +102,11 @@ public actor ServerEngine {
     }
     let target = isLocal || explicitRemote ? trimmed : "registry:" + trimmed
     let image: ImageMetadata
-    do { image = try await Scanner().resolveImage(target: target, options: scanOptions) } catch {
+    do {
+      image = try await withSpan("resolve") { _ in
+        try await Scanner().resolveImage(target: target, options: scanOptions)
+      }
+    } catch {
       throw ServerFailure(.badRequest, "cannot resolve \(trimmed): \(error)")
     }
     guard let digest = image.manifestDigest?.description else {
@@ -116,6 +121,10 @@ public actor ServerEngine {
   /// Inspects a claimed job's image and stores the result; a failure puts the job back for a
   /// retry (or marks it failed after `maxAttempts`).
   public nonisolated func process(_ job: JobRecord, maxAttempts: Int) async {
+    await tracedProcess(job) { await process(job, maxAttempts: maxAttempts, span: $0) }
+  }
+
+  nonisolated func process(_ job: JobRecord, maxAttempts: Int, span: any Span) async {
     let started = ContinuousClock.now
     do {
       let inspected = try await Scanner().inspect(target: job.reference, options: scanOptions)
@@ -130,6 +139,7 @@ public actor ServerEngine {
       metrics.jobDuration.record(ContinuousClock.now - started)
       logger.info("indexed \(job.digest) (\(job.reference))")
     } catch {
+      span.fail(error)
       logger.warning("job \(job.id) (\(job.reference)) failed: \(error)")
       try? store.failJob(jobID: job.id, error: "\(error)", maxAttempts: maxAttempts, now: Date())
     }
@@ -138,12 +148,14 @@ public actor ServerEngine {
 
   func finishIndex(_ job: JobRecord, sbom: SoftwareBOM) throws {
     let advisories = try currentAdvisories()
-    let report = advisories.report(for: sbom)
+    let report = withSpan("match") { _ in advisories.report(for: sbom) }
     let keys = AdvisoryLookupKey.keys(of: sbom)
     let fingerprints = try advisories.fingerprints(for: keys)
-    try store.completeIndex(
-      jobID: job.id, digest: job.digest, sbom: sbom, keys: keys, fingerprints: fingerprints,
-      matched: MatchedVulnerability.fold(report), now: Date())
+    try withSpan("store") { _ in
+      try store.completeIndex(
+        jobID: job.id, digest: job.digest, sbom: sbom, keys: keys, fingerprints: fingerprints,
+        matched: MatchedVulnerability.fold(report), now: Date())
+    }
   }
 
   // MARK: - Re-match
@@ -156,6 +168,16 @@ public actor ServerEngine {
   }
 
   func rematchLocked(full: Bool) throws -> RematchSummary {
+    try withSpan("rematch") { span in
+      span.attributes["tailguard.rematch.full"] = full
+      let summary = try rematch(full: full)
+      span.attributes["tailguard.rematch.keys_changed"] = summary.keysChanged
+      span.attributes["tailguard.rematch.images"] = summary.imagesRematched
+      return summary
+    }
+  }
+
+  private func rematch(full: Bool) throws -> RematchSummary {
     let started = ContinuousClock.now
     let advisories = try currentAdvisories()
     let keys = try store.allLookupKeys()

@@ -132,6 +132,9 @@ public struct WebhookDispatcher: Service {
     // One attempt is one connection attempt: a refused connection fails now, with its own error,
     // and the retry schedule decides when to try again.
     clientConfiguration.connectionPool.retryConnectionEstablishment = false
+    // No automatic HTTP client spans: they would record the URL with its query (tokens); the
+    // dispatcher's own `notify` span says what may be said.
+    clientConfiguration.tracing.tracer = nil
     let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientConfiguration)
     let queues = DestinationQueues(
       maxInFlight: max(1, configuration.maxInFlightPerDestination),
@@ -181,7 +184,7 @@ public struct WebhookDispatcher: Service {
 
   /// One attempt at DELIVERY, and the store told what it came to.
   func deliver(_ delivery: OutboxDelivery, client: HTTPClient, storeQueue: StoreQueue) async {
-    guard let result = await attempt(delivery, client: client) else { return }
+    guard let result = await tracedAttempt(delivery, client: client) else { return }
     let now = clock()
     let decision = configuration.schedule.decide(
       result, attemptsBefore: delivery.attempts, createdAt: delivery.createdAt, now: now)

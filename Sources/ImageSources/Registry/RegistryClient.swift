@@ -47,6 +47,9 @@ public final class RegistryClient: Sendable {
         read: Self.timeAmount(configuration.readTimeout)),
       decompression: .disabled)
     http.httpVersion = .automatic
+    // No automatic per-request spans when the server traces: they would record full URLs, and
+    // blob redirects carry signed query strings.
+    http.tracing.tracer = nil
     self.http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: http)
   }
 

@@ -76,6 +76,12 @@ struct ServeCommand: AsyncParsableCommand {
       help: "Run index workers only, with /healthz, /readyz and /metrics (no API routes).")
     var worker = false
     @Option(
+      name: .customLong("otel-endpoint"),
+      help: ArgumentHelp(
+        "Export OpenTelemetry traces over OTLP/HTTP to this collector (like http://collector:4318).",
+        valueName: "url"))
+    var otelEndpoint: String?
+    @Option(
       name: .customLong("lease-seconds"),
       help: ArgumentHelp(
         "How long a claimed job is leased before another worker may take it.", visibility: .hidden))
@@ -101,7 +107,7 @@ struct ServeCommand: AsyncParsableCommand {
           workers: workers, allowLocalTargets: allowLocalTargets, lease: leaseSeconds,
           registry: try registry.settings(), tlsCert: tlsCert, tlsKey: tlsKey,
           tlsClientCA: tlsClientCA, advisoryUpdateInterval: advisoryUpdateInterval,
-          worker: worker)
+          worker: worker, otelEndpoint: otelEndpoint)
         try await ServerRunner.run(configuration: try ServerConfiguration.resolve(flags: flags))
       }
     }
