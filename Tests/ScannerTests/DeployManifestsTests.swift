@@ -14,8 +14,10 @@ import Testing
     ProcessRunner.which("kubernetes-validate") != nil && ProcessRunner.which("bash") != nil
 
   /// `scripts/validate-deploy.sh ARGS…` from the package root.
-  static func validate(_ args: [String], versions: String? = nil) throws -> ProcessRunner.Result {
-    try ProcessRunner.run(
+  static func validate(_ args: [String], versions: String? = nil) async throws
+    -> ProcessRunner.Result
+  {
+    try await ProcessRunner.runDetached(
       "bash", [script] + args,
       environment: versions.map { ["KUBERNETES_VERSIONS": $0] }, directory: root,
       timeout: 300)
@@ -40,8 +42,8 @@ import Testing
     .enabled(
       if: Oracles.gate(validatorAvailable), "kubernetes-validate (PyPI) is not installed"),
     .timeLimit(.minutes(5)))
-  func theManifestsPassStrictSchemaValidation() throws {
-    let run = try Self.validate([])
+  func theManifestsPassStrictSchemaValidation() async throws {
+    let run = try await Self.validate([])
     #expect(run.status == 0, "\(run.output)")
     #expect(run.stdout.contains("valid against Kubernetes 1.29.0 (strict)"), "\(run.output)")
     #expect(run.stdout.contains("validate-deploy: OK"), "\(run.output)")
@@ -51,10 +53,10 @@ import Testing
     .enabled(
       if: Oracles.gate(validatorAvailable), "kubernetes-validate (PyPI) is not installed"),
     .timeLimit(.minutes(5)))
-  func aBrokenManifestIsRejected() throws {
+  func aBrokenManifestIsRejected() async throws {
     let dir = try Self.brokenCopy(
       "base/worker-deployment.yaml", replacing: "replicas: 3", with: "replicas: \"three\"")
-    let run = try Self.validate([dir.file("kubernetes")], versions: "1.29.0")
+    let run = try await Self.validate([dir.file("kubernetes")], versions: "1.29.0")
     #expect(run.status == 1, "\(run.output)")
     #expect(run.stderr.contains("worker-deployment.yaml"), "\(run.output)")
     #expect(run.stderr.contains("spec.replicas"), "\(run.output)")
@@ -63,7 +65,7 @@ import Testing
     // A kind with no schema is a warning with exit 0 in kubernetes-validate; a failure here.
     let typo = try Self.brokenCopy(
       "postgres/statefulset.yaml", replacing: "kind: StatefulSet", with: "kind: StatefulSett")
-    let unknown = try Self.validate([typo.file("kubernetes")], versions: "1.29.0")
+    let unknown = try await Self.validate([typo.file("kubernetes")], versions: "1.29.0")
     #expect(unknown.status == 1, "\(unknown.output)")
     #expect(unknown.stderr.contains("StatefulSett"), "\(unknown.output)")
   }

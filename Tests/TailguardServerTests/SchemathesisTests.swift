@@ -14,9 +14,9 @@ struct SchemathesisTests {
       "schemathesis, the shared data or the built tailguard is missing (scripts/install-test-deps.sh)"
     ),
     .timeLimit(.minutes(15)))
-  func serverConformsToItsOpenAPIDocument() throws {
+  func serverConformsToItsOpenAPIDocument() async throws {
     let binary = try #require(TailguardCLI.binary, "the tailguard executable is not built")
-    let r = try ProcessRunner.run(
+    let r = try await ProcessRunner.runDetached(
       "bash", [SharedData.packageRoot + "/scripts/schemathesis.sh", binary],
       environment: ["TAILGUARD_SHARED_DATA": SharedData.root], timeout: 840, mergeOutput: true)
     let tail = String(r.stdout.suffix(8000))

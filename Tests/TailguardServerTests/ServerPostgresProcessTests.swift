@@ -22,21 +22,30 @@ struct ServerPostgresProcessTests {
     let port: Int
     let url: String
 
-    init(_ tmp: TemporaryDirectory) throws {
-      dir = tmp.file("pg")
-      port = try RegistryTestEnvironment.freePort()
-      let run = try ProcessRunner.run(ServerPostgresProcessTests.script, ["start", dir, "\(port)"])
-      guard run.status == 0 else { throw HarnessError("postgres did not start: \(run.output)") }
-      url = run.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    init(dir: String, port: Int, url: String) {
+      self.dir = dir
+      self.port = port
+      self.url = url
     }
 
-    func pause() throws {
-      let run = try ProcessRunner.run(ServerPostgresProcessTests.script, ["pause", dir])
+    static func start(_ tmp: TemporaryDirectory) async throws -> Cluster {
+      let dir = tmp.file("pg")
+      let port = try RegistryTestEnvironment.freePort()
+      let run = try await ProcessRunner.runDetached(
+        ServerPostgresProcessTests.script, ["start", dir, "\(port)"])
+      guard run.status == 0 else { throw HarnessError("postgres did not start: \(run.output)") }
+      return Cluster(
+        dir: dir, port: port, url: run.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    func pause() async throws {
+      let run = try await ProcessRunner.runDetached(
+        ServerPostgresProcessTests.script, ["pause", dir])
       guard run.status == 0 else { throw HarnessError("pause: \(run.output)") }
     }
 
-    func resume() throws {
-      let run = try ProcessRunner.run(
+    func resume() async throws {
+      let run = try await ProcessRunner.runDetached(
         ServerPostgresProcessTests.script, ["resume", dir, "\(port)"])
       guard run.status == 0 else { throw HarnessError("resume: \(run.output)") }
     }
@@ -70,7 +79,7 @@ struct ServerPostgresProcessTests {
     .timeLimit(.minutes(10)))
   func workersShareOneQueueNoJobTwiceNoneLost() async throws {
     let tmp = try TemporaryDirectory(prefix: "tailguard-pgworkers")
-    let cluster = try Cluster(tmp)
+    let cluster = try await Cluster.start(tmp)
     let advisories = tmp.file("adv.db")
     try ServerHarness.importAdvisories(["advisories/pypa-osv-json/jinja2"], into: advisories)
     let store = try SQLServerStore.open(cluster.url)
@@ -146,7 +155,7 @@ struct ServerPostgresProcessTests {
     .timeLimit(.minutes(10)))
   func aDatabaseThatGoesAwayGives503AndTheServerRecovers() async throws {
     let tmp = try TemporaryDirectory(prefix: "tailguard-pgoutage")
-    let cluster = try Cluster(tmp)
+    let cluster = try await Cluster.start(tmp)
     let advisories = tmp.file("adv.db")
     try ServerHarness.importAdvisories(["advisories/pypa-osv-json/jinja2"], into: advisories)
     let token = try Tokens.create(role: .admin, store: try SQLServerStore.open(cluster.url))
@@ -156,7 +165,7 @@ struct ServerPostgresProcessTests {
     try await server.waitListening()
     #expect(try await server.request("GET", "/api/v1/images", token: token).0 == 200)
 
-    try cluster.pause()
+    try await cluster.pause()
     let (status, problem) = try await server.request("GET", "/api/v1/images", token: token)
     #expect(status == 503, "\(problem)")
     #expect(problem["status"] as? Int == 503)
@@ -165,7 +174,7 @@ struct ServerPostgresProcessTests {
     #expect(try await server.request("GET", "/healthz", token: nil).0 == 200)  // alive
     #expect(server.process.isRunning)
 
-    try cluster.resume()
+    try await cluster.resume()
     var recovered = false
     for _ in 0..<100 where !recovered {
       recovered = try await server.request("GET", "/api/v1/images", token: token).0 == 200

@@ -104,6 +104,27 @@ public enum ProcessRunner {
       timedOut: timedOut, command: command)
   }
 
+  /// `run`, on a thread of its own: the caller's task waits without holding one of Swift
+  /// concurrency's few threads (two on this machine), so a long tool run in one test does not
+  /// stall the async tests beside it.
+  public static func runDetached(
+    _ executable: String, _ args: [String], stdin: [UInt8]? = nil,
+    environment: [String: String]? = nil, directory: String? = nil, timeout: Double = 600,
+    outputLimit: Int = 256 << 20, mergeOutput: Bool = false
+  ) async throws -> Result {
+    try await withCheckedThrowingContinuation { continuation in
+      let thread = Thread {
+        continuation.resume(
+          with: Swift.Result {
+            try run(
+              executable, args, stdin: stdin, environment: environment, directory: directory,
+              timeout: timeout, outputLimit: outputLimit, mergeOutput: mergeOutput)
+          })
+      }
+      thread.start()
+    }
+  }
+
   private static func handle(_ path: String) throws -> FileHandle {
     FileManager.default.createFile(atPath: path, contents: nil)
     return try FileHandle(forWritingTo: URL(fileURLWithPath: path))
