@@ -63,14 +63,17 @@ PY
 for p in "/api/v1/images?limit=50" "$(sed -n 1p "$run/image.paths")" \
   "$(sed -n 1p "$run/image-findings.paths")" "/api/v1/findings?severity=high&limit=50" /healthz; do
   printf '%s ' "$p" >&2
-  curl -sf -o "$run/sample.json" -w '%{http_code} %{size_download} B %{time_total} s\n' \
+  curl -sf -o "$run/sample.json" -w '%{http_code} %{size_download} B %{time_total} s' \
     -H "Authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT$p" >&2
+  echo " $(jq '.items | length' "$run/sample.json" 2>/dev/null || true) items" >&2
 done
-log "findings?severity=high answers $(jq '.items | length' "$run/sample.json" 2>/dev/null || echo '?') items"
 
 wrk_run() { # NAME
   PATHS="$run/$1.paths" wrk -t"$THREADS" -c"$CONNECTIONS" -d"${2:-$DURATION}s" --timeout 10s \
     -s bench/server-load.lua "http://127.0.0.1:$PORT" | grep '^RESULT' | sed "s/^RESULT/$1/"
+  # Requests wrk left behind still run on the server: wait until it answers again.
+  for _ in $(seq 1 120); do curl -sf -m 5 "http://127.0.0.1:$PORT/healthz" >/dev/null && break; done
+  sleep 1
 }
 log "warm-up (5 s of the mix), load $(load)"
 wrk_run mix 5 >/dev/null
