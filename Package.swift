@@ -142,7 +142,10 @@ let package = Package(
       ]),
     // The matching benchmark behind bench/match-bench.sh (not part of the tool).
     .executableTarget(
-      name: "tailguard-bench", dependencies: ["Advisories", "Matching", "TailguardModel"],
+      name: "tailguard-bench",
+      dependencies: [
+        "Advisories", "Matching", "TailguardModel", "TailguardServer", "Scanner", logging,
+      ],
       path: "Sources/tailguard-bench"),
 
     .target(

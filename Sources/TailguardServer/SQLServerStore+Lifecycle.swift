@@ -156,11 +156,8 @@ extension SQLServerStore {
   }
 
   static func epoch(_ timestamp: String) -> Double? {
-    let f = ISO8601DateFormatter()
-    f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-    if let d = f.date(from: timestamp) { return d.timeIntervalSince1970 }
-    f.formatOptions = [.withInternetDateTime]
-    return f.date(from: timestamp)?.timeIntervalSince1970
+    if let d = try? timestampStyle.parse(timestamp) { return d.timeIntervalSince1970 }
+    return (try? Date.ISO8601FormatStyle().parse(timestamp))?.timeIntervalSince1970
   }
 
   /// `YYYY-MM-DD` at 00:00 UTC.

@@ -48,11 +48,11 @@ public final class SQLServerStore: ServerStore {
   /// wait on or take the same job. SQLite serialises writers, which gives the same guarantee.
   var skipLocked: String { driver.dialect == .postgres ? " FOR UPDATE SKIP LOCKED" : "" }
 
-  static func timestamp(_ date: Date) -> String {
-    let f = ISO8601DateFormatter()
-    f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-    return f.string(from: date)
-  }
+  /// RFC 3339 with milliseconds, UTC (`2027-01-15T08:00:00.000Z`). One format style for every
+  /// row: a formatter per call cost a tenth of a re-match.
+  static func timestamp(_ date: Date) -> String { date.formatted(timestampStyle) }
+
+  static let timestampStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 
   @discardableResult
   func write<T>(_ body: (any SQLExecutor) throws -> T) throws -> T { try driver.write(body) }

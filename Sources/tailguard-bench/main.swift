@@ -6,6 +6,7 @@
 // the records' own events (so ranges are really evaluated), and times the match stage alone.
 //
 // usage: tailguard-bench match SHARED_DATA_DIR [WORK_DIR]
+//        tailguard-bench seed-server ... (SeedServer.swift)
 import Advisories
 import Foundation
 import Matching
@@ -21,6 +22,8 @@ func fail(_ message: String) -> Never {
 }
 
 let args = CommandLine.arguments
+// Seeding a server database for bench/rematch.sh and bench/server-load.sh: SeedServer.swift.
+if args.count >= 2, args[1] == "seed-server" { seedServer(Array(args.dropFirst(2))) }
 guard args.count >= 3, args[1] == "match" else {
   fail("usage: tailguard-bench match SHARED_DATA_DIR [WORK_DIR]")
 }

@@ -118,7 +118,7 @@ struct ServerModeTests {
 
   /// The built binary in worker mode: health answered, API 404, SIGTERM ends it with status 0.
   @Test(
-    .enabled(if: Oracles.gate(SharedData.isAvailable) && TailguardCLI.binary != nil),
+    .enabled(if: Oracles.gate(SharedData.isAvailable && TailguardCLI.binary != nil)),
     .timeLimit(.minutes(5)))
   func workerProcess() async throws {
     let harness = try ServerHarness(

@@ -125,7 +125,11 @@ struct ServerPostgresProcessTests {
     // … no finding recorded twice …
     for digest in digests {
       let findings = try store.findings(
-        { var q = FindingQuery(); q.digest = digest; return q }(), limit: 500, after: nil
+        {
+          var q = FindingQuery()
+          q.digest = digest
+          return q
+        }(), limit: 500, after: nil
       ).items
       let history = try store.history(digest: digest, limit: 500, after: nil).items
       #expect(!findings.isEmpty)
