@@ -20,31 +20,45 @@ extension SQLServerStore {
         """, digest, reference, ts)
       try db.execute(
         """
-        UPDATE image SET status = 'indexed', indexed_at = ?, package_count = ?, sbom = ?,
-          sbom_size = ?, error = NULL, source = 'sbom'
-        WHERE digest = ?
-        """, ts, sbom.packages.count, compressed, json.count, digest)
-      try db.execute(
-        """
         INSERT INTO image_reference (reference, digest, seen_at) VALUES (?, ?, ?)
         ON CONFLICT (reference) DO UPDATE SET digest = excluded.digest, seen_at = excluded.seen_at
         """, reference, digest, ts)
-      try db.execute("DELETE FROM package_key WHERE digest = ?", digest)
-      for key in keys {
-        try db.execute(
-          "INSERT INTO package_key (ecosystem, name, digest) VALUES (?, ?, ?)",
-          key.ecosystem, key.name, digest)
-        if let fp = fingerprints[key] {
-          try db.execute(
-            """
-            INSERT INTO advisory_fingerprint (ecosystem, name, fingerprint) VALUES (?, ?, ?)
-            ON CONFLICT DO NOTHING
-            """, key.ecosystem, key.name, fp)
-        }
-      }
+      try Self.writeSBOM(
+        db, digest: digest, json: json, compressed: compressed, packages: sbom.packages.count,
+        keys: keys, fingerprints: fingerprints, at: ts, source: "sbom")
       try apply(db, digest: digest, matched: matched, cause: "sbom-upload", withdrawn: [], now: now)
       try Self.emitIndexed(
         db, digest: digest, packages: sbom.packages.count, matched: matched, at: ts)
+    }
+  }
+
+  /// The stored SBOM and its lookup keys, in the caller's transaction: what indexing a pulled
+  /// image and an uploaded SBOM both write. SOURCE names where the SBOM came from.
+  static func writeSBOM(
+    _ db: any SQLExecutor, digest: String, json: Data, compressed: Data, packages: Int,
+    keys: [AdvisoryLookupKey], fingerprints: [AdvisoryLookupKey: String], at ts: String,
+    source: String
+  ) throws {
+    try db.execute(
+      """
+      UPDATE image SET status = 'indexed', indexed_at = ?, package_count = ?, sbom = ?,
+        sbom_size = ?, error = NULL, source = ?
+      WHERE digest = ?
+      """, ts, packages, compressed, json.count, source, digest)
+    try db.execute("DELETE FROM package_key WHERE digest = ?", digest)
+    for key in keys {
+      try db.execute(
+        "INSERT INTO package_key (ecosystem, name, digest) VALUES (?, ?, ?)",
+        key.ecosystem, key.name, digest)
+      // Only keys no image held yet: a stored fingerprint is what the other images holding
+      // the key were matched against, and must stay so until the next advisory update.
+      if let fp = fingerprints[key] {
+        try db.execute(
+          """
+          INSERT INTO advisory_fingerprint (ecosystem, name, fingerprint) VALUES (?, ?, ?)
+          ON CONFLICT DO NOTHING
+          """, key.ecosystem, key.name, fp)
+      }
     }
   }
 

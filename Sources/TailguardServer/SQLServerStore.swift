@@ -161,27 +161,9 @@ public final class SQLServerStore: ServerStore {
     let compressed = try Compression.deflate(json)
     let ts = Self.timestamp(now)
     try write { db in
-      try db.execute(
-        """
-        UPDATE image SET status = 'indexed', indexed_at = ?, package_count = ?, sbom = ?,
-          sbom_size = ?, error = NULL
-        WHERE digest = ?
-        """, ts, sbom.packages.count, compressed, json.count, digest)
-      try db.execute("DELETE FROM package_key WHERE digest = ?", digest)
-      for key in keys {
-        try db.execute(
-          "INSERT INTO package_key (ecosystem, name, digest) VALUES (?, ?, ?)",
-          key.ecosystem, key.name, digest)
-        // Only keys no image held yet: a stored fingerprint is what the other images holding
-        // the key were matched against, and must stay so until the next advisory update.
-        if let fp = fingerprints[key] {
-          try db.execute(
-            """
-            INSERT INTO advisory_fingerprint (ecosystem, name, fingerprint) VALUES (?, ?, ?)
-            ON CONFLICT DO NOTHING
-            """, key.ecosystem, key.name, fp)
-        }
-      }
+      try Self.writeSBOM(
+        db, digest: digest, json: json, compressed: compressed, packages: sbom.packages.count,
+        keys: keys, fingerprints: fingerprints, at: ts, source: "registry")
       try apply(db, digest: digest, matched: matched, cause: "index", withdrawn: [], now: now)
       try Self.emitIndexed(
         db, digest: digest, packages: sbom.packages.count, matched: matched, at: ts)
