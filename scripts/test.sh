@@ -23,4 +23,8 @@ if [ -z "${TAILGUARD_TEST_POSTGRES:-}" ]; then
   export TAILGUARD_TEST_POSTGRES
   echo "test.sh: PostgreSQL for the tests at $TAILGUARD_TEST_POSTGRES"
 fi
-swift test --skip-build --disable-xctest "$@"
+# A hang must fail the run with evidence, not run into the CI's own limit: the watchdog ends
+# the tests after TAILGUARD_TEST_TIMEOUT seconds (default 45 min), listing the tests still
+# running and every thread's backtrace; it also lists the slowest tests.
+python3 scripts/test-watchdog.py "${TAILGUARD_TEST_TIMEOUT:-2700}" \
+  swift test --skip-build --disable-xctest "$@"
