@@ -8,11 +8,15 @@
 set -euo pipefail
 # A caller may hand down a blocked signal mask (a child of a Swift test process inherits the
 # spawning thread's: SIGTERM, SIGUSR1, SIGALRM … blocked), and PostgreSQL's processes talk by
-# signals; bash cannot unblock them, so the script starts over with an empty mask.
+# signals; bash cannot unblock them, so the script starts over with an empty mask. It also closes
+# every inherited descriptor above stderr: the server it starts outlives the script, and a
+# descriptor it kept open would tell the caller the script is still running (Foundation's
+# Process learns of a child's exit from a socket the child holds).
 if [ -z "${TAILGUARD_SIGMASK_RESET:-}" ]; then
   export TAILGUARD_SIGMASK_RESET=1
   exec python3 -c 'import os, signal, sys
 signal.pthread_sigmask(signal.SIG_SETMASK, [])
+os.closerange(3, os.sysconf("SC_OPEN_MAX"))
 os.execv(sys.argv[1], sys.argv[1:])' "$0" "$@"
 fi
 cmd=${1:?usage: test-postgres.sh start DIR [PORT] | pause DIR | resume DIR [PORT] | stop DIR}

@@ -51,13 +51,14 @@ def command_line(pid):
 
 
 def backtrace(pid):
-    """All threads' backtraces of PID, by lldb if present, else gdb."""
-    if shutil.which("lldb"):
-        argv = ["lldb", "--batch", "-p", str(pid), "-o", "thread backtrace all", "-o", "detach"]
-    elif shutil.which("gdb"):
+    """All threads' backtraces of PID, by gdb if present, else lldb (the toolchain's lldb needs
+    a libpython this machine may lack)."""
+    if shutil.which("gdb"):
         argv = ["gdb", "-p", str(pid), "-batch", "-ex", "thread apply all bt"]
+    elif shutil.which("lldb"):
+        argv = ["lldb", "--batch", "-p", str(pid), "-o", "thread backtrace all", "-o", "detach"]
     else:
-        return "(neither lldb nor gdb is installed: no backtrace)"
+        return "(neither gdb nor lldb is installed: no backtrace)"
     try:
         out = subprocess.run(argv, capture_output=True, text=True, timeout=180, errors="replace")
         return out.stdout + out.stderr
@@ -91,7 +92,7 @@ def main():
                     running[m.group(1)] = time.monotonic()
                     continue
                 m = ENDED.search(line)
-                if m:
+                if m and not m.group(1).startswith("run with "):
                     began = running.pop(m.group(1), None)
                     if m.group(2):
                         durations.append((float(m.group(2)), m.group(1)))

@@ -1,3 +1,4 @@
+import ByteFormats
 import Foundation
 import Scanner
 import TailguardModel
@@ -14,11 +15,32 @@ extension SQLServerStore {
     }
   }
 
+  public func applyFindings(
+    batch: [ImageMatch], cause: String, withdrawn: Set<String>, now: Date
+  ) throws -> Int {
+    try write { db in
+      try batch.reduce(0) { events, image in
+        events
+          + (try apply(
+            db, digest: image.digest, matched: image.matched, cause: cause, withdrawn: withdrawn,
+            now: now))
+      }
+    }
+  }
+
   struct Current {
     var state: String
     var firstSeen: String
     var severity: String
+    /// The stored values of `updatable`, in its order.
+    var values: [SQLValue]
   }
+
+  /// The columns a re-match rewrites; a finding whose values are all unchanged is not written.
+  static let updatable = [
+    "severity", "severity_rank", "kev", "fixable", "fixed_version", "packages", "summary", "risk",
+    "kev_date", "sla_start", "sla_due", "suppression_id",
+  ]
 
   /// Replaces the image's findings with MATCHED. New ones get `first_seen` (and `suppressed` when
   /// an ignore rule covers them), vanished ones `fixed` (or `retracted` when their advisory was
@@ -32,11 +54,12 @@ extension SQLServerStore {
     let ts = Self.timestamp(now)
     var current: [String: Current] = [:]
     for row in try db.query(
-      "SELECT vulnerability_id, state, first_seen, severity FROM finding WHERE digest = ?", digest)
+      "SELECT vulnerability_id, state, first_seen, \(Self.updatable.joined(separator: ", ")) "
+        + "FROM finding WHERE digest = ?", digest)
     {
       current[try row.string("vulnerability_id")] = Current(
         state: try row.string("state"), firstSeen: try row.string("first_seen"),
-        severity: try row.string("severity"))
+        severity: try row.string("severity"), values: Self.updatable.map { row[$0] })
     }
     let rules = try Self.suppressionRules(db, digest: digest)
     var events = 0
@@ -86,7 +109,9 @@ extension SQLServerStore {
       }
       let key: [SQLValue] = [.text(digest), .text(v.vulnerabilityID)]
       if existing.state == target {
-        // Scores, fixed versions and KEV status move with the data: no lifecycle event.
+        // Scores, fixed versions and KEV status move with the data: no lifecycle event. Most
+        // findings of a re-matched image are as they were: those are not written at all.
+        if existing.values == args { continue }
         try db.execute(
           "UPDATE finding SET \(set) WHERE digest = ? AND vulnerability_id = ?", args + key)
         continue
@@ -151,8 +176,9 @@ extension SQLServerStore {
     return (start, start + allowed)
   }
 
+  /// The JSON array of PACKAGES, as JSONEncoder writes it (slashes escaped), without one.
   static func packagesJSON(_ packages: [String]) -> String {
-    String(decoding: (try? JSONEncoder().encode(packages)) ?? Data("[]".utf8), as: UTF8.self)
+    JSONValue.array(packages.map { .string($0) }).text(escapingSlashes: true)
   }
 
   static func epoch(_ timestamp: String) -> Double? {

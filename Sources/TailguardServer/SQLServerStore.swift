@@ -236,6 +236,10 @@ public final class SQLServerStore: ServerStore {
     }
   }
 
+  public func imageExists(digest: String) throws -> Bool {
+    try read { db in try db.one("SELECT 1 AS one FROM image WHERE digest = ?", digest) != nil }
+  }
+
   public func images(limit: Int, after: String?) throws -> Page<ImageSummary> {
     try read { db in
       let rows = try db.query(
@@ -275,8 +279,19 @@ public final class SQLServerStore: ServerStore {
   > {
     let now = Date().timeIntervalSince1970
     return try read { db in
-      var clauses: [String] = ["(f.digest || '|' || f.vulnerability_id) > ?"]
-      var args: [SQLValue] = [.text(after ?? "")]
+      // Keyset paging on (digest, vulnerability_id), the order of the primary key and of
+      // finding_state_key (state, digest, vulnerability_id): a page reads its rows and no more.
+      let (afterDigest, afterID) = Self.findingCursor(after)
+      var clauses: [String]
+      var args: [SQLValue]
+      if let digest = query.digest {
+        if afterDigest > digest { return Page(items: [], next: nil) }
+        clauses = ["f.digest = ?", "f.vulnerability_id > ?"]
+        args = [.text(digest), .text(afterDigest == digest ? afterID : "")]
+      } else {
+        clauses = ["(f.digest, f.vulnerability_id) > (?, ?)"]
+        args = [.text(afterDigest), .text(afterID)]
+      }
       if let state = query.state {
         clauses.append("f.state = ?")
         args.append(.text(state))
@@ -294,10 +309,6 @@ public final class SQLServerStore: ServerStore {
       if let fixable = query.fixable {
         clauses.append("f.fixable = ?")
         args.append(fixable.sqlValue)
-      }
-      if let digest = query.digest {
-        clauses.append("f.digest = ?")
-        args.append(.text(digest))
       }
       if let segment = query.segment {
         clauses.append("f.digest IN (SELECT digest FROM image WHERE segment = ?)")
@@ -330,6 +341,13 @@ public final class SQLServerStore: ServerStore {
         rows.count > limit ? "\(rows[limit - 1].digest)|\(rows[limit - 1].vulnerabilityID)" : nil
       return Page(items: Array(rows.prefix(limit)), next: next)
     }
+  }
+
+  /// A findings cursor, `DIGEST|VULNERABILITY`, split (no `|`: all of it is the digest).
+  static func findingCursor(_ cursor: String?) -> (String, String) {
+    guard let cursor else { return ("", "") }
+    guard let bar = cursor.firstIndex(of: "|") else { return (cursor, "") }
+    return (String(cursor[..<bar]), String(cursor[cursor.index(after: bar)...]))
   }
 
   static let findingColumns = """

@@ -75,15 +75,18 @@ extension ServerAPI {
         files: files, usage: body.usage, source: source, head: head, priority: priority)
       return try json(answer, status: .accepted)
     }
-    api.get("fleet/summary") { _, _ in try json(try store.fleetSummary(now: Date())) }
+    api.get("fleet/summary") { _, _ in
+      try json(try await db { try store.fleetSummary(now: Date()) })
+    }
     api.get("sla") { request, _ in
       let (limit, _) = try paging(request)
-      return try json(try store.slaReport(now: Date(), limit: limit))
+      return try json(try await db { try store.slaReport(now: Date(), limit: limit) })
     }
 
     api.get("suppressions") { request, _ in
       let (limit, cursor) = try paging(request)
-      return try json(try store.suppressions(limit: limit, after: try intCursor(cursor)))
+      let after = try intCursor(cursor)
+      return try json(try await db { try store.suppressions(limit: limit, after: after) })
     }
     api.post("suppressions") { request, context in
       try context.require(.write)
@@ -106,14 +109,17 @@ extension ServerAPI {
       guard !author.isEmpty, author.utf8.count <= 256 else {
         throw Problem(.badRequest, detail: "author must be 1 to 256 bytes")
       }
-      let rule = try store.addSuppression(
-        vulnerabilityID: id, digest: digest, reason: body.reason, author: author, now: Date())
+      let reason = body.reason
+      let rule = try await db { [digest] in
+        try store.addSuppression(
+          vulnerabilityID: id, digest: digest, reason: reason, author: author, now: Date())
+      }
       return try json(rule, status: .created)
     }
     api.delete("suppressions/:id") { _, context in
       try context.require(.write)
       let id = try idParameter(context)
-      guard try store.removeSuppression(id: id, now: Date()) else {
+      guard try await db({ try store.removeSuppression(id: id, now: Date()) }) else {
         throw Problem(.notFound, detail: "no suppression \(id)")
       }
       return try json(Deleted(deleted: id))
@@ -121,30 +127,32 @@ extension ServerAPI {
 
     api.get("webhooks") { _, context in
       try context.require(.admin)
-      return try json(Page(items: try store.webhooks(), next: nil))
+      return try json(Page(items: try await db { try store.webhooks() }, next: nil))
     }
     api.post("webhooks") { request, context in
       try context.require(.admin)
       let body: WebhookBody = try await decode(request, limit: limits.json)
       try validateWebhook(url: body.url, secret: body.secret, events: body.events)
-      var response = try json(
+      let webhook = try await db {
         try store.addWebhook(
-          url: body.url, secret: body.secret, events: body.events, origin: "api", now: Date()),
-        status: .created)
+          url: body.url, secret: body.secret, events: body.events, origin: "api", now: Date())
+      }
+      var response = try json(webhook, status: .created)
       response.headers[.location] = "/api/v1/webhooks"
       return response
     }
     api.delete("webhooks/:id") { _, context in
       try context.require(.admin)
       let id = try idParameter(context)
-      guard try store.removeWebhook(id: id) else {
+      guard try await db({ try store.removeWebhook(id: id) }) else {
         throw Problem(.notFound, detail: "no webhook \(id)")
       }
       return try json(Deleted(deleted: id))
     }
     api.get("notifications/failed") { request, _ in
       let (limit, cursor) = try paging(request)
-      return try json(try store.failedDeliveries(limit: limit, after: try intCursor(cursor)))
+      let after = try intCursor(cursor)
+      return try json(try await db { try store.failedDeliveries(limit: limit, after: after) })
     }
   }
 

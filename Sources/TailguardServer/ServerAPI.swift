@@ -5,6 +5,7 @@ import Logging
 import NIOCore
 import SBOMFormats
 import Scanner
+import Synchronization
 import TailguardModel
 
 /// Per-request state: the role of the token that authenticated it (nil on public routes).
@@ -90,20 +91,56 @@ struct ProblemMiddleware: RouterMiddleware {
 
 /// `Authorization: Bearer TOKEN`: the token's SHA-256 is looked up; missing, malformed or unknown
 /// tokens all get the same bare 401.
+/// A known token's role is remembered for `TokenCache.lifetime`, so a request costs no database
+/// read for its token; unknown tokens are always looked up (and never remembered).
 struct AuthMiddleware: RouterMiddleware {
   typealias Context = ServerContext
   let store: any ServerStore
+  let cache = TokenCache()
 
   func handle(
     _ request: Request, context: ServerContext,
     next: (Request, ServerContext) async throws -> Response
   ) async throws -> Response {
-    guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
-      let role = try store.role(forTokenHash: Tokens.hash(String(header.dropFirst(7))))
-    else { throw Problem(.unauthorized) }
+    guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
+      throw Problem(.unauthorized)
+    }
+    let hash = Tokens.hash(String(header.dropFirst(7)))
+    let now = ContinuousClock.now
+    var found = cache.role(hash, now: now)
+    if found == nil {
+      found = try await ServerAPI.db { try store.role(forTokenHash: hash) }
+      if let found { cache.remember(hash, found, now: now) }
+    }
+    guard let role = found else { throw Problem(.unauthorized) }
     var context = context
     context.role = role
     return try await next(request, context)
+  }
+}
+
+/// Token hash → role for a short while, bounded (cleared when full).
+final class TokenCache: Sendable {
+  static let lifetime = Duration.seconds(30)
+  static let capacity = 4096
+  private let entries = Mutex<[String: (Role, ContinuousClock.Instant)]>([:])
+
+  func role(_ hash: String, now: ContinuousClock.Instant) -> Role? {
+    entries.withLock { entries in
+      guard let (role, until) = entries[hash] else { return nil }
+      if until < now {
+        entries[hash] = nil
+        return nil
+      }
+      return role
+    }
+  }
+
+  func remember(_ hash: String, _ role: Role, now: ContinuousClock.Instant) {
+    entries.withLock { entries in
+      if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
+      entries[hash] = (role, now + Self.lifetime)
+    }
   }
 }
 
@@ -138,6 +175,11 @@ enum ServerAPI {
     var job: Int64?
   }
 
+  /// Runs a store call on the blocking-work threads (`BlockingWork`), off Swift concurrency's.
+  static func db<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await BlockingWork.run(body)
+  }
+
   static func build(
     engine: ServerEngine, metrics: ServerMetrics, limits: BodyLimits
   ) -> Router<ServerContext> {
@@ -170,37 +212,41 @@ enum ServerAPI {
     }
     api.get("images") { request, _ in
       let (limit, cursor) = try paging(request)
-      return try json(try store.images(limit: limit, after: cursor))
+      return try json(try await db { try store.images(limit: limit, after: cursor) })
     }
     api.get("images/:digest") { _, context in
       let digest = try digestParameter(context)
-      guard let image = try store.image(digest: digest) else {
+      guard let image = try await db({ try store.image(digest: digest) }) else {
         throw Problem(.notFound, detail: "no image \(digest)")
       }
       return try json(image)
     }
     api.get("images/:digest/findings") { request, context in
       let digest = try digestParameter(context)
-      guard try store.image(digest: digest) != nil else {
-        throw Problem(.notFound, detail: "no image \(digest)")
-      }
       var query = try findingQuery(request)
       query.digest = digest
       let (limit, cursor) = try paging(request)
-      return try json(try store.findings(query, limit: limit, after: cursor))
+      let page = try await db { [query] () throws -> Page<FindingRecord>? in
+        guard try store.imageExists(digest: digest) else { return nil }
+        return try store.findings(query, limit: limit, after: cursor)
+      }
+      guard let page else { throw Problem(.notFound, detail: "no image \(digest)") }
+      return try json(page)
     }
     api.get("images/:digest/history") { request, context in
       let digest = try digestParameter(context)
-      guard try store.image(digest: digest) != nil else {
-        throw Problem(.notFound, detail: "no image \(digest)")
-      }
       let (limit, cursor) = try paging(request)
-      return try json(
-        try store.history(digest: digest, limit: limit, after: try intCursor(cursor)))
+      let after = try intCursor(cursor)
+      let page = try await db { () throws -> Page<HistoryEvent>? in
+        guard try store.imageExists(digest: digest) else { return nil }
+        return try store.history(digest: digest, limit: limit, after: after)
+      }
+      guard let page else { throw Problem(.notFound, detail: "no image \(digest)") }
+      return try json(page)
     }
     api.get("images/:digest/sbom") { request, context in
       let digest = try digestParameter(context)
-      guard let sbom = try store.sbom(digest: digest) else {
+      guard let sbom = try await db({ try store.sbom(digest: digest) }) else {
         throw Problem(.notFound, detail: "no indexed image \(digest)")
       }
       let format = request.uri.queryParameters.get("format") ?? "cyclonedx-json"
@@ -220,7 +266,7 @@ enum ServerAPI {
     api.get("findings") { request, _ in
       let query = try findingQuery(request)
       let (limit, cursor) = try paging(request)
-      return try json(try store.findings(query, limit: limit, after: cursor))
+      return try json(try await db { try store.findings(query, limit: limit, after: cursor) })
     }
     api.get("jobs") { request, _ in
       let state = request.uri.queryParameters.get("state")
@@ -228,7 +274,8 @@ enum ServerAPI {
         throw Problem(.badRequest, detail: "state must be queued, running, done or failed")
       }
       let (limit, cursor) = try paging(request)
-      return try json(try store.jobs(state: state, limit: limit, after: try intCursor(cursor)))
+      let after = try intCursor(cursor)
+      return try json(try await db { try store.jobs(state: state, limit: limit, after: after) })
     }
     api.post("advisories/update") { _, context in
       try context.require(.write)
@@ -246,16 +293,19 @@ enum ServerAPI {
     let store = engine.store
     router.get("/healthz") { _, _ in try json(["status": "ok", "mode": mode]) }
     router.get("/readyz") { _, _ in
-      _ = try store.queuedJobCount()
+      _ = try await db { try store.queuedJobCount() }
       guard await engine.ready() else {
         throw Problem(.serviceUnavailable, detail: "advisory data is not open")
       }
       return try json(["status": "ready"])
     }
     router.get("/metrics") { _, _ in
-      metrics.jobsQueued.set(to: Double(try store.queuedJobCount()))
-      metrics.findings(try store.openFindingCounts(now: Date()))
-      if let info = await engine.advisoryInfo() { metrics.advisoryAge(info, now: Date()) }
+      let (queued, open) = try await db {
+        (try store.queuedJobCount(), try store.openFindingCounts(now: Date()))
+      }
+      metrics.jobsQueued.set(to: Double(queued))
+      metrics.findings(open)
+      if let info = engine.advisoryInfo() { metrics.advisoryAge(info, now: Date()) }
       return Response(
         status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
         body: .init(byteBuffer: ByteBuffer(bytes: metrics.registry.emitToBuffer())))

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import SBOMFormats
 import Scanner
+import Synchronization
 import TailguardModel
 import Tracing
 
@@ -43,6 +44,15 @@ public actor ServerEngine {
   let metrics: ServerMetrics
   let logger: Logger
   private var advisories: OpenedAdvisories?
+  private nonisolated let executor = ThreadExecutor(name: "tailguard-engine")
+
+  /// Matching, storing and re-matching block for as long as they take (a re-match of a fleet,
+  /// minutes): the engine runs them on a thread of its own, not on Swift concurrency's shared few.
+  public nonisolated var unownedExecutor: UnownedSerialExecutor {
+    executor.asUnownedSerialExecutor()
+  }
+
+  deinit { executor.shutdown() }
 
   public init(
     store: any ServerStore, choice: AdvisoryChoice, scanOptions: ScanOptions,
@@ -61,14 +71,24 @@ public actor ServerEngine {
     if let advisories { return advisories }
     let opened = try OpenedAdvisories(choice: choice) { [logger] in logger.notice("\($0)") }
     advisories = opened
+    openedInfo.withLock { $0 = opened.info }
     return opened
   }
 
-  /// What advisory data is open (nil before it opened).
-  public func advisoryInfo() -> AdvisoryDataInfo? { advisories?.info }
+  /// What advisory data was last opened, readable without waiting for the engine (which may be
+  /// busy re-matching for minutes).
+  private nonisolated let openedInfo = Mutex<AdvisoryDataInfo?>(nil)
 
-  /// True once the advisory data opened (for `/readyz`).
-  public func ready() -> Bool { (try? currentAdvisories()) != nil }
+  /// What advisory data is open (nil before it opened).
+  public nonisolated func advisoryInfo() -> AdvisoryDataInfo? { openedInfo.withLock { $0 } }
+
+  /// True once the advisory data opened (for `/readyz`); answers at once while the engine works.
+  public nonisolated func ready() async -> Bool {
+    if advisoryInfo() != nil { return true }
+    return await openAdvisories()
+  }
+
+  private func openAdvisories() -> Bool { (try? currentAdvisories()) != nil }
 
   /// At start: opens the advisory data and, when the stored findings came from another tool
   /// version (another matcher), re-matches every stored SBOM.
@@ -177,6 +197,28 @@ public actor ServerEngine {
     }
   }
 
+  /// Images per re-match transaction.
+  static let rematchBatch = 64
+
+  /// Reads and matches the stored SBOMs of DIGESTS concurrently (one worker per core); images
+  /// without a stored SBOM are left out. The result is in DIGESTS' order.
+  static func match(
+    _ digests: [String], store: any ServerStore, advisories: OpenedAdvisories, now: Date
+  ) throws -> [ImageMatch] {
+    let results = Mutex<[Int: Result<ImageMatch?, any Error>]>([:])
+    DispatchQueue.concurrentPerform(iterations: digests.count) { i in
+      let result = Result { () throws -> ImageMatch? in
+        guard let sbom = try store.sbom(digest: digests[i]) else { return nil }
+        return ImageMatch(
+          digest: digests[i],
+          matched: MatchedVulnerability.fold(advisories.report(for: sbom, now: now)))
+      }
+      results.withLock { $0[i] = result }
+    }
+    let all = results.withLock { $0 }
+    return try digests.indices.compactMap { try all[$0]?.get() }
+  }
+
   private func rematch(full: Bool) throws -> RematchSummary {
     let started = ContinuousClock.now
     let advisories = try currentAdvisories()
@@ -195,12 +237,14 @@ public actor ServerEngine {
     var events = 0
     let now = Date()
     let withdrawn = try advisories.withdrawnIDs(for: changed)
-    for digest in digests {
-      guard let sbom = try store.sbom(digest: digest) else { continue }
-      let report = advisories.report(for: sbom, now: now)
+    // A batch of images is read and matched on every core, then written in one transaction.
+    var start = 0
+    while start < digests.count {
+      let batch = Array(digests[start..<min(start + Self.rematchBatch, digests.count)])
+      start += batch.count
+      let matched = try Self.match(batch, store: store, advisories: advisories, now: now)
       events += try store.applyFindings(
-        digest: digest, matched: MatchedVulnerability.fold(report), cause: "advisory-update",
-        withdrawn: withdrawn, now: now)
+        batch: matched, cause: "advisory-update", withdrawn: withdrawn, now: now)
     }
     let changedSet = Set(changed)
     try store.saveFingerprints(fresh.filter { key, _ in full || changedSet.contains(key) })

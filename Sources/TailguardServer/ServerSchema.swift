@@ -3,7 +3,7 @@
 /// step. PostgreSQL text columns that are keys or cursors are `COLLATE "C"`, so ordering (and
 /// with it paging) is bytewise, as on SQLite.
 enum ServerSchema {
-  static let migrations: [SQLMigration] = [v1, v2, v3, v4]
+  static let migrations: [SQLMigration] = [v1, v2, v3, v4, v5]
 
   /// A failed job waits before its retry (backoff), so a registry that is down is not hammered.
   static let v3 = SQLMigration(
@@ -19,6 +19,14 @@ enum ServerSchema {
     id: "v4-finding-digest-state",
     sqlite: "CREATE INDEX finding_digest_state ON finding (digest, state);",
     postgres: "CREATE INDEX finding_digest_state ON finding (digest, state);")
+
+  /// Findings across the fleet are listed by state in (digest, vulnerability_id) order, a page at a
+  /// time: with this index a page is a range scan. Without it the planner filtered every open
+  /// finding through `finding_sla (state, …)` and sorted them, 1.2 s per page at 10,000 images.
+  static let v5 = SQLMigration(
+    id: "v5-finding-keyset",
+    sqlite: "CREATE INDEX finding_state_key ON finding (state, digest, vulnerability_id);",
+    postgres: "CREATE INDEX finding_state_key ON finding (state, digest, vulnerability_id);")
 
   static let v1 = SQLMigration(
     id: "v1-server",

@@ -237,6 +237,8 @@ public protocol ServerStore: OutboxStore {
   func queuedJobCount() throws -> Int
 
   func image(digest: String) throws -> ImageSummary?
+  /// Whether DIGEST is known (indexed or not): one key lookup, no counting.
+  func imageExists(digest: String) throws -> Bool
   func images(limit: Int, after: String?) throws -> Page<ImageSummary>
   func sbom(digest: String) throws -> SoftwareBOM?
   func indexedDigests() throws -> [String]
@@ -251,6 +253,11 @@ public protocol ServerStore: OutboxStore {
   func applyFindings(
     digest: String, matched: [MatchedVulnerability], cause: String, withdrawn: Set<String>,
     now: Date
+  ) throws -> Int
+  /// `applyFindings` for several images in one transaction (a re-match writes in batches).
+  @discardableResult
+  func applyFindings(
+    batch: [ImageMatch], cause: String, withdrawn: Set<String>, now: Date
   ) throws -> Int
   func findings(_ query: FindingQuery, limit: Int, after: String?) throws -> Page<FindingRecord>
   func history(digest: String, limit: Int, after: Int64?) throws -> Page<HistoryEvent>
@@ -302,4 +309,14 @@ public protocol ServerStore: OutboxStore {
     throws
   func failedDeliveries(limit: Int, after: Int64?) throws -> Page<FailedDelivery>
   func notificationCounts() throws -> [String: Int]
+}
+
+/// An image's folded match, as a re-match hands it to the store.
+public struct ImageMatch: Sendable {
+  public var digest: String
+  public var matched: [MatchedVulnerability]
+  public init(digest: String, matched: [MatchedVulnerability]) {
+    self.digest = digest
+    self.matched = matched
+  }
 }

@@ -88,20 +88,57 @@ public enum ProcessRunner {
     let exited = DispatchSemaphore(value: 0)
     process.terminationHandler = { _ in exited.signal() }
     try process.run()
-    var timedOut = false
-    if exited.wait(timeout: .now() + timeout) == .timedOut {
-      timedOut = true
-      kill(process.processIdentifier, SIGKILL)
-      exited.wait()
-    }
-    process.waitUntilExit()
+    let (status, timedOut) = waitForExit(process, exited, timeout: timeout)
     try outHandle.close()
     if !mergeOutput { try errHandle.close() }
     return Result(
-      status: process.terminationStatus,
+      status: status,
       stdoutBytes: try read(dir.file("stdout"), limit: outputLimit),
       stderrBytes: mergeOutput ? [] : try read(dir.file("stderr"), limit: outputLimit),
       timedOut: timedOut, command: command)
+  }
+
+  /// Waits for PROCESS (started with a termination handler signalling EXITED) to end, killing it
+  /// after TIMEOUT seconds; returns its status and whether it was killed.
+  ///
+  /// Foundation's termination handler alone is not enough on Linux: it learns of exits from a
+  /// SIGCHLD signal source, and a SIGCHLD the kernel hands to a thread that has the signal
+  /// unblocked (one started by a library before the source existed) is lost — the child stays a
+  /// zombie and the handler never comes (seen: a test run hung for good on such a zombie). So the
+  /// child is also polled without being reaped (`waitid` with `WNOWAIT`), and reaped here when
+  /// Foundation has not noticed its exit within a second.
+  public static func waitForExit(
+    _ process: Process, _ exited: DispatchSemaphore, timeout: Double
+  ) -> (status: Int32, timedOut: Bool) {
+    let pid = process.processIdentifier
+    let deadline = Date().addingTimeInterval(timeout)
+    var killedAt: Date?
+    var exitSeenAt: Date?
+    while true {
+      if exited.wait(timeout: .now() + .milliseconds(50)) == .success {
+        process.waitUntilExit()
+        return (process.terminationStatus, killedAt != nil)
+      }
+      var info = siginfo_t()
+      if waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0,
+        info.si_signo == SIGCHLD
+      {
+        if let seen = exitSeenAt {
+          var raw: Int32 = 0
+          if Date().timeIntervalSince(seen) > 1, waitpid(pid, &raw, WNOHANG) == pid {
+            // Exited normally: the exit code; killed by a signal: its number (as Foundation).
+            let status = raw & 0x7f == 0 ? (raw >> 8) & 0xff : raw & 0x7f
+            return (status, killedAt != nil)
+          }
+        } else {
+          exitSeenAt = Date()
+        }
+      }
+      if killedAt == nil, Date() > deadline {
+        kill(pid, SIGKILL)
+        killedAt = Date()
+      }
+    }
   }
 
   /// `run`, on a thread of its own: the caller's task waits without holding one of Swift
