@@ -93,7 +93,7 @@ serve_start() {
   TOKEN=$("$TAILGUARD" serve token create --role admin --database "$1")
   PORT=$(free_port)
   /usr/bin/time -v -o "$3/time" "$TAILGUARD" serve --listen "127.0.0.1:$PORT" --database "$1" \
-    --db "$2" --workers 0 >"$3/server.log" 2>&1 &
+    --db "$2" --workers 0 --no-advisory-watch >"$3/server.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 600); do
     curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null 2>&1 && return 0

@@ -33,6 +33,10 @@ public struct ServerConfiguration: Sendable {
   /// How often the advisory database is re-opened and stored SBOMs re-matched; nil: never on
   /// its own (only `POST /api/v1/advisories/update`).
   public var advisoryUpdateInterval: Duration?
+  /// How often the advisory database file (and its WAL) is checked for a change — `tailguard db
+  /// import|update` against the file the server opened — that then re-matches at once; nil: not
+  /// watched. `tailguard serve` sets 5 s; the library default is off.
+  public var advisoryWatchInterval: Duration?
   /// `--worker`: index workers plus `/healthz`, `/readyz`, `/metrics` only (no API routes).
   public var workerOnly: Bool
   /// Webhook destinations from the configuration file.
@@ -153,10 +157,17 @@ public enum ServerRunner {
     // process does it, not every worker at once).
     if configuration.workerOnly {
       _ = try await engine.ready()
-    } else if let summary = try await engine.start() {
-      logger.info(
-        "tool version changed: re-matched \(summary.imagesRematched) stored SBOMs (\(summary.historyEvents) history events)"
-      )
+    } else {
+      let summary = try await engine.start()
+      if summary.full {
+        logger.info(
+          "tool version changed: re-matched \(summary.imagesRematched) stored SBOMs (\(summary.historyEvents) history events)"
+        )
+      } else if summary.keysChanged > 0 {
+        logger.info(
+          "advisory data changed while stopped: \(summary.keysChanged) keys, re-matched \(summary.imagesRematched) stored SBOMs (\(summary.historyEvents) history events)"
+        )
+      }
     }
     let router =
       configuration.workerOnly
@@ -165,8 +176,16 @@ public enum ServerRunner {
     var services: [any Service] = (0..<max(0, configuration.workers)).map { _ in
       IndexWorker(engine: engine, configuration: configuration, logger: logger)
     }
+    // Workers too: what they index is matched against the data the API server re-matched with.
     if let interval = configuration.advisoryUpdateInterval {
-      services.append(AdvisoryUpdateService(engine: engine, interval: interval, logger: logger))
+      services.append(
+        AdvisoryUpdateService(engine: engine, trigger: .every(interval), logger: logger))
+    }
+    if let poll = configuration.advisoryWatchInterval {
+      services.append(
+        AdvisoryUpdateService(
+          engine: engine, trigger: .fileChange(configuration.advisories.path, poll: poll),
+          logger: logger))
     }
     if !configuration.workerOnly {
       // The configured webhooks are exactly the file's; API-created ones are kept.
@@ -218,29 +237,61 @@ public enum ServerRunner {
   }
 }
 
-/// Re-opens the advisory database every INTERVAL and re-matches what changed (as
-/// `POST /api/v1/advisories/update` does); ends on graceful shutdown.
+/// Re-opens the advisory database and re-matches what changed (as
+/// `POST /api/v1/advisories/update` does): every interval, or when the database file changed;
+/// ends on graceful shutdown.
 struct AdvisoryUpdateService: Service {
+  enum Trigger: Sendable {
+    case every(Duration)
+    /// The file (or its `-wal`) changed identity, size or modification time, checked every POLL.
+    case fileChange(String, poll: Duration)
+  }
   let engine: ServerEngine
-  let interval: Duration
+  let trigger: Trigger
   let logger: Logger
 
+  /// What identifies a version of the file at PATH and of its WAL: inode, size, mtime.
+  static func signature(_ path: String) -> [Int] {
+    [path, path + "-wal"].flatMap { file -> [Int] in
+      var info = stat()
+      guard stat(file, &info) == 0 else { return [-1] }
+      return [
+        Int(info.st_ino), Int(info.st_size), Int(info.st_mtim.tv_sec), Int(info.st_mtim.tv_nsec),
+      ]
+    }
+  }
+
   func run() async throws {
-    logger.info("advisory update every \(ConfigDuration.format(interval))")
+    let pause: Duration
+    var last: [Int] = []
+    switch trigger {
+    case .every(let interval):
+      pause = interval
+      logger.info("advisory update every \(ConfigDuration.format(interval))")
+    case .fileChange(let path, let poll):
+      pause = poll
+      last = Self.signature(path)
+      logger.info("advisory update when \(path) changes")
+    }
     while !Task.isShuttingDownGracefully && !Task.isCancelled {
       do {
-        try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+        try await cancelWhenGracefulShutdown { try await Task.sleep(for: pause) }
       } catch {
         return  // cancelled: shutting down
       }
       if Task.isShuttingDownGracefully || Task.isCancelled { return }
+      if case .fileChange(let path, _) = trigger {
+        let now = Self.signature(path)
+        if now == last { continue }
+        last = now
+      }
       do {
         let s = try await engine.updateAdvisories()
         logger.info(
-          "periodic advisory update: \(s.keysChanged) of \(s.keysChecked) keys changed, \(s.imagesRematched) images re-matched, \(s.historyEvents) history events, \(s.advisoryRecords) advisory records, \(String(format: "%.3f", s.seconds)) s"
+          "advisory update: \(s.keysChanged) of \(s.keysChecked) keys changed, \(s.imagesRematched) images re-matched, \(s.historyEvents) history events, \(s.advisoryRecords) advisory records, \(String(format: "%.3f", s.seconds)) s"
         )
       } catch {
-        logger.error("periodic advisory update failed: \(error)")
+        logger.error("advisory update failed: \(error)")
       }
     }
   }

@@ -705,6 +705,8 @@ public struct ServeFlags: Sendable {
   public var tlsKey: String?
   public var tlsClientCA: String?
   public var advisoryUpdateInterval: String?
+  /// Re-match when the advisory database file changes (`--no-advisory-watch` turns it off).
+  public var advisoryWatch: Bool
   public var worker: Bool
   /// `--otel-endpoint`: the OTLP/HTTP collector traces go to (wins over the file's `otel`).
   public var otelEndpoint: String?
@@ -714,8 +716,9 @@ public struct ServeFlags: Sendable {
     workers: Int? = nil, allowLocalTargets: Bool = false, lease: TimeInterval = 60,
     registry: RegistrySettings = RegistrySettings(), tlsCert: String? = nil,
     tlsKey: String? = nil, tlsClientCA: String? = nil, advisoryUpdateInterval: String? = nil,
-    worker: Bool = false, otelEndpoint: String? = nil
+    advisoryWatch: Bool = true, worker: Bool = false, otelEndpoint: String? = nil
   ) {
+    self.advisoryWatch = advisoryWatch
     self.config = config
     self.listen = listen
     self.database = database
@@ -823,6 +826,7 @@ extension ServerConfiguration {
       workers: workers, lease: flags.lease)
     configuration.tls = tls
     configuration.advisoryUpdateInterval = interval
+    configuration.advisoryWatchInterval = flags.advisoryWatch ? .seconds(5) : nil
     configuration.workerOnly = flags.worker
     configuration.webhooks = file?.webhooks ?? []
     configuration.sla = file?.sla ?? SLAPolicy()

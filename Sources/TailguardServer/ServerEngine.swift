@@ -92,12 +92,15 @@ public actor ServerEngine {
 
   /// At start: opens the advisory data and, when the stored findings came from another tool
   /// version (another matcher), re-matches every stored SBOM.
-  public func start() throws -> RematchSummary? {
+  /// Otherwise it re-matches what changed in the advisory data while the server was down (or a
+  /// re-match a kill interrupted: the stored fingerprints are saved only when one completes).
+  public func start() throws -> RematchSummary {
     _ = try currentAdvisories()
     let version = try store.meta("tool_version")
-    if version == TailguardVersion.current { return nil }
-    let summary = try rematchLocked(full: version != nil)
-    try store.setMeta("tool_version", TailguardVersion.current)
+    let summary = try rematchLocked(full: version != nil && version != TailguardVersion.current)
+    if version != TailguardVersion.current {
+      try store.setMeta("tool_version", TailguardVersion.current)
+    }
     return summary
   }
 

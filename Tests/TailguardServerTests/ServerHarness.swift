@@ -46,16 +46,16 @@ struct ServerHarness: Sendable {
   }
 
   /// Runs BODY against the live server (real sockets on loopback).
-  func run(
+  func run<Value: Sendable>(
     _ configuration: ServerConfiguration? = nil,
-    _ body: @Sendable (Client) async throws -> Void
-  ) async throws {
+    _ body: @Sendable (Client) async throws -> Value
+  ) async throws -> Value {
     var logger = Logger(label: "tailguard.serve.test")
     logger.logLevel = .warning
     let app = try await ServerRunner.makeApplication(
       configuration: configuration ?? self.configuration(), store: store, logger: logger)
     let tokens = self.tokens
-    try await app.test(.live) { client in
+    return try await app.test(.live) { client in
       try await body(Client(client: client, tokens: tokens))
     }
   }

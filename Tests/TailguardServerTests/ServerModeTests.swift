@@ -116,6 +116,59 @@ struct ServerModeTests {
     // Reaching here means the update service ended with the graceful shutdown.
   }
 
+  /// `tailguard db import` into the file the server opened re-matches without a request (the
+  /// file watch); advisories that arrive while the server is stopped are re-matched at start.
+  @Test(.enabled(if: Oracles.gate(SharedData.isAvailable)), .timeLimit(.minutes(10)))
+  func advisoryFileChangesAndChangesWhileStoppedAreRematched() async throws {
+    let harness = try ServerHarness(
+      advisories: ["advisories/pypa-osv-json/jinja2"], prefix: "tailguard-watch")
+    let layout = harness.dir.file("layout")
+    try FileManager.default.copyItem(atPath: ServerHarness.layout, toPath: layout)
+    var configuration = harness.configuration()
+    configuration.advisoryWatchInterval = .milliseconds(200)
+    let digest = try await harness.run(configuration) { client -> String in
+      let (_, digest) = try await client.submit("oci:\(layout):planted")
+      #expect(try await client.waitIndexed(digest)["status"] as? String == "indexed")
+      let before = try await client.all("/api/v1/images/\(digest)/findings", limit: 500)
+      #expect(Self.packages(before) == ["jinja2@2.10"], "\(Self.packages(before))")
+      // Nothing changed: no re-match happens (the watch compares the file, not a timer).
+      try await Task.sleep(for: .seconds(1))
+      #expect(
+        Self.sample(
+          "tailguard_rematch_duration_seconds_count",
+          in: try await client.get("/metrics", role: nil).text) == 1.0,
+        "only the start-up check")
+      try ServerHarness.importAdvisories(
+        ["advisories/pypa-osv-json/urllib3"], into: harness.advisoryDB)
+      let deadline = ContinuousClock.now + .seconds(60)
+      var after = before
+      while ContinuousClock.now < deadline {
+        after = try await client.all("/api/v1/images/\(digest)/findings", limit: 500)
+        if Self.packages(after).contains("urllib3@1.24.1") { break }
+        try await Task.sleep(for: .milliseconds(100))
+      }
+      #expect(Self.packages(after) == ["jinja2@2.10", "urllib3@1.24.1"], "\(Self.packages(after))")
+      return digest
+    }
+    // Stopped: PyYAML's advisories arrive; the next start re-matches before it serves.
+    try ServerHarness.importAdvisories(
+      ["advisories/pypa-osv-json/pyyaml"], into: harness.advisoryDB)
+    configuration.advisoryWatchInterval = nil
+    try await harness.run(configuration) { client in
+      let findings = try await client.all("/api/v1/images/\(digest)/findings", limit: 500)
+      #expect(
+        Self.packages(findings) == ["jinja2@2.10", "urllib3@1.24.1", "pyyaml@5.3"],
+        "\(Self.packages(findings))")
+      let history = try await client.all("/api/v1/images/\(digest)/history", limit: 500)
+      #expect(history.filter { $0["cause"] as? String == "advisory-update" }.count >= 2)
+    }
+  }
+
+  /// The packages the findings name, lowercased.
+  static func packages(_ findings: [[String: Any]]) -> Set<String> {
+    Set(findings.flatMap { ($0["packages"] as? [String]) ?? [] }.map { $0.lowercased() })
+  }
+
   /// The built binary in worker mode: health answered, API 404, SIGTERM ends it with status 0.
   @Test(
     .enabled(if: Oracles.gate(SharedData.isAvailable && TailguardCLI.binary != nil)),

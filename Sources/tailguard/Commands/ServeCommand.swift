@@ -72,6 +72,10 @@ struct ServeCommand: AsyncParsableCommand {
         valueName: "duration"))
     var advisoryUpdateInterval: String?
     @Flag(
+      name: .customLong("no-advisory-watch"),
+      help: "Do not re-match when the advisory database file changes (checked every 5 s).")
+    var noAdvisoryWatch = false
+    @Flag(
       name: .long,
       help: "Run index workers only, with /healthz, /readyz and /metrics (no API routes).")
     var worker = false
@@ -107,7 +111,7 @@ struct ServeCommand: AsyncParsableCommand {
           workers: workers, allowLocalTargets: allowLocalTargets, lease: leaseSeconds,
           registry: try registry.settings(), tlsCert: tlsCert, tlsKey: tlsKey,
           tlsClientCA: tlsClientCA, advisoryUpdateInterval: advisoryUpdateInterval,
-          worker: worker, otelEndpoint: otelEndpoint)
+          advisoryWatch: !noAdvisoryWatch, worker: worker, otelEndpoint: otelEndpoint)
         try await ServerRunner.run(configuration: try ServerConfiguration.resolve(flags: flags))
       }
     }
