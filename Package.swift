@@ -204,7 +204,7 @@ let package = Package(
       name: "RemediationTests",
       dependencies: [
         "Remediation", "Scanner", "Advisories", "ImageSources", "ByteFormats", "Catalogers",
-        "TailguardModel", "TailguardTesting",
+        "Reports", "TailguardModel", "TailguardTesting",
       ]),
     .testTarget(
       name: "SignatureIntegrationTests",

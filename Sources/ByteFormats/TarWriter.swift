@@ -16,7 +16,8 @@ public struct TarWriter: Sendable {
   public mutating func append(_ entry: TarEntry, data: [UInt8] = []) {
     let size = entry.kind == .regular ? data.count : 0
     var pax: [(String, String)] = []
-    let path = entry.kind == .directory && !entry.path.hasSuffix("/") ? entry.path + "/" : entry.path
+    let path =
+      entry.kind == .directory && !entry.path.hasSuffix("/") ? entry.path + "/" : entry.path
     let (prefix, name) = Self.splitUstar(path) ?? ("", "")
     if name.isEmpty { pax.append(("path", path)) }
     if entry.linkName.utf8.count > 100 { pax.append(("linkpath", entry.linkName)) }

@@ -59,8 +59,7 @@ public struct XzDecoder: StreamDecoder {
   }
 
   /// Runs `lzma_code` until the input is consumed and no output is pending.
-  private mutating func run(_ sink: (UnsafeRawBufferPointer) throws -> Void) throws
-  {
+  private mutating func run(_ sink: (UnsafeRawBufferPointer) throws -> Void) throws {
     let api = state.api
     while true {
       state.resetOutput()

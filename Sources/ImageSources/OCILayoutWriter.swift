@@ -27,7 +27,8 @@ public struct OCILayoutWriter: Sendable {
     createdBy: String, comment: String
   ) throws -> Written {
     let manifestBytes = try source.blob(manifestDigest, what: "manifest")
-    guard var manifest = try JSONSerialization.jsonObject(with: Data(manifestBytes)) as? [String: Any],
+    guard
+      var manifest = try JSONSerialization.jsonObject(with: Data(manifestBytes)) as? [String: Any],
       var configDescriptor = manifest["config"] as? [String: Any],
       let configDigestText = configDescriptor["digest"] as? String,
       let configDigest = try? Digest(parsing: configDigestText)
@@ -102,7 +103,9 @@ public struct OCILayoutWriter: Sendable {
   }
 
   static func json(_ object: Any) throws -> [UInt8] {
-    [UInt8](try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
+    [UInt8](
+      try JSONSerialization.data(
+        withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]))
   }
 
   static func write(_ bytes: [UInt8], to path: String) throws {

@@ -88,8 +88,10 @@ public struct DebPackage: Sendable {
           )
         }
         tar = try XzDecoder.decompress(raw, limit: memberLimit)
-      case let n where n.hasSuffix(".gz"): tar = try Inflater.inflate(raw, mode: .gzip, limit: memberLimit)
-      case let n where n.hasSuffix(".zst"): tar = try ZstdDecoder.decompress(raw, limit: memberLimit)
+      case let n where n.hasSuffix(".gz"):
+        tar = try Inflater.inflate(raw, mode: .gzip, limit: memberLimit)
+      case let n where n.hasSuffix(".zst"):
+        tar = try ZstdDecoder.decompress(raw, limit: memberLimit)
       case let n where n.hasSuffix(".tar"): tar = raw
       default:
         throw RemediationError(.package, "\(label): unsupported compression (not xz, gzip or zstd)")
@@ -142,7 +144,8 @@ public struct DebPackage: Sendable {
       if part == "." { continue }
       if part == ".." {
         throw RemediationError(
-          .unsafePath, "\(label): path '\(raw)' escapes the image root ('..'); refusing the package")
+          .unsafePath, "\(label): path '\(raw)' escapes the image root ('..'); refusing the package"
+        )
       }
       parts.append(part)
     }

@@ -29,7 +29,8 @@ public struct DebianPackageIndex: Sendable {
   public init(parsing bytes: [UInt8], path: String) throws(RemediationError) {
     let (stanzas, diagnostics) = DpkgControlParser().parse(bytes, path: path, source: "apt-index")
     if let bad = diagnostics.first {
-      throw RemediationError(.index, "package index \(path): \(bad.message) (line \(bad.line ?? 0))")
+      throw RemediationError(
+        .index, "package index \(path): \(bad.message) (line \(bad.line ?? 0))")
     }
     var seen: [String: Int] = [:]
     for stanza in stanzas {
@@ -65,8 +66,10 @@ public struct DebianPackageIndex: Sendable {
 
   /// Every version of `name` built for `architecture` (or `all`), lowest first.
   public func versions(of name: String, architecture: String) -> [Entry] {
-    entries.filter { $0.name == name && ($0.architecture == architecture || $0.architecture == "all") }
-      .sorted { (try? VersionSchemeKind.deb.compare($0.version, $1.version)) ?? 0 < 0 }
+    entries.filter {
+      $0.name == name && ($0.architecture == architecture || $0.architecture == "all")
+    }
+    .sorted { (try? VersionSchemeKind.deb.compare($0.version, $1.version)) ?? 0 < 0 }
   }
 
   /// The lowest version of `name` at or above `atLeast` (dpkg ordering), if the index has one.

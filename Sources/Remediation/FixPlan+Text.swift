@@ -5,7 +5,8 @@ extension FixPlan {
     var lines = ["Fix plan for \(target)" + (imageDigest.map { " (\($0))" } ?? "")]
     if actions.isEmpty { lines.append("No action removes an open finding.") }
     for (i, a) in actions.enumerated() {
-      let what = a.package.map { "upgrade \($0.name) (\($0.ecosystem.rawValue))" }
+      let what =
+        a.package.map { "upgrade \($0.name) (\($0.ecosystem.rawValue))" }
         ?? "bump base \(a.base?.repository ?? "")"
       let ids = a.closes.map(\.id)
       lines.append(
@@ -29,15 +30,19 @@ extension FixPlan {
     lines.append("| # | action | from | to | closes | risk closed |")
     lines.append("|---|---|---|---|---|---|")
     for (i, a) in actions.enumerated() {
-      let what = a.package.map { "upgrade `\($0.name)`" } ?? "bump base `\(a.base?.repository ?? "")`"
+      let what =
+        a.package.map { "upgrade `\($0.name)`" } ?? "bump base `\(a.base?.repository ?? "")`"
       let ids = Set(a.closes.map(\.id)).sorted().joined(separator: ", ")
       lines.append(
         "| \(i + 1) | \(what) | `\(a.from)` | `\(a.to)` | \(ids) | \(Self.number(a.riskClosed)) |")
     }
     if !unactionable.isEmpty {
-      lines += ["", "### Unactionable", "", "| package | version | id | reason |", "|---|---|---|---|"]
+      lines += [
+        "", "### Unactionable", "", "| package | version | id | reason |", "|---|---|---|---|",
+      ]
       for u in unactionable {
-        lines.append("| `\(u.package)` | `\(u.version)` | \(u.id) | \(u.reason.rawValue): \(u.detail) |")
+        lines.append(
+          "| `\(u.package)` | `\(u.version)` | \(u.id) | \(u.reason.rawValue): \(u.detail) |")
       }
     }
     return lines.joined(separator: "\n") + "\n"

@@ -54,17 +54,7 @@ public struct FixPlanner: Sendable {
         byPackage[f.packageID, default: []].append(scored)
         continue
       }
-      let (reason, detail): (FixPlan.Unactionable.Reason, String)
-      if let eol = endOfLife, f.ecosystem.isOperatingSystem {
-        (reason, detail) = (.endOfLife, eol)
-      } else {
-        switch f.fixState {
-        case .wontFix: (reason, detail) = (.wontFix, "the vendor will not fix it")
-        case .notFixed, .fixed: (reason, detail) = (.notFixed, "no fixed version is published")
-        case .unknown:
-          (reason, detail) = (.unknown, "the advisory data does not say which version fixes it")
-        }
-      }
+      let (reason, detail) = Self.reason(f, endOfLife: endOfLife)
       unactionable.append(
         FixPlan.Unactionable(
           id: f.primaryID, package: f.packageName, version: f.packageVersion,
@@ -96,7 +86,9 @@ public struct FixPlanner: Sendable {
     }
     actions.sort { a, b in
       if a.riskClosed != b.riskClosed { return a.riskClosed > b.riskClosed }
-      return (a.kind.rawValue, a.package?.name ?? a.from) < (b.kind.rawValue, b.package?.name ?? b.from)
+      return (a.kind.rawValue, a.package?.name ?? a.from) < (
+        b.kind.rawValue, b.package?.name ?? b.from
+      )
     }
     var notes: [String] = []
     if let bump = baseBump, bump.chosen == nil {
@@ -107,6 +99,16 @@ public struct FixPlanner: Sendable {
       target: bom.image.target,
       imageDigest: (bom.image.manifestDigest ?? bom.image.indexDigest)?.description,
       distro: distro, actions: actions, unactionable: unactionable.sorted(), notes: notes)
+  }
+
+  /// Why nothing removes `f`: the end of life of the distribution comes first for OS packages.
+  static func reason(_ f: Finding, endOfLife: String?) -> (FixPlan.Unactionable.Reason, String) {
+    if let eol = endOfLife, f.ecosystem.isOperatingSystem { return (.endOfLife, eol) }
+    switch f.fixState {
+    case .wontFix: return (.wontFix, "the vendor will not fix it")
+    case .notFixed, .fixed: return (.notFixed, "no fixed version is published")
+    case .unknown: return (.unknown, "the advisory data does not say which version fixes it")
+    }
   }
 
   static func closed(_ s: ScoredFinding) -> FixPlan.Closed {

@@ -71,10 +71,12 @@ public struct PatchLayer: Sendable {
       for file in pkg.files {
         // A path through a symlink the package itself ships could be steered anywhere.
         let parts = file.entry.path.split(separator: "/")
-        for i in 1..<max(parts.count, 1) where symlinks.contains(parts[0..<i].joined(separator: "/")) {
+        for i in 1..<max(parts.count, 1)
+        where symlinks.contains(parts[0..<i].joined(separator: "/")) {
           throw RemediationError(
             .unsafePath,
-            "\(pkg.name) \(pkg.version): \(file.entry.path) lies under a symlink of the package; refusing")
+            "\(pkg.name) \(pkg.version): \(file.entry.path) lies under a symlink of the package; refusing"
+          )
         }
         newest = max(newest, file.entry.mtime)
         let path = try Self.resolveParents(file.entry.path, on: base)
@@ -105,7 +107,8 @@ public struct PatchLayer: Sendable {
       }
       if !pkg.maintainerScripts.isEmpty {
         notes.append(
-          "\(pkg.name): maintainer scripts not run: \(pkg.maintainerScripts.joined(separator: ", "))")
+          "\(pkg.name): maintainer scripts not run: \(pkg.maintainerScripts.joined(separator: ", "))"
+        )
       }
       if !pkg.triggers.isEmpty {
         notes.append("\(pkg.name): triggers not run: \(pkg.triggers.joined(separator: "; "))")
@@ -117,7 +120,8 @@ public struct PatchLayer: Sendable {
     switch style {
     case .statusDirectory:
       for r in replacements {
-        put("var/lib/dpkg/status.d/\(r.name)", Array(Self.stanza(r.package, withStatus: false).utf8))
+        put(
+          "var/lib/dpkg/status.d/\(r.name)", Array(Self.stanza(r.package, withStatus: false).utf8))
         if let md5 = r.package.controlFiles["md5sums"] {
           put("var/lib/dpkg/status.d/\(r.name).md5sums", md5)
         }
@@ -125,7 +129,8 @@ public struct PatchLayer: Sendable {
     case .statusFile:
       guard let status = base.contents("var/lib/dpkg/status") else {
         throw RemediationError(
-          .unsupportedImage, "the image's var/lib/dpkg/status could not be read; cannot record the new versions")
+          .unsupportedImage,
+          "the image's var/lib/dpkg/status could not be read; cannot record the new versions")
       }
       put("var/lib/dpkg/status", Self.rewriteStatus(status, with: replacements.map(\.package)))
       for r in replacements {
@@ -152,8 +157,11 @@ public struct PatchLayer: Sendable {
   /// The package's control paragraph for the dpkg database (`Status` after `Package`, as dpkg
   /// writes it), ending with a newline.
   static func stanza(_ pkg: DebPackage, withStatus: Bool) -> String {
-    var lines = pkg.controlText.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-    while let last = lines.last, last.trimmingCharacters(in: .whitespaces).isEmpty { lines.removeLast() }
+    var lines = pkg.controlText.split(separator: "\n", omittingEmptySubsequences: false).map(
+      String.init)
+    while let last = lines.last, last.trimmingCharacters(in: .whitespaces).isEmpty {
+      lines.removeLast()
+    }
     if withStatus, let i = lines.firstIndex(where: { $0.hasPrefix("Package:") }) {
       lines.insert("Status: install ok installed", at: i + 1)
     }
@@ -185,7 +193,9 @@ public struct PatchLayer: Sendable {
         paragraphs.append(replacement)
       }
     }
-    return Array((paragraphs.map { $0.trimmingCharacters(in: .newlines) }.joined(separator: "\n\n") + "\n").utf8)
+    return Array(
+      (paragraphs.map { $0.trimmingCharacters(in: .newlines) }.joined(separator: "\n\n") + "\n")
+        .utf8)
   }
 
   static func split(_ path: String) -> (String, String) {
@@ -201,7 +211,8 @@ public struct PatchLayer: Sendable {
     let (dir, name) = split(path)
     if dir.isEmpty { return name }
     guard let resolved = resolve(dir, on: base, depth: 0) else {
-      throw RemediationError(.unsafePath, "\(path): its parent directory resolves through too many symlinks")
+      throw RemediationError(
+        .unsafePath, "\(path): its parent directory resolves through too many symlinks")
     }
     return resolved.isEmpty ? name : resolved + "/" + name
   }

@@ -52,7 +52,8 @@ public struct PatchSelection: Sendable, Hashable {
         let open = group.filter { $0.fixedVersion == nil }.map(\.primaryID)
         skipped.append(
           Skipped(
-            name: name, reason: "no fixed version upstream for \(Set(open).sorted().joined(separator: ", "))",
+            name: name,
+            reason: "no fixed version upstream for \(Set(open).sorted().joined(separator: ", "))",
             findings: ids))
         if fixes.isEmpty { continue }
         // Still fix what can be fixed.
@@ -66,7 +67,8 @@ public struct PatchSelection: Sendable, Hashable {
         }
         continue
       }
-      guard let entry = index.lowest(name, architecture: have.architecture, atLeast: required) else {
+      guard let entry = index.lowest(name, architecture: have.architecture, atLeast: required)
+      else {
         skipped.append(
           Skipped(
             name: name, reason: "the package index has no \(name) at or above \(required)",
@@ -89,7 +91,7 @@ public struct PatchSelection: Sendable, Hashable {
         }
         // Upgrade or add the first alternative the index can satisfy.
         guard
-          let (alt, entry) = clause.lazy.compactMap({ alt -> (Dependency, DebianPackageIndex.Entry)? in
+          let found = clause.lazy.compactMap({ alt -> (Dependency, DebianPackageIndex.Entry)? in
             guard
               let e = index.versions(of: alt.name, architecture: architecture).first(where: {
                 alt.accepts($0.version)
@@ -99,13 +101,16 @@ public struct PatchSelection: Sendable, Hashable {
           }).first
         else {
           let text = clause.map(\.description).joined(separator: " | ")
-          let have = clause.compactMap { alt in byName[alt.name].map { "\(alt.name) \($0.version)" } }
+          let have = clause.compactMap { alt in byName[alt.name].map { "\(alt.name) \($0.version)" }
+          }
           throw RemediationError(
             .dependency,
             "\(name) \(choice.entry.version) depends on \(text), which "
-              + (have.isEmpty ? "the image lacks" : "the image has only as \(have.joined(separator: ", "))")
+              + (have.isEmpty
+                ? "the image lacks" : "the image has only as \(have.joined(separator: ", "))")
               + " and the package index cannot supply; refusing the patch")
         }
+        let (alt, entry) = found
         choices[alt.name] = Choice(
           name: alt.name, installedVersion: byName[alt.name]?.version, entry: entry, closes: [])
         pending.append(alt.name)

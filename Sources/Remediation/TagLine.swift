@@ -45,7 +45,8 @@ public enum TagLine {
     let word = text.prefix { $0.isLetter }.lowercased()
     guard !word.isEmpty,
       let release = releases.first(where: {
-        $0.codename.map { $0.lowercased().split(separator: " ").first.map(String.init) == word } ?? false
+        $0.codename.map { $0.lowercased().split(separator: " ").first.map(String.init) == word }
+          ?? false
       })
     else { return nil }
     return Tag(

@@ -68,7 +68,8 @@ extension Scanner {
     let parsed = try ImageTarget.parse(request.scan.target)
     guard case .ociLayout(let directory, _) = parsed else {
       throw ScannerError(
-        .unsupportedTarget, "patch reads OCI layouts (oci:DIR[:tag]); \(request.scan.target) is not one")
+        .unsupportedTarget,
+        "patch reads OCI layouts (oci:DIR[:tag]); \(request.scan.target) is not one")
     }
     let (outDir, outTag) = try Self.patchOutput(request.output)
     let filters = try Self.filters(request.scan)
@@ -82,11 +83,13 @@ extension Scanner {
     let tree = try await fileTree(of: source, image: image, options: options)
     let bom = catalog(resolver: tree, image: image, options: options.catalog)
     let report = self.report(for: bom, store: store, dataInfo: info, filters: filters)
-    guard let distro = bom.distro, ["debian", "ubuntu"].contains(distro.id) || distro.idLike.contains("debian")
+    guard let distro = bom.distro,
+      ["debian", "ubuntu"].contains(distro.id) || distro.idLike.contains("debian")
     else {
       throw RemediationError(
         .unsupportedImage,
-        "patch handles Debian and Ubuntu images; \(request.scan.target) is \(bom.distro?.id ?? "of no known distribution")")
+        "patch handles Debian and Ubuntu images; \(request.scan.target) is \(bom.distro?.id ?? "of no known distribution")"
+      )
     }
     let style: DpkgDatabaseStyle
     if tree.entry(at: "var/lib/dpkg/status.d")?.kind == .directory {
@@ -106,7 +109,8 @@ extension Scanner {
       return InstalledDeb(name: p.name, version: p.version, architecture: arch, files: files)
     }
     let indexPath = request.packages + "/Packages"
-    let indexBytes = try FileBlobReader.readSmall(indexPath, limit: 256 << 20, what: "package index")
+    let indexBytes = try FileBlobReader.readSmall(
+      indexPath, limit: 256 << 20, what: "package index")
     let index = try DebianPackageIndex(parsing: indexBytes, path: indexPath)
     let arch = image.platform?.architecture ?? "amd64"
     let selection = try PatchSelection(
@@ -156,7 +160,9 @@ extension Scanner {
       )
     }
     let layer = try PatchLayer(replacing: replacements, on: TreePatchBase(tree: tree), style: style)
-    let summary = selection.choices.map { "\($0.name) \($0.installedVersion ?? "(new)") -> \($0.entry.version)" }
+    let summary = selection.choices.map {
+      "\($0.name) \($0.installedVersion ?? "(new)") -> \($0.entry.version)"
+    }
     let written = try OCILayoutWriter(directory: outDir).appendLayer(
       to: manifestDigest, from: OCILayout(directory: directory), layerTar: layer.tar, tag: outTag,
       createdBy: "tailguard patch: " + summary.joined(separator: ", "),
@@ -183,19 +189,25 @@ extension Scanner {
     let product = "pkg:oci/patched@\(outcome.manifestDigest)"
     for r in outcome.replaced {
       let closing = Set(r.closes)
-      for s in report.findings where s.finding.packageName == r.name && closing.contains(s.finding.primaryID) {
+      for s in report.findings
+      where s.finding.packageName == r.name && closing.contains(s.finding.primaryID) {
         let f = s.finding
         statements.append(
           OpenVEXDocument.Statement(
-            vulnerability: .init(name: f.primaryID, aliases: f.advisoryIDs.filter { $0 != f.primaryID }),
+            vulnerability: .init(
+              name: f.primaryID, aliases: f.advisoryIDs.filter { $0 != f.primaryID }),
             products: [.init(id: product), .init(id: f.purl.description)], status: "fixed",
-            impactStatement: "\(r.name) \(r.from ?? "?") replaced by \(r.to) in layer \(outcome.layerDigest)"))
+            impactStatement:
+              "\(r.name) \(r.from ?? "?") replaced by \(r.to) in layer \(outcome.layerDigest)"))
       }
     }
-    statements.sort { ($0.vulnerability.name, $0.products[1].id) < ($1.vulnerability.name, $1.products[1].id) }
+    statements.sort {
+      ($0.vulnerability.name, $0.products[1].id) < ($1.vulnerability.name, $1.products[1].id)
+    }
     return OpenVEXDocument(
       id: "https://tailguard.invalid/vex/patch/\(outcome.manifestDigest.suffix(64))",
-      author: "tailguard patch", timestamp: report.sbom.image.config.created ?? "1970-01-01T00:00:00Z",
+      author: "tailguard patch",
+      timestamp: report.sbom.image.config.created ?? "1970-01-01T00:00:00Z",
       statements: statements)
   }
 

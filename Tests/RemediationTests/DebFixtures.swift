@@ -41,7 +41,9 @@ enum DebFixtures {
   static func fixedIn(_ newestFile: String, name: String) throws -> [String: String] {
     let pkg = try deb(newestFile)
     guard
-      let gz = pkg.files.first(where: { $0.entry.path == "usr/share/doc/\(name)/changelog.Debian.gz" })
+      let gz = pkg.files.first(where: {
+        $0.entry.path == "usr/share/doc/\(name)/changelog.Debian.gz"
+      })
     else { throw FixtureError("\(newestFile) has no changelog.Debian.gz") }
     let text = String(decoding: try Inflater.inflate(gz.data, mode: .gzip), as: UTF8.self)
     var fixed: [String: String] = [:]
@@ -122,7 +124,9 @@ enum DebFixtures {
     let libc = paragraphs.first { $0.hasPrefix("Package: libc6\n") } ?? ""
     if style == .distroless {
       tar.directory("var/lib/dpkg/status.d")
-      tar.file("var/lib/dpkg/status.d/libc6", libc.replacingOccurrences(of: "Status: install ok installed\n", with: "") + "\n")
+      tar.file(
+        "var/lib/dpkg/status.d/libc6",
+        libc.replacingOccurrences(of: "Status: install ok installed\n", with: "") + "\n")
     }
     var seen = Set<String>()
     for p in packages {
@@ -161,7 +165,9 @@ enum DebFixtures {
       tar.file("var/lib/dpkg/status", paragraphs.joined(separator: "\n\n") + "\n")
     }
     tar.end()
-    var builder = ImageBuilder(layers: [.init(tar.finished(), compression: .gzip, createdBy: "debootstrap + old revisions")])
+    var builder = ImageBuilder(layers: [
+      .init(tar.finished(), compression: .gzip, createdBy: "debootstrap + old revisions")
+    ])
     builder.labels = [:]
     _ = try builder.writeOCILayout(at: dir, tag: "old")
   }

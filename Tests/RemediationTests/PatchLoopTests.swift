@@ -1,7 +1,9 @@
 import ByteFormats
 import Catalogers
 import Foundation
+import ImageSources
 import Remediation
+import Reports
 import Scanner
 import TailguardModel
 import TailguardTesting
@@ -25,21 +27,29 @@ struct PatchLoopTests {
 
   static func setup(_ style: DebFixtures.Style) throws -> Setup {
     let dir = try TemporaryDirectory()
-    try FileManager.default.createDirectory(atPath: dir.file("osv"), withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(
+      atPath: dir.file("osv"), withIntermediateDirectories: true)
     let fixedIn = try DebFixtures.writeAdvisories(to: dir.file("adv.db"), scratch: dir.file("osv"))
     try DebFixtures.writeImage(at: dir.file("image"), style: style)
-    return Setup(dir: dir, db: dir.file("adv.db"), fixedIn: fixedIn, image: "oci:\(dir.file("image")):old")
+    return Setup(
+      dir: dir, db: dir.file("adv.db"), fixedIn: fixedIn, image: "oci:\(dir.file("image")):old")
   }
 
   /// The version each package must reach: the highest revision fixing a CVE newer than the
   /// installed one, computed from the changelogs alone.
-  static func expectedUpgrades(_ fixedIn: [String: [String: String]]) throws -> [String: (String, Set<String>)] {
+  static func expectedUpgrades(_ fixedIn: [String: [String: String]]) throws -> [String: (
+    String, Set<String>
+  )] {
     var out: [String: (String, Set<String>)] = [:]
     for p in DebFixtures.packages {
       let open = (fixedIn[p.name] ?? [:]).filter {
         VersionComparison.compare(scheme: "deb", p.old, $0.value).result == "<"
       }
-      guard let top = open.values.max(by: { VersionComparison.compare(scheme: "deb", $0, $1).result == "<" }) else { continue }
+      guard
+        let top = open.values.max(by: {
+          VersionComparison.compare(scheme: "deb", $0, $1).result == "<"
+        })
+      else { continue }
       out[p.name] = (top, Set(open.keys))
     }
     return out
@@ -69,21 +79,25 @@ struct PatchLoopTests {
   @Test(arguments: [DebFixtures.Style.distroless, .full])
   func patchClosesExactlyThePredictedFindings(style: DebFixtures.Style) async throws {
     let s = try Self.setup(style)
-    let (plan, before) = try await Scanner().fixPlan(s.request(s.image), endOfLife: nil, asOf: "2026-12-07")
+    let (plan, before) = try await Scanner().fixPlan(
+      s.request(s.image), endOfLife: nil, asOf: "2026-12-07")
     var request = PatchRequest(
-      scan: s.request(s.image), packages: DebFixtures.debs, output: "oci:\(s.dir.file("out")):patched")
+      scan: s.request(s.image), packages: DebFixtures.debs,
+      output: "oci:\(s.dir.file("out")):patched")
     request.vex = s.dir.file("vex.json")
     let outcome = try await Scanner().patch(request)
     #expect(outcome.style == (style == .distroless ? .statusDirectory : .statusFile))
 
     // One layer more, and it holds exactly the new packages' files.
     let layout = OCILayout(directory: s.dir.file("out"))
-    let manifest = try JSONSerialization.jsonObject(
-      with: Data(try layout.blob(try Digest(parsing: outcome.manifestDigest), what: "manifest")))
+    let manifest =
+      try JSONSerialization.jsonObject(
+        with: Data(try layout.blob(try Digest(parsing: outcome.manifestDigest), what: "manifest")))
       as? [String: Any]
     let layers = try #require(manifest?["layers"] as? [[String: Any]])
     #expect(layers.count == 2)
-    let layerTar = try layout.blob(try Digest(parsing: outcome.layerDigest), what: "layer", limit: 64 << 20)
+    let layerTar = try layout.blob(
+      try Digest(parsing: outcome.layerDigest), what: "layer", limit: 64 << 20)
     var files: [String: [UInt8]] = [:]
     var kinds: [String: TarEntry] = [:]
     var parser = TarParser()
@@ -119,17 +133,24 @@ struct PatchLoopTests {
     // The rescan closes exactly the predicted findings.
     let after = try await Scanner().scan(s.request("oci:\(s.dir.file("out")):patched")).report
     let key = { (f: ScoredFinding) in "\(f.finding.packageName)@\(f.finding.primaryID)" }
-    let closed = Set(before.findings.map(key)).subtracting(Set(try #require(after).findings.map(key)))
+    let closed = Set(before.findings.map(key)).subtracting(
+      Set(try #require(after).findings.map(key)))
     let patched = Set(outcome.replaced.map(\.name))
     let predicted = Set(
-      plan.actions.filter { $0.package.map { patched.contains($0.name) } ?? false }.flatMap(\.closes)
-        .map { "\($0.package)@\($0.id)" })
+      plan.actions.filter { $0.package.map { patched.contains($0.name) } ?? false }.flatMap(
+        \.closes
+      )
+      .map { "\($0.package)@\($0.id)" })
     #expect(!predicted.isEmpty)
     #expect(closed == predicted)
-    #expect(after?.sbom.packages.filter { $0.ecosystem == .deb }.count == before.sbom.packages.filter { $0.ecosystem == .deb }.count)
+    #expect(
+      after?.sbom.packages.filter { $0.ecosystem == .deb }.count
+        == before.sbom.packages.filter { $0.ecosystem == .deb }.count)
 
     // OpenVEX: one fixed statement per closed finding.
-    let vex = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: s.dir.file("vex.json")))) as? [String: Any]
+    let vex =
+      try JSONSerialization.jsonObject(
+        with: Data(contentsOf: URL(fileURLWithPath: s.dir.file("vex.json")))) as? [String: Any]
     let statements = try #require(vex?["statements"] as? [[String: Any]])
     #expect(statements.count == predicted.count)
     #expect(statements.allSatisfy { $0["status"] as? String == "fixed" })

@@ -16,7 +16,8 @@ import Testing
     let s = try PatchLoopTests.setup(.full)
     let out = s.dir.file("out")
     let outcome = try await Scanner().patch(
-      PatchRequest(scan: s.request(s.image), packages: DebFixtures.debs, output: "oci:\(out):patched"))
+      PatchRequest(
+        scan: s.request(s.image), packages: DebFixtures.debs, output: "oci:\(out):patched"))
 
     let inspect = try await ProcessRunner.runDetached("skopeo", ["inspect", "oci:\(out):patched"])
     #expect(inspect.status == 0, "\(inspect.stderr)")
@@ -38,7 +39,8 @@ import Testing
       ["--admindir=\(root)/var/lib/dpkg", "-W", "-f=${Package} ${Version} ${db:Status-Abbrev}\\n"]
         + outcome.replaced.map(\.name))
     #expect(query.status == 0, "\(query.stderr)")
-    let listed = Set(query.stdout.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) })
+    let listed = Set(
+      query.stdout.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) })
     for r in outcome.replaced {
       #expect(listed.contains("\(r.name) \(r.to) ii"), "\(r.name) \(r.to) in \(listed.sorted())")
     }

@@ -22,7 +22,8 @@ struct PatchRefusalTests {
   /// Runs a patch expected to fail; returns the error and checks the output does not exist.
   static func refused(_ s: PatchLoopTests.Setup, repo: String) async throws -> RemediationError {
     let out = s.dir.file("out")
-    let request = PatchRequest(scan: s.request(s.image), packages: repo, output: "oci:\(out):patched")
+    let request = PatchRequest(
+      scan: s.request(s.image), packages: repo, output: "oci:\(out):patched")
     let error = await #expect(throws: RemediationError.self) { try await Scanner().patch(request) }
     #expect(!FileManager.default.fileExists(atPath: out), "nothing written")
     return try #require(error)
@@ -46,7 +47,8 @@ struct PatchRefusalTests {
     let repo = try Self.repository(in: s.dir)
     let text = try Self.packagesText(repo)
     let first = try #require(text.components(separatedBy: "\n\n").first)
-    try (text + "\n" + first + "\n").write(toFile: repo + "/Packages", atomically: true, encoding: .utf8)
+    try (text + "\n" + first + "\n").write(
+      toFile: repo + "/Packages", atomically: true, encoding: .utf8)
     let e = try await Self.refused(s, repo: repo)
     #expect(e.code == .index)
     #expect(e.message.contains("twice"))
@@ -105,8 +107,11 @@ struct PatchRefusalTests {
       ("control.tar.gz", try ImageBuilder.compress(control.finished(), .gzip)),
       ("data.tar.gz", try ImageBuilder.compress(data, .gzip)),
     ] {
-      func pad(_ s: String, _ n: Int) -> [UInt8] { Array((s + String(repeating: " ", count: n - s.count)).utf8) }
-      ar += pad(name, 16) + pad("0", 12) + pad("0", 6) + pad("0", 6) + pad("100644", 8)
+      func pad(_ s: String, _ n: Int) -> [UInt8] {
+        Array((s + String(repeating: " ", count: n - s.count)).utf8)
+      }
+      ar +=
+        pad(name, 16) + pad("0", 12) + pad("0", 6) + pad("0", 6) + pad("100644", 8)
         + pad(String(body.count), 10) + Array("`\n".utf8)
       ar += body
       if body.count % 2 == 1 { ar.append(0x0A) }

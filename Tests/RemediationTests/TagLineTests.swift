@@ -14,7 +14,8 @@ struct TagLineTests {
     for line in text.split(separator: "\n") {
       let t = line.trimmingCharacters(in: .whitespaces)
       func value(_ key: String) -> String? {
-        t.hasPrefix(key) ? t.dropFirst(key.count).trimmingCharacters(in: CharacterSet(charactersIn: " \"")) : nil
+        t.hasPrefix(key)
+          ? t.dropFirst(key.count).trimmingCharacters(in: CharacterSet(charactersIn: " \"")) : nil
       }
       if let cycle = value("- releaseCycle:") {
         out.append(TagLine.Release(cycle: cycle))
@@ -31,8 +32,11 @@ struct TagLineTests {
 
   @Test func sameSuffixSamePrecisionNewerOnly() throws {
     let debian = try Self.releases("debian")
-    let tags = ["11.9-slim", "12.4", "12.5-slim", "12.6-slim", "12.6", "13.1-slim", "12-slim", "latest"]
-    let (c, _) = TagLine.candidates(current: "12.4-slim", tags: tags, releases: debian, asOf: "2026-01-01")
+    let tags = [
+      "11.9-slim", "12.4", "12.5-slim", "12.6-slim", "12.6", "13.1-slim", "12-slim", "latest",
+    ]
+    let (c, _) = TagLine.candidates(
+      current: "12.4-slim", tags: tags, releases: debian, asOf: "2026-01-01")
     #expect(c == ["13.1-slim", "12.6-slim", "12.5-slim"])
   }
 

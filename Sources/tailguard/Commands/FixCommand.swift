@@ -22,7 +22,8 @@ struct FixCommand: AsyncParsableCommand {
 struct FixPlanCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "plan",
-    abstract: "For every open finding, the action that removes it, grouped into the fewest actions.",
+    abstract:
+      "For every open finding, the action that removes it, grouped into the fewest actions.",
     discussion: """
       Actions: package-upgrade (the lowest version that fixes every finding of the package, in \
       its own version scheme) and base-image-bump; findings nothing removes are listed as \
@@ -38,7 +39,9 @@ struct FixPlanCommand: AsyncParsableCommand {
   @OptionGroup var targetOptions: TargetOptions
   @OptionGroup var output: OutputOptions<FixPlanFormat>
 
-  @Option(name: .long, help: "Advisory database file (default: $TAILGUARD_DB or the user data directory).")
+  @Option(
+    name: .long, help: "Advisory database file (default: $TAILGUARD_DB or the user data directory)."
+  )
   var db: String?
 
   @Option(

@@ -34,7 +34,9 @@ struct PatchCommand: AsyncParsableCommand {
   @Flag(name: [.customShort("q"), .customLong("quiet")], help: "No progress on standard error.")
   var quiet = false
 
-  @Option(name: .long, help: "Advisory database file (default: $TAILGUARD_DB or the user data directory).")
+  @Option(
+    name: .long, help: "Advisory database file (default: $TAILGUARD_DB or the user data directory)."
+  )
   var db: String?
 
   @Option(name: .long, help: "Directory of a flat apt repository (Packages + .deb files).")
@@ -69,7 +71,8 @@ struct PatchCommand: AsyncParsableCommand {
         var lines = ["patched image \(outcome.output) (\(outcome.manifestDigest))"]
         for r in outcome.replaced {
           lines.append(
-            "  \(r.name) \(r.from ?? "(added)") -> \(r.to)  closes \(r.closes.joined(separator: ", "))")
+            "  \(r.name) \(r.from ?? "(added)") -> \(r.to)  closes \(r.closes.joined(separator: ", "))"
+          )
         }
         lines += outcome.skipped.map { "  not patched: \($0)" }
         lines += outcome.notes.map { "  note: \($0)" }
