@@ -135,8 +135,17 @@ public struct PatchLayer: Sendable {
       put("var/lib/dpkg/status", Self.rewriteStatus(status, with: replacements.map(\.package)))
       for r in replacements {
         let pkg = r.package
-        let multiArch = pkg.control["Multi-Arch"] == "same"
-        let stem = multiArch ? "\(pkg.name):\(pkg.architecture)" : pkg.name
+        // The file names the image's database already uses (format 1 names Multi-Arch: same
+        // packages `<name>:<arch>`; a legacy database does not), else dpkg's current rule.
+        let qualified = "\(pkg.name):\(pkg.architecture)"
+        let stem: String
+        if base.existing("var/lib/dpkg/info/\(qualified).list") != nil {
+          stem = qualified
+        } else if base.existing("var/lib/dpkg/info/\(pkg.name).list") != nil {
+          stem = pkg.name
+        } else {
+          stem = pkg.control["Multi-Arch"] == "same" ? qualified : pkg.name
+        }
         let list = (["/."] + pkg.files.map { "/" + $0.entry.path }).joined(separator: "\n") + "\n"
         put("var/lib/dpkg/info/\(stem).list", Array(list.utf8))
         if let md5 = pkg.controlFiles["md5sums"] { put("var/lib/dpkg/info/\(stem).md5sums", md5) }

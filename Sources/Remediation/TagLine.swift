@@ -29,6 +29,8 @@ public enum TagLine {
   public struct Tag: Sendable, Hashable {
     public var text: String
     public var numbers: [Int]
+    /// The version parts as written (`22.04` keeps its zero: it names the cycle).
+    public var parts: [String]
     public var suffix: String
     public var codename: String?
   }
@@ -39,8 +41,10 @@ public enum TagLine {
     let body = text.hasPrefix("v") ? Substring(text.dropFirst()) : Substring(text)
     let digits = body.prefix { $0.isNumber || $0 == "." }
     if !digits.isEmpty, digits.first?.isNumber == true, digits.last?.isNumber == true {
-      let numbers = digits.split(separator: ".").compactMap { Int($0) }
-      return Tag(text: text, numbers: numbers, suffix: String(body.dropFirst(digits.count)))
+      let parts = digits.split(separator: ".").map(String.init)
+      return Tag(
+        text: text, numbers: parts.compactMap { Int($0) }, parts: parts,
+        suffix: String(body.dropFirst(digits.count)))
     }
     let word = text.prefix { $0.isLetter }.lowercased()
     guard !word.isEmpty,
@@ -49,15 +53,16 @@ public enum TagLine {
           ?? false
       })
     else { return nil }
+    let parts = release.cycle.split(separator: ".").map(String.init)
     return Tag(
-      text: text, numbers: release.cycle.split(separator: ".").compactMap { Int($0) },
+      text: text, numbers: parts.compactMap { Int($0) }, parts: parts,
       suffix: String(text.dropFirst(word.count)), codename: word)
   }
 
   /// The release cycle a tag belongs to: the longest prefix of its parts that names a cycle.
   static func release(of tag: Tag, in releases: [Release]) -> Release? {
-    for n in stride(from: tag.numbers.count, through: 1, by: -1) {
-      let cycle = tag.numbers.prefix(n).map(String.init).joined(separator: ".")
+    for n in stride(from: tag.parts.count, through: 1, by: -1) {
+      let cycle = tag.parts.prefix(n).joined(separator: ".")
       if let r = releases.first(where: { $0.cycle == cycle }) { return r }
     }
     return nil

@@ -163,6 +163,8 @@ enum DebFixtures {
     }
     if style == .full {
       tar.file("var/lib/dpkg/status", paragraphs.joined(separator: "\n\n") + "\n")
+      // dpkg's database format 1: Multi-Arch: same packages' files are `<name>:<arch>.list`.
+      tar.file("var/lib/dpkg/info/format", "1\n")
     }
     tar.end()
     var builder = ImageBuilder(layers: [

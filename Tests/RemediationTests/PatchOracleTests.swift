@@ -47,6 +47,10 @@ import Testing
     // dpkg-query -L reads the new file lists.
     let files = try await ProcessRunner.runDetached(
       "dpkg-query", ["--admindir=\(root)/var/lib/dpkg", "-L", "zlib1g"])
-    #expect(files.stdout.contains("/lib/x86_64-linux-gnu/libz.so.1"))
+    let info =
+      (try? FileManager.default.contentsOfDirectory(atPath: "\(root)/var/lib/dpkg/info")) ?? []
+    #expect(
+      files.stdout.contains("/lib/x86_64-linux-gnu/libz.so.1"),
+      "\(files.output) info: \(info.sorted())")
   }
 }
