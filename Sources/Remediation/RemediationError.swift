@@ -18,6 +18,8 @@ public struct RemediationError: Error, Sendable, Hashable, CustomStringConvertib
     case unsupportedImage
     /// A file to rewrite could not be read or edited.
     case edit
+    /// A fix plan file (`fix plan -o json`) is unreadable or malformed.
+    case plan
   }
   public let code: Code
   public let message: String

@@ -15,8 +15,8 @@ enum FixPlanFormat: String, OutputFormat {
 struct FixCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "fix",
-    abstract: "Plan what removes each open finding of an image.",
-    subcommands: [FixPlanCommand.self])
+    abstract: "Plan what removes each open finding of an image, and apply the plan to files.",
+    subcommands: [FixPlanCommand.self, FixApplyCommand.self])
 }
 
 struct FixPlanCommand: AsyncParsableCommand {
@@ -64,6 +64,59 @@ struct FixPlanCommand: AsyncParsableCommand {
       case .json: try output.write(try JSONReport.encode(plan))
       case .table: try output.write(plan.table())
       case .markdown: try output.write(plan.markdown())
+      }
+    }
+  }
+}
+
+struct FixApplyCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "apply",
+    abstract: "Rewrite Dockerfile FROM lines and dependency pins to what a fix plan recommends.",
+    discussion: """
+      Reads a plan written by `tailguard fix plan TARGET -o json` (--plan FILE) and edits each \
+      PATH (a file, or the known files directly inside a directory): Dockerfile/Containerfile \
+      FROM lines of the plan's base image become `repository:tag@digest`; exact pins of the \
+      plan's package upgrades in requirements*.txt (`name==x`) and package.json \
+      (dependencies, devDependencies, optionalDependencies: `"x"`) become the fixing version. \
+      Only the bytes of the changed versions change. Ranges, hash-pinned requirements and \
+      build arguments are left alone with a note. --dry-run prints a unified diff and writes \
+      nothing. Exit 0 when done (also when nothing needed a change), 2 when the plan or a file \
+      cannot be read or is refused (not text, larger than 4 MiB, a symlink leading out of its \
+      directory); nothing is written then.
+      """)
+
+  @Argument(help: "Files or directories to edit.")
+  var paths: [String]
+
+  @Option(name: .long, help: "The plan: JSON from `tailguard fix plan TARGET -o json`.")
+  var plan: String
+
+  @Flag(name: .customLong("dry-run"), help: "Print a unified diff; write nothing.")
+  var dryRun = false
+
+  @Flag(name: [.customShort("q"), .customLong("quiet")], help: "No summary on standard error.")
+  var quiet = false
+
+  func run() async throws {
+    try await ExitCodes.run(quiet: quiet) {
+      let fixPlan = try FixApplyFiles.loadPlan(path: plan)
+      let edits = try FixApplyFiles.prepare(paths, plan: fixPlan)
+      if dryRun {
+        let diff = edits.map { FixApply.unifiedDiff($0) }.joined()
+        FileHandle.standardOutput.write(Data(diff.utf8))
+      } else {
+        try FixApplyFiles.write(edits)
+      }
+      guard !quiet else { return }
+      for edit in edits {
+        for c in edit.changes {
+          Console.error("\(edit.path): \(dryRun ? "would change" : "changed") \(c)")
+        }
+        for n in edit.notes { Console.error("\(edit.path): note: \(n)") }
+      }
+      if edits.allSatisfy({ !$0.changed }) {
+        Console.error("nothing to change in \(edits.count) file(s)")
       }
     }
   }
