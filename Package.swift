@@ -203,7 +203,7 @@ let package = Package(
     .testTarget(
       name: "RemediationTests",
       dependencies: [
-        "Remediation", "Scanner", "Advisories", "ImageSources", "ByteFormats", "Catalogers",
+        "Remediation", "Scanner", "Advisories", "ImageSources", "ByteFormats", "Catalogers", "Fleet",
         "Reports", "TailguardModel", "TailguardTesting",
       ]),
     .testTarget(

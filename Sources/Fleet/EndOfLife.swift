@@ -29,7 +29,7 @@ public struct EndOfLifeTable: Sendable, Hashable {
       }
     }
 
-    var text: String {
+    public var text: String {
       switch self {
       case .flag(let b): b ? "yes (no date)" : "no"
       case .date(let d): d
@@ -42,6 +42,8 @@ public struct EndOfLifeTable: Sendable, Hashable {
     public var codename: String?
     public var eol: When?
     public var eoes: When?
+    /// Long-term support (`true`, or the date it became LTS), when the data says (Ubuntu).
+    public var lts: When?
   }
 
   struct Product: Sendable, Hashable, Decodable {
@@ -124,6 +126,9 @@ public struct EndOfLifeTable: Sendable, Hashable {
     }
     return String(decoding: data, as: UTF8.self)
   }
+
+  /// Every release cycle of the distribution with os-release ID `id`, newest first as listed.
+  public func releases(distribution id: String) -> [Release] { products[id]?.releases ?? [] }
 
   /// The release cycle of `distro`: its full VERSION_ID, else `major.minor`, else `major`
   /// (Alpine 3.19.1 is cycle 3.19, RHEL 9.4 is cycle 9).

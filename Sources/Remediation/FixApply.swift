@@ -113,7 +113,9 @@ public enum FixApply {
   }
 
   /// `repo[:tag][@digest]` → (repo, tag, digest); the tag colon is the last one after the last `/`.
-  static func splitReference(_ ref: String) -> (repository: String, tag: String?, digest: String?) {
+  public static func splitReference(_ ref: String) -> (
+    repository: String, tag: String?, digest: String?
+  ) {
     var rest = Substring(ref)
     var digest: String?
     if let at = rest.firstIndex(of: "@") {
@@ -127,20 +129,33 @@ public enum FixApply {
     return (String(rest), nil, digest)
   }
 
+  /// `FROM [--flag…] IMAGE …` lines whose image is the plan's base, and `ARG NAME=IMAGE`
+  /// defaults naming it (what a `FROM ${NAME}` line is built from): the tag (and any digest)
+  /// becomes the recommended `tag@digest`.
   static func dockerfile(
     _ bytes: [UInt8], plan: FixPlan, changes: inout [String], notes: inout [String]
   ) -> [Replacement] {
     let bumps = plan.actions.filter { $0.kind == .baseImageBump && $0.base != nil }
     guard !bumps.isEmpty else { return [] }
     var out: [Replacement] = []
+    var variableFroms: [String] = []
     for (number, line) in lines(bytes).enumerated() {
       var i = line.lowerBound
       while i < line.upperBound, isSpace(bytes[i]) { i += 1 }
-      guard line.upperBound - i > 5, text(bytes, i..<(i + 4)).uppercased() == "FROM",
-        isSpace(bytes[i + 4])
-      else { continue }
-      i += 4
-      // Tokens after FROM: flags (`--platform=…`), then the image reference.
+      guard line.upperBound - i > 4, isSpace(bytes[i + 3]) || isSpace(bytes[i + 4]) else {
+        continue
+      }
+      let keyword: String
+      if text(bytes, i..<(i + 4)).uppercased() == "FROM", isSpace(bytes[i + 4]) {
+        keyword = "FROM"
+        i += 4
+      } else if text(bytes, i..<(i + 3)).uppercased() == "ARG", isSpace(bytes[i + 3]) {
+        keyword = "ARG"
+        i += 3
+      } else {
+        continue
+      }
+      // FROM: flags (`--platform=…`), then the image. ARG: `NAME=value`, value maybe quoted.
       var refRange: Range<Int>?
       while i < line.upperBound {
         while i < line.upperBound, isSpace(bytes[i]) { i += 1 }
@@ -154,30 +169,49 @@ public enum FixApply {
         refRange = i..<j
         break
       }
-      guard let refRange else { continue }
+      guard var refRange else { continue }
+      if keyword == "ARG" {
+        guard let eq = bytes[refRange].firstIndex(of: UInt8(ascii: "=")) else { continue }
+        var lo = eq + 1
+        var hi = refRange.upperBound
+        if hi - lo >= 2, bytes[lo] == bytes[hi - 1],
+          bytes[lo] == UInt8(ascii: "\"") || bytes[lo] == UInt8(ascii: "'")
+        {
+          lo += 1
+          hi -= 1
+        }
+        guard hi > lo else { continue }
+        refRange = lo..<hi
+      }
       let ref = text(bytes, refRange)
+      if keyword == "FROM", ref.contains("$") {
+        variableFroms.append("line \(number + 1): FROM \(ref)")
+        continue
+      }
       let parts = splitReference(ref)
       for bump in bumps {
         guard let base = bump.base,
           normalizedRepository(parts.repository) == normalizedRepository(base.repository)
         else { continue }
-        let where_ = "line \(number + 1)"
-        if ref.contains("$") {
-          notes.append(
-            "\(where_): FROM \(ref) uses a build argument; left alone (set it to \(bump.to))")
-          continue
-        }
+        let place = "line \(number + 1)"
         let current = splitReference(bump.from).tag ?? bump.from
         if (parts.tag ?? "latest") != current {
           notes.append(
-            "\(where_): FROM \(ref) is not on \(bump.from), the tag the plan was made for; left alone"
+            "\(place): \(keyword) \(ref) is not on \(bump.from), the tag the plan was made for; left alone"
           )
           continue
         }
         let start = refRange.lowerBound + Array(parts.repository.utf8).count
         out.append(
           Replacement(range: start..<refRange.upperBound, bytes: Array((":" + bump.to).utf8)))
-        changes.append("\(where_): FROM \(ref) -> \(parts.repository):\(bump.to)")
+        changes.append("\(place): \(keyword) \(ref) -> \(parts.repository):\(bump.to)")
+      }
+    }
+    if out.isEmpty, let bump = bumps.first {
+      for from in variableFroms {
+        notes.append(
+          "\(from) uses a build argument whose default does not name \(bump.from); left alone (build it with \(bump.base?.repository ?? ""):\(bump.to))"
+        )
       }
     }
     return out

@@ -12,6 +12,7 @@ extension FixPlan {
       lines.append(
         "\(i + 1). \(what) \(a.from) -> \(a.to)  closes \(ids.count) (risk \(Self.number(a.riskClosed))): "
           + Set(ids).sorted().joined(separator: ", "))
+      for c in a.base?.candidates ?? [] { lines.append("   " + Self.describe(c)) }
     }
     if !unactionable.isEmpty {
       lines.append("")
@@ -36,6 +37,10 @@ extension FixPlan {
       lines.append(
         "| \(i + 1) | \(what) | `\(a.from)` | `\(a.to)` | \(ids) | \(Self.number(a.riskClosed)) |")
     }
+    for a in actions where a.base != nil {
+      lines += ["", "Base candidates for `\(a.from)`:"]
+      lines += (a.base?.candidates ?? []).map { "- " + Self.describe($0) }
+    }
     if !unactionable.isEmpty {
       lines += [
         "", "### Unactionable", "", "| package | version | id | reason |", "|---|---|---|---|",
@@ -46,6 +51,17 @@ extension FixPlan {
       }
     }
     return lines.joined(separator: "\n") + "\n"
+  }
+
+  /// `candidate 12.5-slim@sha256:…: 3 findings, size -1.2 MB` or `skipped 13-slim: reason`.
+  static func describe(_ c: Candidate) -> String {
+    if let reason = c.skipped { return "skipped \(c.tag): \(reason)" }
+    var out = "candidate \(c.tag)" + (c.digest.map { "@\($0)" } ?? "")
+    out += ": \(c.findings.map(String.init) ?? "?") findings"
+    if let d = c.sizeDifference {
+      out += ", size \(d >= 0 ? "+" : "")\(number(Double(d) / 1_000_000)) MB"
+    }
+    return out
   }
 
   static func number(_ v: Double) -> String {

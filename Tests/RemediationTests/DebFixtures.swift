@@ -101,6 +101,29 @@ enum DebFixtures {
   /// An OCI layout tagged `old` with the old revisions installed on a merged-/usr Debian 12
   /// root (`lib` → `usr/lib`), recorded in `status.d/` or in the real minbase `status` file.
   static func writeImage(at dir: String, style: Style) throws {
+    var builder = ImageBuilder(layers: [
+      .init(try rootTar(style: style), compression: .gzip, createdBy: "debootstrap + old revisions")
+    ])
+    builder.labels = [:]
+    _ = try builder.writeOCILayout(at: dir, tag: "old")
+  }
+
+  /// The installed revision of each package: `old`, or the newest the shared data has.
+  static func newest(_ name: String) throws -> String {
+    let p = packages.first { $0.name == name }!
+    let entry = try index().entries.first { "./" + p.newestFile == $0.filename }
+    guard let entry else { throw FixtureError("\(p.newestFile) is not in the index") }
+    return entry.version
+  }
+
+  /// The root file system layer: a merged-/usr Debian 12 root with each package at
+  /// `version(name)` (default: the old revisions).
+  static func rootTar(
+    style: Style,
+    version: (String) throws -> String = { name in
+      packages.first { $0.name == name }!.old
+    }
+  ) throws -> [UInt8] {
     var tar = TarBuilder()
     tar.file(
       "etc/os-release",
@@ -130,7 +153,7 @@ enum DebFixtures {
     }
     var seen = Set<String>()
     for p in packages {
-      let old = try deb(try file(p.name, p.old))
+      let old = try deb(try file(p.name, try version(p.name)))
       for f in old.files {
         let path = f.entry.path.hasPrefix("lib/") ? "usr/" + f.entry.path : f.entry.path
         if seen.contains(path) || path == "lib" { continue }
@@ -167,11 +190,7 @@ enum DebFixtures {
       tar.file("var/lib/dpkg/info/format", "1\n")
     }
     tar.end()
-    var builder = ImageBuilder(layers: [
-      .init(tar.finished(), compression: .gzip, createdBy: "debootstrap + old revisions")
-    ])
-    builder.labels = [:]
-    _ = try builder.writeOCILayout(at: dir, tag: "old")
+    return tar.finished()
   }
 }
 

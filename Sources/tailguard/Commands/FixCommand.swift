@@ -26,7 +26,9 @@ struct FixPlanCommand: AsyncParsableCommand {
       "For every open finding, the action that removes it, grouped into the fewest actions.",
     discussion: """
       Actions: package-upgrade (the lowest version that fixes every finding of the package, in \
-      its own version scheme) and base-image-bump; findings nothing removes are listed as \
+      its own version scheme) and base-image-bump (the base named by --base-name, --dockerfile \
+      or the org.opencontainers.image.base.name label; newer tags of its repository in the same \
+      line are scanned and the one with the fewest findings is proposed as tag@digest); findings nothing removes are listed as \
       unactionable with the reason (not fixed upstream, won't fix, end-of-life distribution). \
       JSON: {schemaVersion, target, imageDigest, distro, actions[{kind, package|base, from, to, \
       closes[], riskClosed}], unactionable[], notes[]}. Exit 0 when the plan was made, 2 when the \
@@ -52,6 +54,24 @@ struct FixPlanCommand: AsyncParsableCommand {
   @Option(name: .customLong("as-of"), help: "Judge end of life at this day (YYYY-MM-DD).")
   var asOf: String?
 
+  @Option(
+    name: .long,
+    help: "Dockerfile the image is built from: its final stage's FROM names the base image.")
+  var dockerfile: String?
+
+  @Option(
+    name: .customLong("base-name"),
+    help:
+      "The base image reference (default: --dockerfile, else the image's org.opencontainers.image.base.name label)."
+  )
+  var baseName: String?
+
+  @Option(name: .customLong("base-candidates"), help: "How many newer base tags to scan.")
+  var baseCandidates = 3
+
+  @Flag(name: .customLong("no-base-bump"), help: "Do not look for a newer base image.")
+  var noBaseBump = false
+
   func run() async throws {
     try await ExitCodes.run(quiet: output.quiet) {
       let request = ScanRequest(
@@ -59,7 +79,14 @@ struct FixPlanCommand: AsyncParsableCommand {
         options: try targetOptions.scanOptions(progress: output.progressSink))
       let table = try eolData.map { try EndOfLifeTable(directory: $0) } ?? EndOfLifeTable.embedded
       let day = asOf ?? String(ISO8601DateFormatter().string(from: Date()).prefix(10))
-      let (plan, _) = try await Scanner().fixPlan(request, endOfLife: table, asOf: day)
+      let plan: FixPlan
+      if noBaseBump {
+        plan = try await Scanner().fixPlan(request, endOfLife: table, asOf: day).0
+      } else {
+        var bump = BaseBumpRequest(dockerfile: dockerfile, baseName: baseName)
+        bump.maxCandidates = max(1, baseCandidates)
+        plan = try await Scanner().fixPlan(request, endOfLife: table, asOf: day, bump: bump).0
+      }
       switch output.format {
       case .json: try output.write(try JSONReport.encode(plan))
       case .table: try output.write(plan.table())
