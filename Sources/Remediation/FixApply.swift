@@ -262,7 +262,7 @@ public enum FixApply {
     var out: [Replacement] = []
     let all = lines(bytes)
     for (number, line) in all.enumerated() {
-      let where_ = "line \(number + 1)"
+      let place = "line \(number + 1)"
       // The requirement proper ends at a comment (`#` at the start or after a space).
       var end = line.upperBound
       var k = line.lowerBound
@@ -297,7 +297,7 @@ public enum FixApply {
           .hasSuffix("\\")
       {
         notes.append(
-          "\(where_): \(name) is hash-pinned or continued over lines; left alone (set it to \(action.to) and regenerate the hashes)"
+          "\(place): \(name) is hash-pinned or continued over lines; left alone (set it to \(action.to) and regenerate the hashes)"
         )
         continue
       }
@@ -315,7 +315,7 @@ public enum FixApply {
       else {
         let shown = spec.isEmpty ? "no version" : spec
         notes.append(
-          "\(where_): \(name) \(shown) is a range, not an exact pin; left alone (\(action.to) fixes \(action.closes.count) finding(s))"
+          "\(place): \(name) \(shown) is a range, not an exact pin; left alone (\(action.to) fixes \(action.closes.count) finding(s))"
         )
         continue
       }
@@ -331,11 +331,11 @@ public enum FixApply {
       switch shouldRaise(pinned, to: action.to, ecosystem: .pypi) {
       case true?:
         out.append(Replacement(range: v..<e, bytes: Array(action.to.utf8)))
-        changes.append("\(where_): \(name) \(pinned) -> \(action.to)")
+        changes.append("\(place): \(name) \(pinned) -> \(action.to)")
       case false?:
-        notes.append("\(where_): \(name) is pinned at \(pinned), already at or above \(action.to)")
+        notes.append("\(place): \(name) is pinned at \(pinned), already at or above \(action.to)")
       case nil:
-        notes.append("\(where_): \(name) \(pinned) is not a PEP 440 version; left alone")
+        notes.append("\(place): \(name) \(pinned) is not a PEP 440 version; left alone")
       }
     }
     return out
@@ -373,7 +373,7 @@ public enum FixApply {
     var out: [Replacement] = []
     for m in members {
       guard let action = actions[m.name] else { continue }
-      let where_ = "line \(lineNumber(m.value.lowerBound)) (\(m.section))"
+      let place = "line \(lineNumber(m.value.lowerBound)) (\(m.section))"
       let raw = text(bytes, m.value)
       var prefix = 0
       if raw.hasPrefix("=") { prefix = 1 }
@@ -381,7 +381,7 @@ public enum FixApply {
       let version = String(raw.dropFirst(prefix))
       guard isExactSemver(version) else {
         notes.append(
-          "\(where_): \(m.name) \"\(raw)\" is a range or not a version; left alone (\(action.to) fixes \(action.closes.count) finding(s))"
+          "\(place): \(m.name) \"\(raw)\" is a range or not a version; left alone (\(action.to) fixes \(action.closes.count) finding(s))"
         )
         continue
       }
@@ -391,12 +391,12 @@ public enum FixApply {
           Replacement(
             range: (m.value.lowerBound + prefix)..<m.value.upperBound,
             bytes: Array(action.to.utf8)))
-        changes.append("\(where_): \(m.name) \(version) -> \(action.to)")
+        changes.append("\(place): \(m.name) \(version) -> \(action.to)")
       case false?:
         notes.append(
-          "\(where_): \(m.name) is pinned at \(version), already at or above \(action.to)")
+          "\(place): \(m.name) is pinned at \(version), already at or above \(action.to)")
       case nil:
-        notes.append("\(where_): \(m.name) \"\(raw)\" is not a version; left alone")
+        notes.append("\(place): \(m.name) \"\(raw)\" is not a version; left alone")
       }
     }
     return out

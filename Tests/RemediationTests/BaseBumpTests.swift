@@ -15,8 +15,9 @@ import Testing
 @Suite(
   .enabled(
     if: Oracles.gate(
-      LoopbackRegistry.available && SharedData.isAvailable && XzDecoder.isAvailable),
-    "docker-registry, the shared data or liblzma missing"))
+      LoopbackRegistry.available && SharedData.isAvailable && XzDecoder.isAvailable
+        && TailguardCLI.binary != nil),
+    "docker-registry, the shared data, liblzma or the built CLI missing"))
 struct BaseBumpTests {
   /// Pushes `builder`'s image under `repository:tag`; returns the manifest digest.
   static func push(
@@ -130,6 +131,29 @@ struct BaseBumpTests {
       Array(literal.utf8), kind: .dockerfile, path: dockerfile, plan: viaDockerfile)
     #expect(
       String(decoding: applied.edited, as: UTF8.self)
+        == "FROM \(host)/base:12.2@\(newDigest)\nCOPY app.txt /srv/\n")
+
+    // The CLI end to end: `fix plan -o json`, then `fix apply --plan` on a build context.
+    let cli = try TailguardCLI.run(
+      [
+        "fix", "plan", "registry:\(host)/app:1", "--db", dir.file("adv.db"),
+        "--insecure-registry", host, "--as-of", "2026-01-01", "-o", "json",
+      ], seconds: 300)
+    #expect(cli.status == 0, "\(cli.stderr.suffix(2000))")
+    let decoded = try JSONDecoder().decode(FixPlan.self, from: Data(cli.stdout.utf8))
+    #expect(decoded.actions.first { $0.kind == .baseImageBump }?.to == bump.to)
+    #expect(decoded.table().contains("candidate 12.2@\(newDigest): 0 findings, size"))
+    #expect(decoded.table().contains("skipped") == false)
+    try Data(cli.stdout.utf8).write(to: URL(fileURLWithPath: dir.file("plan.json")))
+    try FileManager.default.createDirectory(
+      atPath: dir.file("ctx"), withIntermediateDirectories: true)
+    try Data(literal.utf8).write(to: URL(fileURLWithPath: dir.file("ctx/Dockerfile")))
+    let apply = try TailguardCLI.run([
+      "fix", "apply", "--plan", dir.file("plan.json"), dir.file("ctx"),
+    ])
+    #expect(apply.status == 0, "\(apply.stderr)")
+    #expect(
+      try String(contentsOfFile: dir.file("ctx/Dockerfile"), encoding: .utf8)
         == "FROM \(host)/base:12.2@\(newDigest)\nCOPY app.txt /srv/\n")
   }
 }
