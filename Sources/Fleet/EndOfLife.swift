@@ -29,7 +29,7 @@ public struct EndOfLifeTable: Sendable, Hashable {
       }
     }
 
-    public var text: String {
+    var text: String {
       switch self {
       case .flag(let b): b ? "yes (no date)" : "no"
       case .date(let d): d
@@ -42,8 +42,6 @@ public struct EndOfLifeTable: Sendable, Hashable {
     public var codename: String?
     public var eol: When?
     public var eoes: When?
-    /// Long-term support (`true`, or the date it became LTS), when the data says (Ubuntu).
-    public var lts: When?
   }
 
   struct Product: Sendable, Hashable, Decodable {

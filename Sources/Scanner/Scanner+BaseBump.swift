@@ -146,13 +146,15 @@ extension Scanner {
     return (out, report)
   }
 
-  /// TagLine's view of the distribution's release cycles (end of security support, LTS).
+  /// TagLine's view of the distribution's release cycles: end of regular security support,
+  /// and LTS by Ubuntu's rule (April releases of even years; the embedded table has no LTS).
   static func tagLineReleases(_ table: EndOfLifeTable?, distro: Distro?) -> [TagLine.Release] {
     guard let table, let id = distro?.id else { return [] }
     return table.releases(distribution: id).map {
-      var lts = false
-      if case .flag(true)? = $0.lts { lts = true }
-      if case .date? = $0.lts { lts = true }
+      let parts = $0.releaseCycle.split(separator: ".")
+      let lts =
+        id == "ubuntu" && parts.count == 2 && parts[1] == "04"
+        && (Int(parts[0]).map { $0 % 2 == 0 } ?? false)
       let eol: String? =
         switch $0.eol {
         case .date(let d)?: d
