@@ -313,9 +313,9 @@ public enum FixApply {
         in: .whitespacesAndNewlines)
       guard spec.hasPrefix("=="), !spec.hasPrefix("==="), !spec.contains(","), !spec.contains("*")
       else {
-        let shown = spec.isEmpty ? "no version" : spec
+        let shown = spec.isEmpty ? "(no version)" : spec
         notes.append(
-          "\(place): \(name) \(shown) is a range, not an exact pin; left alone (\(action.to) fixes \(action.closes.count) finding(s))"
+          "\(place): \(name) \(shown) is not an exact pin; left alone (\(action.to) fixes \(action.closes.count) finding(s))"
         )
         continue
       }
@@ -438,11 +438,14 @@ public enum FixApply {
     var out = "--- a/\(edit.path)\n+++ b/\(edit.path)\n"
     for h in hunks {
       out += "@@ -\(h.lowerBound + 1),\(h.count) +\(h.lowerBound + 1),\(h.count) @@\n"
+      // Edits keep the last line's newline or its absence; diff(1) marks the absence.
+      let noNewline = "\\ No newline at end of file\n"
       for i in h {
+        let mark = i == count - 1 && edit.original.last != UInt8(ascii: "\n") ? noNewline : ""
         if a[i] == b[i] {
-          out += " \(a[i])\n"
+          out += " \(a[i])\n" + mark
         } else {
-          out += "-\(a[i])\n+\(b[i])\n"
+          out += "-\(a[i])\n" + mark + "+\(b[i])\n" + mark
         }
       }
     }

@@ -100,7 +100,7 @@ struct FixApplyTests {
     #expect(e.changes.count == 2)
     // The range, the hash-pinned line, `===` and the newer pin each carry a note.
     #expect(e.notes.count == 4)
-    #expect(e.notes.contains { $0.contains("line 3") && $0.contains("range") })
+    #expect(e.notes.contains { $0.contains("line 3") && $0.contains("exact pin") })
     #expect(e.notes.contains { $0.contains("line 7") && $0.contains("hash") })
     #expect(e.notes.contains { $0.contains("line 10") && $0.contains("already") })
     Self.onlyVersionsChanged(e, [("2.19.0  #", "2.31.0  #"), ("3.0.0 ;", "4.0.1 ;")])
@@ -240,6 +240,7 @@ struct FixApplyTests {
       "Dockerfile": "FROM debian:12.1-slim\r\nRUN true\r\n",
       "requirements.txt": "a==1\nb==1\nc==1\nd==1\nrequests==2.19.0\ne==1\nf==1\ng==1\nh==1\n",
       "package.json": "{\n  \"dependencies\": {\"lodash\": \"4.17.15\"}\n}\n",
+      "requirements-dev.txt": "# no final newline\nrequests==2.19.0",
       "README.md": "FROM debian:12.1-slim\n",
     ]
     for (name, text) in files {
