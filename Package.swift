@@ -111,13 +111,18 @@ let package = Package(
         .product(name: "_CryptoExtras", package: "swift-crypto"),
       ]),
     .target(name: "SBOMFormats", dependencies: ["TailguardModel", "ByteFormats"]),
+    // Fix plans from reports, base-image tag lines, OS package patch layers (issue 20). It reads
+    // Debian control paragraphs with the dpkg cataloger's parser rather than a second copy.
+    .target(
+      name: "Remediation",
+      dependencies: ["TailguardModel", "VersionSchemes", "ByteFormats", "Catalogers"]),
     .target(name: "Reports", dependencies: ["TailguardModel"]),
     .target(
       name: "Scanner",
       dependencies: [
         "TailguardModel", "ByteFormats", "ImageSources", "FileTrees", "Catalogers",
         "VersionSchemes", "Advisories", "Matching", "Scoring", "Fleet", "Rego", "Policy",
-        "Signatures", "SBOMFormats", "Reports", yams,
+        "Signatures", "SBOMFormats", "Reports", "Remediation", yams,
         // Spans around the pipeline's stages (no-op unless the server bootstraps a tracer).
         tracing,
       ]),
@@ -138,7 +143,8 @@ let package = Package(
     .executableTarget(
       name: "tailguard",
       dependencies: [
-        "Scanner", "TailguardModel", "SBOMFormats", "Reports", "TailguardServer", argumentParser,
+        "Scanner", "TailguardModel", "SBOMFormats", "Reports", "TailguardServer", "Remediation",
+        argumentParser,
       ]),
     // The matching benchmark behind bench/match-bench.sh (not part of the tool).
     .executableTarget(
@@ -194,6 +200,12 @@ let package = Package(
     .testTarget(
       name: "SBOMFormatsTests", dependencies: ["SBOMFormats", "TailguardModel", "TailguardTesting"]),
     .testTarget(name: "ReportsTests", dependencies: ["Reports", "TailguardModel"]),
+    .testTarget(
+      name: "RemediationTests",
+      dependencies: [
+        "Remediation", "Scanner", "Advisories", "ImageSources", "ByteFormats", "Catalogers", "Fleet",
+        "Reports", "TailguardModel", "TailguardTesting",
+      ]),
     .testTarget(
       name: "SignatureIntegrationTests",
       dependencies: [

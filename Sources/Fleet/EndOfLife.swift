@@ -125,6 +125,9 @@ public struct EndOfLifeTable: Sendable, Hashable {
     return String(decoding: data, as: UTF8.self)
   }
 
+  /// Every release cycle of the distribution with os-release ID `id`, newest first as listed.
+  public func releases(distribution id: String) -> [Release] { products[id]?.releases ?? [] }
+
   /// The release cycle of `distro`: its full VERSION_ID, else `major.minor`, else `major`
   /// (Alpine 3.19.1 is cycle 3.19, RHEL 9.4 is cycle 9).
   public func release(of distro: Distro) -> (product: String, release: Release)? {
