@@ -199,13 +199,16 @@ public final class AdmissionController: Sendable {
     var denials: [String] = []
     var warnings: [String] = []
     var rules: Set<String> = []
+    var denialWarnings: [String] = []
     for image in orderedImages(request) {
       guard let j = judged[image] else { continue }
+      let short = Self.short(image)
       for v in j.violations {
         rules.insert(v.rule)
         denials.append("image \(image): [\(v.rule)] \(v.message)")
+        denialWarnings.append("[\(v.rule)] \(short): \(v.message)")
       }
-      warnings += j.warnings.map { "image \(image): \($0)" }
+      warnings += j.warnings.map { "\(short): \($0)" }
     }
     switch mode {
     case .enforce:
@@ -217,7 +220,7 @@ public final class AdmissionController: Sendable {
         response.status = .init(code: 403, message: message, reason: "Forbidden")
       }
     case .warn:
-      warnings = denials + warnings
+      warnings = denialWarnings + warnings
     case .audit:
       warnings = []
     }
@@ -233,6 +236,13 @@ public final class AdmissionController: Sendable {
       mode: mode.rawValue, rules: rules.sorted())
   }
 
+  /// The image for a warning (≤ 120 characters): a digest cut to 12 hex digits.
+  static func short(_ image: String) -> String {
+    guard let at = image.range(of: "@sha256:") else { return image }
+    return String(image[..<at.upperBound]) + String(image[at.upperBound...].prefix(12))
+  }
+
+  /// The images in container order (init containers first), once each.
   func orderedImages(_ request: AdmissionRequest) -> [String] {
     var seen: Set<String> = []
     return request.containers.map(\.image).filter { seen.insert($0).inserted }
