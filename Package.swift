@@ -131,6 +131,8 @@ let package = Package(
       name: "TailguardServer",
       dependencies: [
         "Scanner", "TailguardModel", "SBOMFormats", "ByteFormats", "ImageSources", grdb, postgres,
+        // Admission: the policies of `scan --policy` over the stored facts.
+        "Policy", "Rego",
         hummingbird, hummingbirdTLS, serviceLifecycle, logging, prometheus, nioCore, nioSSL, yams,
         x509, asn1,
         // The webhook dispatcher: HMAC signatures and the outgoing HTTP client.

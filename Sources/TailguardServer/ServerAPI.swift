@@ -181,7 +181,8 @@ enum ServerAPI {
   }
 
   static func build(
-    engine: ServerEngine, metrics: ServerMetrics, limits: BodyLimits
+    engine: ServerEngine, metrics: ServerMetrics, limits: BodyLimits,
+    admission: AdmissionController? = nil
   ) -> Router<ServerContext> {
     let store = engine.store
     let router = Router(context: ServerContext.self)
@@ -282,6 +283,7 @@ enum ServerAPI {
       return try json(try await engine.updateAdvisories())
     }
     addWatchRoutes(api, engine: engine, limits: limits)
+    AdmissionAPI.add(router, api: api, admission: admission, store: store)
     return router
   }
 

@@ -43,6 +43,10 @@ public struct ServerConfiguration: Sendable {
   public var webhooks: [WebhookConfiguration]
   public var sla: SLAPolicy
   public var admission: AdmissionSettings
+  /// Whether `/admission/validate` and `/admission/mutate` decide (else they answer 404).
+  public var admissionEnabled = false
+  /// Tag resolution for admission (nil: the registry, as `POST /api/v1/images` resolves).
+  public var admissionResolve: AdmissionController.Resolve?
   public var otel: OTelSettings?
   /// The `--config` file this came from, if any.
   public var configFile: String?
@@ -169,10 +173,26 @@ public enum ServerRunner {
         )
       }
     }
+    // Admission: the policies compile at start (a broken policy stops the start).
+    var admission: AdmissionController?
+    if configuration.admissionEnabled, !configuration.workerOnly,
+      let admissionStore = store as? any AdmissionStore
+    {
+      admission = try AdmissionController(
+        settings: configuration.admission, store: admissionStore,
+        resolve: configuration.admissionResolve
+          ?? AdmissionController.registryResolver(options: configuration.scanOptions),
+        metrics: metrics,
+        advisoryVersion: { [engine] in
+          guard let info = await engine.advisoryInfo() else { return "not open" }
+          return "\(info.updatedAt ?? "never updated") (\(info.records) records)"
+        }, logger: logger)
+    }
     let router =
       configuration.workerOnly
       ? WorkerRoutes.build(engine: engine, metrics: metrics)
-      : ServerAPI.build(engine: engine, metrics: metrics, limits: configuration.limits)
+      : ServerAPI.build(
+        engine: engine, metrics: metrics, limits: configuration.limits, admission: admission)
     var services: [any Service] = (0..<max(0, configuration.workers)).map { _ in
       IndexWorker(engine: engine, configuration: configuration, logger: logger)
     }

@@ -157,10 +157,16 @@ public struct AdmissionSettings: Sendable, Hashable {
   public var timeoutSeconds: Int
   public var excludeNamespaces: [String]
   public var rules: [Rule]
+  /// What a review that cannot be understood gets (no request, an unknown kind with a pod
+  /// spec): `deny`, or `allow` with a warning.
+  public var onError: UnknownImage
+  /// How long a tag's resolved digest is reused before the registry is asked again.
+  public var tagCacheTTL: Duration
 
   public init(
     mode: Mode = .enforce, policies: [String] = [], unknownImage: UnknownImage = .deny,
-    timeoutSeconds: Int = 10, excludeNamespaces: [String] = ["kube-system"], rules: [Rule] = []
+    timeoutSeconds: Int = 10, excludeNamespaces: [String] = ["kube-system"], rules: [Rule] = [],
+    onError: UnknownImage = .deny, tagCacheTTL: Duration = .seconds(30)
   ) {
     self.mode = mode
     self.policies = policies
@@ -168,6 +174,27 @@ public struct AdmissionSettings: Sendable, Hashable {
     self.timeoutSeconds = timeoutSeconds
     self.excludeNamespaces = excludeNamespaces
     self.rules = rules
+    self.onError = onError
+    self.tagCacheTTL = tagCacheTTL
+  }
+
+  /// The mode for NAMESPACE: the first rule naming it (a name ending in `*` is a prefix), else
+  /// `mode`.
+  public func mode(for namespace: String?) -> Mode {
+    let ns = namespace ?? ""
+    for rule in rules {
+      for name in rule.namespaces {
+        if name == ns || (name.hasSuffix("*") && ns.hasPrefix(name.dropLast())) { return rule.mode }
+      }
+    }
+    return mode
+  }
+
+  /// The answer is due this long after the request arrived: `timeoutSeconds` less a margin
+  /// (a quarter of it, at most two seconds) for the network and the API server.
+  public var deadline: Duration {
+    let total = Double(timeoutSeconds)
+    return .milliseconds(Int((total - min(2, total / 4)) * 1000))
   }
 }
 
@@ -641,7 +668,10 @@ struct ConfigReader {
   func admission(_ node: Node) throws(ServerConfigError) -> AdmissionSettings {
     var settings = AdmissionSettings()
     if isNull(node) { return settings }
-    let keys = ["mode", "policies", "unknownImage", "timeoutSeconds", "exclude", "rules"]
+    let keys = [
+      "mode", "policies", "unknownImage", "timeoutSeconds", "exclude", "rules", "onError",
+      "tagCacheTTL",
+    ]
     for (key, value) in try mapping(node, "admission", allowed: keys) {
       let path = "admission.\(key)"
       switch key {
@@ -649,6 +679,13 @@ struct ConfigReader {
       case "policies": settings.policies = try strings(value, path)
       case "unknownImage":
         settings.unknownImage = try enumValue(value, path, AdmissionSettings.UnknownImage.self)
+      case "onError":
+        settings.onError = try enumValue(value, path, AdmissionSettings.UnknownImage.self)
+      case "tagCacheTTL":
+        switch ConfigDuration.parse(try string(value, path)) {
+        case .success(let d): settings.tagCacheTTL = d
+        case .failure(let problem): throw error(value, "'\(path)': \(problem.message)")
+        }
       case "timeoutSeconds":
         let seconds = try int(value, path)
         // The Kubernetes API server allows 1 to 30 seconds for a webhook.
@@ -710,15 +747,20 @@ public struct ServeFlags: Sendable {
   public var worker: Bool
   /// `--otel-endpoint`: the OTLP/HTTP collector traces go to (wins over the file's `otel`).
   public var otelEndpoint: String?
+  /// `--policy PACK|PATH` (repeatable): admission policies, after the file's
+  /// `admission.policies`; any turns the admission endpoints on.
+  public var policies: [String]
 
   public init(
     config: String? = nil, listen: String? = nil, database: String? = nil, db: String? = nil,
     workers: Int? = nil, allowLocalTargets: Bool = false, lease: TimeInterval = 60,
     registry: RegistrySettings = RegistrySettings(), tlsCert: String? = nil,
     tlsKey: String? = nil, tlsClientCA: String? = nil, advisoryUpdateInterval: String? = nil,
-    advisoryWatch: Bool = true, worker: Bool = false, otelEndpoint: String? = nil
+    advisoryWatch: Bool = true, worker: Bool = false, otelEndpoint: String? = nil,
+    policies: [String] = []
   ) {
     self.advisoryWatch = advisoryWatch
+    self.policies = policies
     self.config = config
     self.listen = listen
     self.database = database
@@ -831,6 +873,10 @@ extension ServerConfiguration {
     configuration.webhooks = file?.webhooks ?? []
     configuration.sla = file?.sla ?? SLAPolicy()
     configuration.admission = file?.admission ?? AdmissionSettings()
+    configuration.admission.policies += flags.policies
+    // The admission endpoints answer when the file has an `admission` section or --policy is
+    // given (and, in `serve`, only over TLS: the command refuses plain HTTP then).
+    configuration.admissionEnabled = file?.admission != nil || !flags.policies.isEmpty
     if let endpoint = flags.otelEndpoint {
       guard ServerTracing.isEndpoint(endpoint) else {
         throw ServerConfigError(

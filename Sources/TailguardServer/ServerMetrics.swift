@@ -70,6 +70,32 @@ public final class ServerMetrics: Sendable {
     }
   }
 
+  static let admissionBuckets: [Duration] = [
+    .microseconds(500), .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10),
+    .milliseconds(25), .milliseconds(50), .milliseconds(100), .milliseconds(250),
+    .milliseconds(500), .seconds(1), .seconds(2), .seconds(5), .seconds(10),
+  ]
+
+  /// One admission review, server-side: DECISION `allowed`, `denied`, `excluded` or `none` (no
+  /// container), CACHE `hit` (no registry call) or `miss`.
+  func admissionReview(decision: String, cache: String, duration: Duration) {
+    registry.makeDurationHistogram(
+      descriptor: Self.name(
+        "admission_review_duration", "seconds",
+        "Admission review time in the server, by decision and tag-cache use."),
+      labels: [("decision", decision), ("cache", cache)], buckets: Self.admissionBuckets
+    ).record(duration)
+  }
+
+  /// An image whose tag the registry did not resolve before the admission deadline.
+  func admissionTimeout() {
+    registry.makeCounter(
+      descriptor: Self.name(
+        "admission_timeouts", "total",
+        "Admission images whose registry resolution missed the deadline.")
+    ).increment()
+  }
+
   /// Counts one webhook delivery outcome: `delivered`, `retry` or `dead`.
   public func notification(_ outcome: String) {
     registry.makeCounter(

@@ -3,7 +3,7 @@
 /// step. PostgreSQL text columns that are keys or cursors are `COLLATE "C"`, so ordering (and
 /// with it paging) is bytewise, as on SQLite.
 enum ServerSchema {
-  static let migrations: [SQLMigration] = [v1, v2, v3, v4, v5]
+  static let migrations: [SQLMigration] = [v1, v2, v3, v4, v5, v6]
 
   /// A failed job waits before its retry (backoff), so a registry that is down is not hammered.
   static let v3 = SQLMigration(
@@ -27,6 +27,53 @@ enum ServerSchema {
     id: "v5-finding-keyset",
     sqlite: "CREATE INDEX finding_state_key ON finding (state, digest, vulnerability_id);",
     postgres: "CREATE INDEX finding_state_key ON finding (state, digest, vulnerability_id);")
+
+  /// Admission decisions (`POST /admission/validate`), listed at `GET /api/v1/admissions`.
+  /// Lists of images, digests and rules are JSON arrays in text.
+  static let v6 = SQLMigration(
+    id: "v6-admission",
+    sqlite: """
+      CREATE TABLE admission_decision (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        uid TEXT NOT NULL,
+        at TEXT NOT NULL,
+        operation TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        namespace TEXT,
+        name TEXT,
+        images TEXT NOT NULL,
+        digests TEXT NOT NULL,
+        decision TEXT NOT NULL,
+        mode TEXT NOT NULL,
+        rules TEXT NOT NULL,
+        message TEXT,
+        latency_ms REAL NOT NULL,
+        dry_run INTEGER NOT NULL,
+        cache TEXT NOT NULL
+      );
+      CREATE INDEX admission_decision_at ON admission_decision (at);
+      """,
+    postgres: """
+      CREATE TABLE admission_decision (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        uid TEXT NOT NULL,
+        at TEXT COLLATE "C" NOT NULL,
+        operation TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        namespace TEXT COLLATE "C",
+        name TEXT,
+        images TEXT NOT NULL,
+        digests TEXT NOT NULL,
+        decision TEXT NOT NULL,
+        mode TEXT NOT NULL,
+        rules TEXT NOT NULL,
+        message TEXT,
+        latency_ms DOUBLE PRECISION NOT NULL,
+        dry_run BIGINT NOT NULL,
+        cache TEXT NOT NULL
+      );
+      CREATE INDEX admission_decision_at ON admission_decision (at);
+      """)
 
   static let v1 = SQLMigration(
     id: "v1-server",

@@ -19,7 +19,8 @@ struct Tailguard: AsyncParsableCommand {
       ScanCommand.self, SBOMCommand.self, InventoryCommand.self, DBCommand.self,
       PolicyCommand.self, VerifyCommand.self, VerifyBlobCommand.self, VerifyAttestationCommand.self,
       FleetCommand.self, PinCommand.self, ResolveCommand.self, CacheCommand.self,
-      VersionCommand.self, CVSSCommand.self, ServeCommand.self, FixCommand.self, PatchCommand.self,
+      VersionCommand.self, CVSSCommand.self, ServeCommand.self, AdmissionCommand.self,
+      FixCommand.self, PatchCommand.self,
     ]
   )
 }

@@ -90,6 +90,12 @@ struct ServeCommand: AsyncParsableCommand {
       help: ArgumentHelp(
         "How long a claimed job is leased before another worker may take it.", visibility: .hidden))
     var leaseSeconds: Double = 60
+    @Option(
+      name: .long,
+      help: ArgumentHelp(
+        "Admission policy: a Rego file/directory or a built-in pack, as scan --policy (repeatable); turns on /admission/validate and /admission/mutate (TLS required).",
+        valueName: "pack|path"))
+    var policy: [String] = []
     @OptionGroup var registry: RegistryOptions
 
     func validate() throws {
@@ -111,8 +117,16 @@ struct ServeCommand: AsyncParsableCommand {
           workers: workers, allowLocalTargets: allowLocalTargets, lease: leaseSeconds,
           registry: try registry.settings(), tlsCert: tlsCert, tlsKey: tlsKey,
           tlsClientCA: tlsClientCA, advisoryUpdateInterval: advisoryUpdateInterval,
-          advisoryWatch: !noAdvisoryWatch, worker: worker, otelEndpoint: otelEndpoint)
-        try await ServerRunner.run(configuration: try ServerConfiguration.resolve(flags: flags))
+          advisoryWatch: !noAdvisoryWatch, worker: worker, otelEndpoint: otelEndpoint,
+          policies: policy)
+        let configuration = try ServerConfiguration.resolve(flags: flags)
+        // The API server calls webhooks over HTTPS only: admission without TLS is a mistake.
+        if configuration.admissionEnabled, !configuration.workerOnly, configuration.tls == nil {
+          throw ValidationError(
+            "the admission endpoints (an admission section in --config, or --policy) need TLS: give --tls-cert and --tls-key (or tls: in the file)"
+          )
+        }
+        try await ServerRunner.run(configuration: configuration)
       }
     }
   }
