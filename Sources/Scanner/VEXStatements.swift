@@ -23,6 +23,11 @@ public struct VEXStatements: Sendable {
       throw ScannerError(
         .vexFile, "cannot read VEX file \(path) (missing, unreadable or over 64 MiB)")
     }
+    return try parse(data, file: path)
+  }
+
+  /// Reads an OpenVEX document (FILE names it in messages).
+  public static func parse(_ data: Data, file path: String) throws(ScannerError) -> VEXStatements {
     guard let doc = try? JSONDecoder().decode(OpenVEXInput.self, from: data) else {
       throw ScannerError(.vexFile, "\(path) is not an OpenVEX JSON document")
     }

@@ -20,7 +20,18 @@ public final class AdmissionController: Sendable {
   /// `sha256:…` of the policies (pack names and tailguard version, user files' bytes).
   public let policyBundle: String
   let resolver: TagResolver
-  let facts = FactsCache()
+  /// Facts of indexed digests for a few seconds (findings change on re-match and suppression;
+  /// five seconds is how stale a decision may be).
+  let facts = TTLCache<CachedFacts>(ttl: .seconds(5))
+  /// Policy verdicts for (digest, image as written, container), as stale as the facts: the same
+  /// workload's pods are judged once. Keyed on the review too when a policy may read it.
+  let verdicts = TTLCache<Verdict>(ttl: .seconds(5))
+  let policiesReadReview: Bool
+
+  struct Verdict: Sendable {
+    var violations: [(String, String)]
+    var warnings: [String]
+  }
   let metrics: ServerMetrics?
   let recorder: AdmissionRecorder?
   let advisoryVersion: @Sendable () async -> String
@@ -41,7 +52,7 @@ public final class AdmissionController: Sendable {
     self.settings = settings
     self.store = store
     policy = settings.policies.isEmpty ? nil : try PolicyEngine(arguments: settings.policies)
-    policyBundle = Self.bundleHash(settings.policies)
+    (policyBundle, policiesReadReview) = Self.bundle(settings.policies)
     resolver = TagResolver(ttl: settings.tagCacheTTL, resolve: resolve)
     self.metrics = metrics
     recorder = record ? AdmissionRecorder(store: store, logger: logger) : nil
@@ -61,7 +72,13 @@ public final class AdmissionController: Sendable {
     }
   }
 
-  static func bundleHash(_ arguments: [String]) -> String {
+  static func bundleHash(_ arguments: [String]) -> String { bundle(arguments).hash }
+
+  /// The bundle hash, and whether a decision can depend on the review: a user policy that names
+  /// `admission` (or indexes `input` by a computed key) may read `input.admission`; the built-in
+  /// packs never do.
+  static func bundle(_ arguments: [String]) -> (hash: String, readsReview: Bool) {
+    var readsReview = false
     var bytes: [UInt8] = Array("tailguard \(TailguardVersion.current)\n".utf8)
     let fm = FileManager.default
     for argument in arguments {
@@ -74,12 +91,14 @@ public final class AdmissionController: Sendable {
         for file in files {
           guard let data = fm.contents(atPath: file) else { continue }
           bytes += Array("file \(file)\n".utf8) + Array(data) + [10]
+          let text = String(decoding: data, as: UTF8.self)
+          if text.contains("admission") || text.contains("input[") { readsReview = true }
         }
       } else {
         bytes += Array("pack \(argument)\n".utf8)
       }
     }
-    return "sha256:" + BlobHasher.sha256Hex(bytes)
+    return ("sha256:" + BlobHasher.sha256Hex(bytes), readsReview)
   }
 
   // MARK: - Reviews
@@ -309,7 +328,10 @@ public final class AdmissionController: Sendable {
       facts = cached
     } else {
       do {
-        facts = try store.admissionFacts(digest: digest).map(CachedFacts.init)
+        let store = self.store
+        facts = try await BlockingWork.run {
+          try store.admissionFacts(digest: digest).map(CachedFacts.init)
+        }
       } catch {
         logger.error("admission: store: \(error)")
         return unknown(j, why: "cannot be read from the database", request: request, target: nil)
@@ -328,17 +350,34 @@ public final class AdmissionController: Sendable {
     }
     j.known = true
     guard evaluate, let policy else { return j }
+    var key = [
+      digest, image, container.name, container.list, String(container.index), container.pointer,
+    ].joined(separator: "\n")
+    if policiesReadReview {
+      // The review without its uid (new on every request), which no policy decides on.
+      key +=
+        "\n" + JSONCodec.encode(request.document).replacingOccurrences(of: request.uid, with: "")
+    }
+    if let verdict = verdicts.get(key) {
+      j.violations += verdict.violations
+      j.warnings += verdict.warnings
+      return j
+    }
     let input = facts.input(container: container, image: image, reference: ref, review: request)
+    var verdict = Verdict(violations: [], warnings: [])
     do {
       let decision = try policy.evaluate(input: input)
       for v in decision.violations {
-        j.violations.append((v.pack ?? "\(v.package).\(v.rule)", v.message))
+        verdict.violations.append((v.pack ?? "\(v.package).\(v.rule)", v.message))
       }
-      for w in decision.warnings { j.warnings.append("[\(w.pack ?? w.rule)] \(w.message)") }
+      for w in decision.warnings { verdict.warnings.append("[\(w.pack ?? w.rule)] \(w.message)") }
+      verdicts.put(key, verdict)
     } catch {
-      // A policy that cannot be evaluated decides nothing in the image's favour.
-      j.violations.append(("policy-error", "policy evaluation failed: \(error)"))
+      // A policy that cannot be evaluated decides nothing in the image's favour (not cached).
+      verdict.violations.append(("policy-error", "policy evaluation failed: \(error)"))
     }
+    j.violations += verdict.violations
+    j.warnings += verdict.warnings
     return j
   }
 
@@ -528,25 +567,26 @@ struct CachedFacts: Sendable {
   }
 }
 
-/// Facts of indexed digests for a few seconds (findings change on re-match and suppression;
-/// five seconds is how stale a decision may be).
-final class FactsCache: @unchecked Sendable {
+/// Values by key for TTL, bounded (cleared when full).
+final class TTLCache<Value: Sendable>: @unchecked Sendable {
   private let lock = NSLock()
-  private var entries: [String: (facts: CachedFacts, until: ContinuousClock.Instant)] = [:]
-  static let ttl: Duration = .seconds(5)
-  static let capacity = 4096
+  private var entries: [String: (value: Value, until: ContinuousClock.Instant)] = [:]
+  let ttl: Duration
+  static var capacity: Int { 4096 }
 
-  func get(_ digest: String) -> CachedFacts? {
+  init(ttl: Duration) { self.ttl = ttl }
+
+  func get(_ key: String) -> Value? {
     lock.withLock {
-      guard let e = entries[digest], e.until > .now else { return nil }
-      return e.facts
+      guard let e = entries[key], e.until > .now else { return nil }
+      return e.value
     }
   }
 
-  func put(_ digest: String, _ facts: CachedFacts) {
+  func put(_ key: String, _ value: Value) {
     lock.withLock {
       if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
-      entries[digest] = (facts, .now + Self.ttl)
+      entries[key] = (value, .now + ttl)
     }
   }
 }

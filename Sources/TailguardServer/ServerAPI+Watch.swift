@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import NIOCore
+import Scanner
 import TailguardModel
 
 /// The routes of watching: SBOM and fleet uploads, the live fleet, SLA, ignore rules, webhooks
@@ -25,6 +26,26 @@ extension ServerAPI {
     var digest: String?
     var reason: String
     var author: String?
+  }
+
+  /// What `POST /api/v1/vex` did with an OpenVEX document.
+  struct VEXAnswer: Encodable {
+    struct Skipped: Encodable {
+      var vulnerability: String
+      var reason: String
+    }
+    var suppressions: [Suppression]
+    var skipped: [Skipped]
+    var diagnostics: [String]
+  }
+
+  /// The image digest an OpenVEX product names: `pkg:oci/NAME@sha256:…` (the purl of an image,
+  /// its version the manifest digest), or nil for any other product.
+  static func imageDigest(_ purl: PackageURL) -> String? {
+    guard purl.type == "oci", let version = purl.version,
+      let digest = try? Digest(parsing: version), digest.algorithm == "sha256"
+    else { return nil }
+    return digest.description
   }
 
   struct Deleted: Encodable {
@@ -115,6 +136,70 @@ extension ServerAPI {
           vulnerabilityID: id, digest: digest, reason: reason, author: author, now: Date())
       }
       return try json(rule, status: .created)
+    }
+    // OpenVEX: `not_affected` and `fixed` statements about images (products `pkg:oci/…@sha256:…`)
+    // become ignore rules for those images, under the statement's id and each alias, with the
+    // status and justification as the reason; anything else is listed as skipped, with why.
+    api.post("vex") { request, context in
+      try context.require(.write)
+      if let length = request.headers[.contentLength].flatMap({ Int($0) }), length > limits.sbom {
+        throw Problem(.contentTooLarge, detail: "VEX document is over \(limits.sbom) bytes")
+      }
+      let buffer = try await request.body.collect(upTo: limits.sbom)
+      let vex: VEXStatements
+      do {
+        vex = try VEXStatements.parse(Data(buffer.readableBytesView), file: "request body")
+      } catch let error as ScannerError {
+        throw Problem(.badRequest, detail: error.message)
+      }
+      let author = request.uri.queryParameters.get("author") ?? "vex"
+      guard !author.isEmpty, author.utf8.count <= 256 else {
+        throw Problem(.badRequest, detail: "author must be 1 to 256 bytes")
+      }
+      var rules: [(id: String, digest: String, reason: String)] = []
+      var skipped: [VEXAnswer.Skipped] = []
+      for statement in vex.statements {
+        guard statement.status == "not_affected" || statement.status == "fixed" else {
+          skipped.append(
+            .init(
+              vulnerability: statement.vulnerability,
+              reason: "status '\(statement.status)' suppresses nothing"))
+          continue
+        }
+        let digests = Set(statement.products.compactMap(imageDigest)).sorted()
+        let others = statement.products.filter { imageDigest($0) == nil }
+        if !others.isEmpty {
+          skipped.append(
+            .init(
+              vulnerability: statement.vulnerability,
+              reason:
+                "products \(others.prefix(3).map(\.description).joined(separator: ", ")) are not images (pkg:oci/NAME@sha256:…): the server suppresses per image"
+            ))
+        }
+        let ids = ([statement.vulnerability] + statement.aliases).filter {
+          !$0.isEmpty && $0.utf8.count <= 256
+        }
+        let reason = String(
+          "VEX \(statement.status)\(statement.justification.map { ": \($0)" } ?? "")".prefix(4096))
+        for digest in digests {
+          for id in Set(ids).sorted() { rules.append((id, digest, reason)) }
+        }
+      }
+      guard rules.count <= 10_000 else {
+        throw Problem(.badRequest, detail: "at most 10000 suppressions per VEX document")
+      }
+      let toAdd = rules
+      let created = try await db {
+        try toAdd.map {
+          try store.addSuppression(
+            vulnerabilityID: $0.id, digest: $0.digest, reason: $0.reason, author: author,
+            now: Date())
+        }
+      }
+      return try json(
+        VEXAnswer(
+          suppressions: created, skipped: skipped, diagnostics: vex.diagnostics.map(\.message)),
+        status: .created)
     }
     api.delete("suppressions/:id") { _, context in
       try context.require(.write)

@@ -144,6 +144,81 @@ struct ServerWatchAPITests {
     }
   }
 
+  /// An OpenVEX document: `not_affected` about the image suppresses the finding (under its id or
+  /// an alias), with the justification as the reason; package products, `affected` statements
+  /// and broken documents are reported, not applied.
+  @Test(
+    .enabled(if: Oracles.gate(SharedData.isAvailable)), .timeLimit(.minutes(10)),
+    arguments: StoreBackend.available)
+  func vexStatementsAboutAnImageSuppressItsFindings(_ backend: StoreBackend) async throws {
+    let harness = try ServerHarness(
+      advisories: ["advisories/pypa-osv-json/jinja2"], backend: backend)
+    try await harness.run { client in
+      let (_, digest) = try await client.submit("oci:\(ServerHarness.layout):planted")
+      #expect(try await client.waitIndexed(digest)["status"] as? String == "indexed")
+      let open = try await client.all("/api/v1/images/\(digest)/findings", limit: 500)
+      #expect(open.count >= 2, "\(open)")
+      let first = try #require(open.first?["vulnerabilityID"] as? String)
+      let second = try #require(open.dropFirst().first?["vulnerabilityID"] as? String)
+      let product = "pkg:oci/planted@\(digest.replacingOccurrences(of: ":", with: "%3A"))"
+      let document: [String: Any] = [
+        "@context": "https://openvex.dev/ns/v0.2.0", "@id": "https://example.com/vex/1",
+        "author": "security@example.com", "timestamp": "2026-12-01T00:00:00Z", "version": 1,
+        "statements": [
+          [
+            "vulnerability": ["name": "CVE-0000-0001", "aliases": [first]],
+            "products": [["@id": product]], "status": "not_affected",
+            "justification": "vulnerable_code_not_in_execute_path",
+          ],
+          [
+            "vulnerability": ["name": second], "products": [["@id": "pkg:pypi/jinja2@2.10"]],
+            "status": "not_affected", "justification": "component_not_present",
+          ],
+          [
+            "vulnerability": ["name": second], "products": [["@id": product]], "status": "affected",
+          ],
+        ],
+      ]
+      let body = try JSONSerialization.data(withJSONObject: document)
+      #expect(try await client.request(.post, "/api/v1/vex", role: .read, body: body).status == 403)
+      let answer = try await client.request(
+        .post, "/api/v1/vex?author=secteam", role: .write, body: body)
+      #expect(answer.status == 201, "\(answer.text)")
+      let json = try answer.json()
+      let rules = try #require(json["suppressions"] as? [[String: Any]])
+      #expect(
+        Set(rules.compactMap { $0["vulnerabilityID"] as? String }) == [first, "CVE-0000-0001"])
+      #expect(
+        rules.allSatisfy {
+          $0["digest"] as? String == digest && $0["author"] as? String == "secteam"
+        })
+      let skipped = try #require(json["skipped"] as? [[String: Any]])
+      #expect(skipped.count == 2, "\(skipped)")
+      #expect(skipped.contains { ($0["reason"] as? String)?.contains("not images") == true })
+      #expect(skipped.contains { ($0["reason"] as? String)?.contains("'affected'") == true })
+
+      let suppressed = try await client.all(
+        "/api/v1/images/\(digest)/findings?state=suppressed", limit: 500)
+      #expect(suppressed.map { $0["vulnerabilityID"] as? String } == [first])
+      let reason = (suppressed.first?["suppression"] as? [String: Any])?["reason"] as? String
+      #expect(reason == "VEX not_affected: vulnerable_code_not_in_execute_path")
+      #expect(
+        try await client.all("/api/v1/images/\(digest)/findings", limit: 500).count
+          == open.count - 1)
+      let history = try await client.all("/api/v1/images/\(digest)/history", limit: 500)
+      #expect(
+        history.contains {
+          $0["event"] as? String == "suppressed" && $0["vulnerabilityID"] as? String == first
+        })
+
+      for bad in ["{", #"{"statements": 3}"#, "[]"] {
+        let answer = try await client.request(
+          .post, "/api/v1/vex", role: .write, body: Data(bad.utf8))
+        #expect(answer.status == 400, "\(bad): \(answer.text)")
+      }
+    }
+  }
+
   @Test(
     .enabled(if: Oracles.gate(SharedData.isAvailable)), .timeLimit(.minutes(5)),
     arguments: StoreBackend.available)

@@ -231,8 +231,9 @@ final class MemoryOutbox: OutboxStore, @unchecked Sendable {
     }
   }
 
-  /// Waits until delivery ID has been marked (or the time is up).
-  func waitMarked(_ id: Int64, seconds: Double = 60) async throws -> Row {
+  /// Waits until delivery ID has been marked (or the time is up: generous, since the whole suite
+  /// shares two cores and a loaded run took over 60 s to get a dispatcher round through).
+  func waitMarked(_ id: Int64, seconds: Double = 300) async throws -> Row {
     let end = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
     while ContinuousClock.now < end {
       if let row = row(id), !row.marks.isEmpty { return row }
