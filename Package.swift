@@ -145,7 +145,7 @@ let package = Package(
     .executableTarget(
       name: "tailguard",
       dependencies: [
-        "Scanner", "TailguardModel", "SBOMFormats", "Reports", "TailguardServer", "Remediation",
+        "Scanner", "TailguardModel", "SBOMFormats", "Reports", "TailguardServer",
         argumentParser,
       ]),
     // The matching benchmark behind bench/match-bench.sh (not part of the tool).

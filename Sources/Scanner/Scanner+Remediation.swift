@@ -241,3 +241,50 @@ struct TreePatchBase: PatchBase, @unchecked Sendable {
     (try? tree.contents(at: path)?.readAll(limit: 256 << 20)) ?? nil
   }
 }
+
+/// The remediation results the pipeline hands its callers (the CLI names them through Scanner).
+public typealias FixPlan = Remediation.FixPlan
+public typealias FileEdit = Remediation.FileEdit
+
+/// `fix plan` as one request: the target, the end-of-life data (a directory of endoflife.date
+/// files; nil: the embedded table), the day the distribution's support is judged at
+/// (`YYYY-MM-DD`; nil: today) and the base-image bump to look for (nil: none).
+public struct FixPlanRequest: Sendable {
+  public var scan: ScanRequest
+  public var endOfLifeData: String?
+  public var asOf: String?
+  public var bump: BaseBumpRequest?
+  public init(
+    scan: ScanRequest, endOfLifeData: String? = nil, asOf: String? = nil,
+    bump: BaseBumpRequest? = nil
+  ) {
+    self.scan = scan
+    self.endOfLifeData = endOfLifeData
+    self.asOf = asOf
+    self.bump = bump
+  }
+}
+
+extension Scanner {
+  public func fixPlan(_ request: FixPlanRequest) async throws -> FixPlan {
+    let table = try request.endOfLifeData.map(EndOfLifeTable.init(directory:)) ?? .embedded
+    let day = request.asOf ?? String(ISO8601DateFormatter().string(from: Date()).prefix(10))
+    if let bump = request.bump {
+      return try await fixPlan(request.scan, endOfLife: table, asOf: day, bump: bump).0
+    }
+    return try await fixPlan(request.scan, endOfLife: table, asOf: day).0
+  }
+
+  /// `fix apply`: reads the plan at PLANPATH and prepares the edits of PATHS; writes them unless
+  /// DRYRUN. Nothing is written when any file is refused.
+  public func applyFixes(planPath: String, paths: [String], dryRun: Bool) throws -> [FileEdit] {
+    let edits = try FixApplyFiles.prepare(paths, plan: try FixApplyFiles.loadPlan(path: planPath))
+    if !dryRun { try FixApplyFiles.write(edits) }
+    return edits
+  }
+}
+
+extension FileEdit {
+  /// The edit as a unified diff (empty when nothing changed).
+  public var unifiedDiff: String { FixApply.unifiedDiff(self) }
+}

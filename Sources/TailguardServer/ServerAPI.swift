@@ -5,7 +5,6 @@ import Logging
 import NIOCore
 import SBOMFormats
 import Scanner
-import Synchronization
 import TailguardModel
 
 /// Per-request state: the role of the token that authenticated it (nil on public routes).
@@ -91,12 +90,13 @@ struct ProblemMiddleware: RouterMiddleware {
 
 /// `Authorization: Bearer TOKEN`: the token's SHA-256 is looked up; missing, malformed or unknown
 /// tokens all get the same bare 401.
-/// A known token's role is remembered for `TokenCache.lifetime`, so a request costs no database
+/// A known token's role is remembered for 30 s, so a request costs no database
 /// read for its token; unknown tokens are always looked up (and never remembered).
 struct AuthMiddleware: RouterMiddleware {
   typealias Context = ServerContext
   let store: any ServerStore
-  let cache = TokenCache()
+  /// Token hash → role.
+  let cache = TTLCache<Role>(ttl: .seconds(30))
 
   func handle(
     _ request: Request, context: ServerContext,
@@ -106,41 +106,15 @@ struct AuthMiddleware: RouterMiddleware {
       throw Problem(.unauthorized)
     }
     let hash = Tokens.hash(String(header.dropFirst(7)))
-    let now = ContinuousClock.now
-    var found = cache.role(hash, now: now)
+    var found = cache.get(hash)
     if found == nil {
       found = try await ServerAPI.db { try store.role(forTokenHash: hash) }
-      if let found { cache.remember(hash, found, now: now) }
+      if let found { cache.put(hash, found) }
     }
     guard let role = found else { throw Problem(.unauthorized) }
     var context = context
     context.role = role
     return try await next(request, context)
-  }
-}
-
-/// Token hash → role for a short while, bounded (cleared when full).
-final class TokenCache: Sendable {
-  static let lifetime = Duration.seconds(30)
-  static let capacity = 4096
-  private let entries = Mutex<[String: (Role, ContinuousClock.Instant)]>([:])
-
-  func role(_ hash: String, now: ContinuousClock.Instant) -> Role? {
-    entries.withLock { entries in
-      guard let (role, until) = entries[hash] else { return nil }
-      if until < now {
-        entries[hash] = nil
-        return nil
-      }
-      return role
-    }
-  }
-
-  func remember(_ hash: String, _ role: Role, now: ContinuousClock.Instant) {
-    entries.withLock { entries in
-      if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
-      entries[hash] = (role, now + Self.lifetime)
-    }
   }
 }
 

@@ -76,14 +76,8 @@ extension ServerEngine {
 
   /// Re-matches DIGESTS against the current advisory data (images back in the fleet).
   func rematch(digests: [String], cause: String) throws {
-    let advisories = try currentAdvisories()
-    let now = Date()
-    for digest in digests {
-      guard let sbom = try store.sbom(digest: digest) else { continue }
-      try store.applyFindings(
-        digest: digest, matched: MatchedVulnerability.fold(advisories.report(for: sbom, now: now)),
-        cause: cause, withdrawn: [], now: now)
-    }
+    _ = try rematch(
+      digests, advisories: try currentAdvisories(), cause: cause, withdrawn: [], now: Date())
   }
 
   /// Marks findings whose SLA state crossed (and writes their events).

@@ -203,6 +203,24 @@ public actor ServerEngine {
   /// Images per re-match transaction.
   static let rematchBatch = 64
 
+  /// Re-matches the stored SBOMs of DIGESTS: a batch of images is read and matched on every
+  /// core, then written in one transaction. Returns the history events written.
+  func rematch(
+    _ digests: [String], advisories: OpenedAdvisories, cause: String, withdrawn: Set<String>,
+    now: Date
+  ) throws -> Int {
+    var events = 0
+    var start = 0
+    while start < digests.count {
+      let batch = Array(digests[start..<min(start + Self.rematchBatch, digests.count)])
+      start += batch.count
+      let matched = try Self.match(batch, store: store, advisories: advisories, now: now)
+      events += try store.applyFindings(
+        batch: matched, cause: cause, withdrawn: withdrawn, now: now)
+    }
+    return events
+  }
+
   /// Reads and matches the stored SBOMs of DIGESTS concurrently (one worker per core); images
   /// without a stored SBOM are left out. The result is in DIGESTS' order.
   static func match(
@@ -240,15 +258,8 @@ public actor ServerEngine {
     var events = 0
     let now = Date()
     let withdrawn = try advisories.withdrawnIDs(for: changed)
-    // A batch of images is read and matched on every core, then written in one transaction.
-    var start = 0
-    while start < digests.count {
-      let batch = Array(digests[start..<min(start + Self.rematchBatch, digests.count)])
-      start += batch.count
-      let matched = try Self.match(batch, store: store, advisories: advisories, now: now)
-      events += try store.applyFindings(
-        batch: matched, cause: "advisory-update", withdrawn: withdrawn, now: now)
-    }
+    events += try rematch(
+      digests, advisories: advisories, cause: "advisory-update", withdrawn: withdrawn, now: now)
     let changedSet = Set(changed)
     try store.saveFingerprints(fresh.filter { key, _ in full || changedSet.contains(key) })
     let elapsed = ContinuousClock.now - started

@@ -1,7 +1,5 @@
 import ArgumentParser
-import Fleet
 import Foundation
-import Remediation
 import Reports
 import Scanner
 import TailguardModel
@@ -77,16 +75,13 @@ struct FixPlanCommand: AsyncParsableCommand {
       let request = ScanRequest(
         target: target, advisories: AdvisoryChoice.resolve(flag: db),
         options: try targetOptions.scanOptions(progress: output.progressSink))
-      let table = try eolData.map { try EndOfLifeTable(directory: $0) } ?? EndOfLifeTable.embedded
-      let day = asOf ?? String(ISO8601DateFormatter().string(from: Date()).prefix(10))
-      let plan: FixPlan
-      if noBaseBump {
-        plan = try await Scanner().fixPlan(request, endOfLife: table, asOf: day).0
-      } else {
-        var bump = BaseBumpRequest(dockerfile: dockerfile, baseName: baseName)
-        bump.maxCandidates = max(1, baseCandidates)
-        plan = try await Scanner().fixPlan(request, endOfLife: table, asOf: day, bump: bump).0
+      var bump: BaseBumpRequest?
+      if !noBaseBump {
+        bump = BaseBumpRequest(dockerfile: dockerfile, baseName: baseName)
+        bump?.maxCandidates = max(1, baseCandidates)
       }
+      let plan = try await Scanner().fixPlan(
+        FixPlanRequest(scan: request, endOfLifeData: eolData, asOf: asOf, bump: bump))
       switch output.format {
       case .json: try output.write(try JSONReport.encode(plan))
       case .table: try output.write(plan.table())
@@ -127,13 +122,9 @@ struct FixApplyCommand: AsyncParsableCommand {
 
   func run() async throws {
     try await ExitCodes.run(quiet: quiet) {
-      let fixPlan = try FixApplyFiles.loadPlan(path: plan)
-      let edits = try FixApplyFiles.prepare(paths, plan: fixPlan)
+      let edits = try Scanner().applyFixes(planPath: plan, paths: paths, dryRun: dryRun)
       if dryRun {
-        let diff = edits.map { FixApply.unifiedDiff($0) }.joined()
-        FileHandle.standardOutput.write(Data(diff.utf8))
-      } else {
-        try FixApplyFiles.write(edits)
+        FileHandle.standardOutput.write(Data(edits.map(\.unifiedDiff).joined().utf8))
       }
       guard !quiet else { return }
       for edit in edits {
