@@ -112,7 +112,7 @@ struct ServerTLSTests {
   /// An HTTPS client trusting only TRUST (and presenting IDENTITY when given).
   static func get(
     _ port: Int, _ path: String, trusting trust: String, identity: TestPKI.Pair? = nil,
-    seconds: Int64 = 10
+    seconds: Int64 = 60
   ) async throws -> (Int, String) {
     var tls = TLSConfiguration.makeClientConfiguration()
     tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(trust))
