@@ -13,9 +13,13 @@ import VersionSchemes
 ///   id is chosen by `PrimaryID` (CVE when present).
 public struct Matcher: Sendable {
   public let store: any AdvisoryStore
+  /// Prepared groups shared across matches against the same unchanging store (nil: each match
+  /// prepares its own).
+  public let cache: PreparedGroupCache?
 
-  public init(store: any AdvisoryStore) {
+  public init(store: any AdvisoryStore, cache: PreparedGroupCache? = nil) {
     self.store = store
+    self.cache = cache
   }
 
   /// Packages per worker slice when matching in parallel (below it one thread is cheaper).
@@ -54,8 +58,18 @@ public struct Matcher: Sendable {
         $1.name, $1.ecosystems.joined(separator: "\n")
       )
     }
-    let keySlices = stride(from: 0, to: keyList.count, by: Self.parallelSlice).map {
-      keyList[$0..<min($0 + Self.parallelSlice, keyList.count)]
+    var groups: [GroupKey: PreparedGroup] = [:]
+    var missing = keyList
+    if let cache {
+      let held = cache.get(keyList)
+      for (key, entry) in held {
+        groups[key] = entry.group
+        diagnostics.formUnion(entry.diagnostics)
+      }
+      missing = keyList.filter { held[$0] == nil }
+    }
+    let keySlices = stride(from: 0, to: missing.count, by: Self.parallelSlice).map {
+      missing[$0..<min($0 + Self.parallelSlice, missing.count)]
     }
     let preparedSlices = ParallelMap.map(keySlices) { slice in
       var local: Set<Diagnostic> = []
@@ -64,27 +78,35 @@ public struct Matcher: Sendable {
         for e in key.ecosystems { names[e, default: []].insert(key.name) }
       }
       var advisories: [String: [String: [Advisory]]] = [:]
+      var complete = true
       for (ecosystem, set) in names.sorted(by: { $0.key < $1.key }) {
         do {
           advisories[ecosystem] = try store.advisories(ecosystem: ecosystem, names: set.sorted())
         } catch {
+          complete = false
           local.insert(
             Diagnostic(.error, code: "match.store", String(describing: error), source: "matching"))
         }
       }
       var versions = VersionCache()
-      var out: [(GroupKey, PreparedGroup)] = []
+      var out: [(GroupKey, PreparedGroupCache.Entry)] = []
       for key in slice {
         var list: [Advisory] = []
         for ecosystem in key.ecosystems { list += advisories[ecosystem]?[key.name] ?? [] }
-        out.append((key, PreparedGroup(list, versions: &versions, diagnostics: &local)))
+        var own: Set<Diagnostic> = []
+        let group = PreparedGroup(list, versions: &versions, diagnostics: &own)
+        out.append((key, PreparedGroupCache.Entry(group: group, diagnostics: own)))
       }
-      return (out, local)
+      return (out, local, complete)
     }
-    var groups: [GroupKey: PreparedGroup] = [:]
-    for (prepared, local) in preparedSlices {
-      for (key, group) in prepared { groups[key] = group }
+    for (prepared, local, complete) in preparedSlices {
+      for (key, entry) in prepared {
+        groups[key] = entry.group
+        diagnostics.formUnion(entry.diagnostics)
+      }
       diagnostics.formUnion(local)
+      // A slice whose store read failed is not kept: the next match tries again.
+      if complete { cache?.put(prepared) }
     }
     // 4. Range evaluation, pure and independent per package: in parallel slices.
     let slices = stride(from: 0, to: targets.count, by: Self.parallelSlice).map {

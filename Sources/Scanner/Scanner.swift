@@ -70,12 +70,13 @@ public struct Scanner: Sendable {
   }
 
   /// Matches a SoftwareBOM (scanned or imported) and builds the report.
+  /// GROUPS keeps prepared advisories across calls against the same unchanging STORE.
   public func report(
     for bom: SoftwareBOM, store: any AdvisoryStore, dataInfo: AdvisoryDataInfo?,
     filters: FindingFilters = FindingFilters(),
-    now: Date = Date()
+    now: Date = Date(), groups: PreparedGroupCache? = nil
   ) -> ScanReport {
-    let result = Matcher(store: store).match(bom)
+    let result = Matcher(store: store, cache: groups).match(bom)
     let assessor = Assessor()
     let today = Self.day(now)
     var open: [ScoredFinding] = []

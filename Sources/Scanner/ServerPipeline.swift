@@ -37,6 +37,9 @@ public struct AdvisoryLookupKey: Hashable, Sendable, Codable, Comparable {
   }
 }
 
+/// Prepared advisories shared by the matches of one re-match (see `OpenedAdvisories.report`).
+public typealias AdvisoryGroupCache = PreparedGroupCache
+
 /// The advisory data a long-running process opened once: matching goes through the same
 /// `Scanner.report` the CLI uses; `fingerprints` tells which lookup keys changed between two
 /// openings of the database file, without reading any image.
@@ -49,9 +52,13 @@ public struct OpenedAdvisories: Sendable {
     (store, info) = try choice.open(notice: notice)
   }
 
-  /// Matches and scores a stored or fresh SoftwareBOM: the CLI's own `Scanner.report`.
-  public func report(for bom: SoftwareBOM, now: Date = Date()) -> ScanReport {
-    Scanner().report(for: bom, store: store, dataInfo: info, now: now)
+  /// Matches and scores a stored or fresh SoftwareBOM: the CLI's own `Scanner.report`. GROUPS,
+  /// made for one re-match of many SBOMs, prepares each lookup key's advisories once for all of
+  /// them; it must not outlive the re-match (the data may change after it).
+  public func report(
+    for bom: SoftwareBOM, now: Date = Date(), groups: PreparedGroupCache? = nil
+  ) -> ScanReport {
+    Scanner().report(for: bom, store: store, dataInfo: info, now: now, groups: groups)
   }
 
   /// A stable digest of everything the matcher reads for each key (its advisories and the KEV

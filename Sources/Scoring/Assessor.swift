@@ -1,3 +1,4 @@
+import Synchronization
 import TailguardModel
 
 /// Chooses a finding's severity and computes its risk score.
@@ -16,9 +17,7 @@ public struct Assessor: Sendable {
 
   public func assess(_ finding: Finding) -> Assessment {
     var reasons: [String] = []
-    let vectors = finding.severityVectors.compactMap { v -> CVSSVector? in
-      try? CVSSVector(parsing: v.score)
-    }
+    let vectors = finding.severityVectors.compactMap { Self.parsed($0.score) }
     let best = vectors.max { Self.rank($0.version) < Self.rank($1.version) }
 
     var severity = Severity.unknown
@@ -71,6 +70,21 @@ public struct Assessor: Sendable {
       severity: severity, severitySource: source, cvssVector: best?.vector,
       cvssScore: best?.baseScore,
       risk: RiskScore(value: value, reasons: reasons, threat: Self.threat(finding.exploitation)))
+  }
+
+  /// Vectors already parsed, by their text: a server re-matching thousands of images assesses
+  /// the same few thousand vectors over and over. Bounded (starts again empty when full).
+  private static let vectors = Mutex<[String: CVSSVector?]>([:])
+  static let vectorCacheLimit = 20_000
+
+  static func parsed(_ text: String) -> CVSSVector? {
+    if let known = vectors.withLock({ $0[text] }) { return known }
+    let vector = try? CVSSVector(parsing: text)
+    vectors.withLock { cache in
+      if cache.count >= vectorCacheLimit { cache.removeAll(keepingCapacity: true) }
+      cache[text] = .some(vector)
+    }
+    return vector
   }
 
   /// KEV when listed, else EPSS when scored, else none — with the date of the signal.

@@ -37,7 +37,8 @@ public struct PackageURL: Hashable, Sendable, Comparable, CustomStringConvertibl
         .joined(separator: "&")
     }
     if let subpath {
-      out += "#" + subpath.split(separator: "/").map { Self.encode(String($0)) }.joined(separator: "/")
+      out +=
+        "#" + subpath.split(separator: "/").map { Self.encode(String($0)) }.joined(separator: "/")
     }
     return out
   }
@@ -47,11 +48,15 @@ public struct PackageURL: Hashable, Sendable, Comparable, CustomStringConvertibl
   /// Parses a purl. Follows the spec's parsing algorithm (right to left: subpath, qualifiers,
   /// version; then type, namespace and name).
   public init(parsing text: String) throws(ModelError) {
-    guard text.utf8.count <= 4096 else { throw ModelError(.invalidPackageURL, "purl longer than 4096 bytes") }
+    guard text.utf8.count <= 4096 else {
+      throw ModelError(.invalidPackageURL, "purl longer than 4096 bytes")
+    }
     var rest = Substring(text)
     var subpath: String?
     if let hash = rest.lastIndex(of: "#") {
-      let raw = rest[rest.index(after: hash)...].split(separator: "/").filter { $0 != "." && $0 != ".." }
+      let raw = rest[rest.index(after: hash)...].split(separator: "/").filter {
+        $0 != "." && $0 != ".."
+      }
       subpath = raw.map { Self.decode(String($0)) }.joined(separator: "/")
       rest = rest[..<hash]
     }
@@ -65,16 +70,21 @@ public struct PackageURL: Hashable, Sendable, Comparable, CustomStringConvertibl
       }
       rest = rest[..<q]
     }
-    guard rest.lowercased().hasPrefix("pkg:") else {
-      throw ModelError(.invalidPackageURL, "'\(text.prefix(200))' is not a purl: missing 'pkg:' scheme")
+    guard rest.utf8.count >= 4,
+      String(decoding: rest.utf8.prefix(4), as: UTF8.self).lowercased() == "pkg:"
+    else {
+      throw ModelError(
+        .invalidPackageURL, "'\(text.prefix(200))' is not a purl: missing 'pkg:' scheme")
     }
     rest = rest.dropFirst(4)
     while rest.hasPrefix("/") { rest = rest.dropFirst() }
     guard let slash = rest.firstIndex(of: "/") else {
-      throw ModelError(.invalidPackageURL, "'\(text.prefix(200))' is not a purl: missing type or name")
+      throw ModelError(
+        .invalidPackageURL, "'\(text.prefix(200))' is not a purl: missing type or name")
     }
     let type = rest[..<slash].lowercased()
-    guard !type.isEmpty, type.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == "+" })
+    guard !type.isEmpty,
+      type.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == "+" })
     else { throw ModelError(.invalidPackageURL, "'\(text.prefix(200))' has an invalid purl type") }
     rest = rest[rest.index(after: slash)...]
     var version: String?
@@ -103,16 +113,49 @@ public struct PackageURL: Hashable, Sendable, Comparable, CustomStringConvertibl
     Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789.-_~".utf8))
 
   static func encode(_ s: String) -> String {
-    var out = ""
+    // Most names and versions need no escaping: returned as they are.
+    if s.utf8.allSatisfy({ allowed.contains($0) }) { return s }
+    let hex = Array("0123456789ABCDEF".utf8)
+    var out: [UInt8] = []
+    out.reserveCapacity(s.utf8.count * 3)
     for b in s.utf8 {
       if allowed.contains(b) {
-        out.unicodeScalars.append(UnicodeScalar(b))
+        out.append(b)
       } else {
-        out += String(format: "%%%02X", b)
+        out += [UInt8(ascii: "%"), hex[Int(b >> 4)], hex[Int(b & 0xF)]]
       }
     }
-    return out
+    return String(decoding: out, as: UTF8.self)
   }
 
-  static func decode(_ s: String) -> String { s.removingPercentEncoding ?? s }
+  /// Percent-decoding; text without `%` (nearly all of it) is returned as it is.
+  /// A malformed escape, or escapes that do not decode to UTF-8, leave the text as written
+  /// (Foundation's `removingPercentEncoding` answers nil for some of those and repairs others).
+  static func decode(_ s: String) -> String {
+    guard s.utf8.contains(UInt8(ascii: "%")) else { return s }
+    func hex(_ b: UInt8) -> UInt8? {
+      switch b {
+      case UInt8(ascii: "0")...UInt8(ascii: "9"): b - UInt8(ascii: "0")
+      case UInt8(ascii: "a")...UInt8(ascii: "f"): b - UInt8(ascii: "a") + 10
+      case UInt8(ascii: "A")...UInt8(ascii: "F"): b - UInt8(ascii: "A") + 10
+      default: nil
+      }
+    }
+    let bytes = Array(s.utf8)
+    var out: [UInt8] = []
+    out.reserveCapacity(bytes.count)
+    var i = 0
+    while i < bytes.count {
+      if bytes[i] == UInt8(ascii: "%") {
+        guard i + 2 < bytes.count, let high = hex(bytes[i + 1]), let low = hex(bytes[i + 2])
+        else { return s }
+        out.append(high << 4 | low)
+        i += 3
+      } else {
+        out.append(bytes[i])
+        i += 1
+      }
+    }
+    return String(validating: out, as: UTF8.self) ?? s
+  }
 }

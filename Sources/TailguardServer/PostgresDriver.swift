@@ -240,7 +240,18 @@ public final class PostgresDriver: SQLDriver, @unchecked Sendable {
       return b
     }
 
+    /// The longest a statement may take before its connection is closed (which fails it): a
+    /// server that vanishes mid-statement, or a connection left half-open, cannot hold a
+    /// thread forever.
+    static let statementDeadline: TimeAmount = .seconds(120)
+
     func run(_ sql: String, _ arguments: [SQLValue]) throws -> PostgresQueryResult {
+      let connection = self.connection
+      let deadline = connection.eventLoop.scheduleTask(in: Self.statementDeadline) {
+        let closing: EventLoopFuture<Void> = connection.close()
+        _ = closing
+      }
+      defer { deadline.cancel() }
       do {
         return try connection.query(
           PostgresQuery(unsafeSQL: Self.numbered(sql), binds: Self.bindings(arguments)),
@@ -257,14 +268,13 @@ public final class PostgresDriver: SQLDriver, @unchecked Sendable {
 
     func query(_ sql: String, _ arguments: [SQLValue]) throws -> [SQLRow] {
       let result = try run(sql, arguments)
+      var names: [String: Int]?
       return try result.rows.map { row in
-        var columns: [String] = []
         var values: [SQLValue] = []
-        for cell in row {
-          columns.append(cell.columnName)
-          values.append(try Self.value(cell))
-        }
-        return SQLRow(columns: columns, values: values)
+        for cell in row { values.append(try Self.value(cell)) }
+        let shared = names ?? SQLRow.names(row.map(\.columnName))
+        names = shared
+        return SQLRow(names: shared, values: values)
       }
     }
 

@@ -32,10 +32,20 @@ public struct SQLRow: Sendable {
   let values: [SQLValue]
 
   init(columns: [String], values: [SQLValue]) {
-    var names: [String: Int] = [:]
-    for (i, c) in columns.enumerated() where names[c] == nil { names[c] = i }
+    self.init(names: Self.names(columns), values: values)
+  }
+
+  /// NAMES from `names(_:)`, built once per result and shared by its rows.
+  init(names: [String: Int], values: [SQLValue]) {
     self.names = names
     self.values = values
+  }
+
+  /// Column positions by name (the first of equal names).
+  static func names(_ columns: [String]) -> [String: Int] {
+    var names: [String: Int] = [:]
+    for (i, c) in columns.enumerated() where names[c] == nil { names[c] = i }
+    return names
   }
 
   public subscript(_ column: String) -> SQLValue {

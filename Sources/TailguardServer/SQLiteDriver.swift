@@ -42,28 +42,52 @@ public final class SQLiteDriver: SQLDriver {
         })
     }
 
+    /// A single statement is prepared once per connection and reused (GRDB's statement cache):
+    /// a re-match runs the same few statements hundreds of thousands of times. Scripts of
+    /// several statements (migrations) are compiled each time.
+    func statement(_ sql: String) throws -> Statement? {
+      var body = Substring(sql)
+      while let last = body.last, last.isWhitespace || last == ";" { body = body.dropLast() }
+      guard !body.contains(";") else { return nil }
+      return try db.cachedStatement(sql: sql)
+    }
+
     func execute(_ sql: String, _ arguments: [SQLValue]) throws -> Int {
-      try db.execute(sql: sql, arguments: Self.arguments(arguments))
+      if let statement = try statement(sql) {
+        try statement.execute(arguments: Self.arguments(arguments))
+      } else {
+        try db.execute(sql: sql, arguments: Self.arguments(arguments))
+      }
       return db.changesCount
     }
 
     func query(_ sql: String, _ arguments: [SQLValue]) throws -> [SQLRow] {
-      let rows = try Row.fetchAll(db, sql: sql, arguments: Self.arguments(arguments))
-      guard let first = rows.first else { return [] }
-      let columns = Array(first.columnNames)
-      return rows.map { row in
-        SQLRow(
-          columns: columns,
-          values: row.databaseValues.map { v in
-            switch v.storage {
-            case .null: return .null
-            case .int64(let i): return .int(i)
-            case .double(let d): return .double(d)
-            case .string(let s): return .text(s)
-            case .blob(let b): return .blob(b)
-            }
-          })
+      let cursor: RowCursor
+      if let statement = try statement(sql) {
+        cursor = try Row.fetchCursor(statement, arguments: Self.arguments(arguments))
+      } else {
+        cursor = try Row.fetchCursor(db, sql: sql, arguments: Self.arguments(arguments))
       }
+      var rows: [SQLRow] = []
+      var names: [String: Int]?
+      // Each row is converted as it is stepped: the cursor's row is reused.
+      while let row = try cursor.next() {
+        let shared = names ?? SQLRow.names(Array(row.columnNames))
+        names = shared
+        rows.append(
+          SQLRow(
+            names: shared,
+            values: row.databaseValues.map { v in
+              switch v.storage {
+              case .null: return .null
+              case .int64(let i): return .int(i)
+              case .double(let d): return .double(d)
+              case .string(let s): return .text(s)
+              case .blob(let b): return .blob(b)
+              }
+            }))
+      }
+      return rows
     }
   }
 

@@ -204,19 +204,39 @@ public actor ServerEngine {
   static let rematchBatch = 64
 
   /// Re-matches the stored SBOMs of DIGESTS: a batch of images is read and matched on every
-  /// core, then written in one transaction. Returns the history events written.
+  /// core, then written in one transaction while the next batch is matched. Returns the history
+  /// events written.
   func rematch(
     _ digests: [String], advisories: OpenedAdvisories, cause: String, withdrawn: Set<String>,
     now: Date
   ) throws -> Int {
     var events = 0
-    var start = 0
-    while start < digests.count {
-      let batch = Array(digests[start..<min(start + Self.rematchBatch, digests.count)])
-      start += batch.count
-      let matched = try Self.match(batch, store: store, advisories: advisories, now: now)
-      events += try store.applyFindings(
-        batch: matched, cause: cause, withdrawn: withdrawn, now: now)
+    // Each lookup key's advisories read and prepared once for the whole re-match.
+    let groups = AdvisoryGroupCache()
+    let batches = stride(from: 0, to: digests.count, by: Self.rematchBatch).map {
+      Array(digests[$0..<min($0 + Self.rematchBatch, digests.count)])
+    }
+    let store = self.store
+    func matching(_ i: Int) -> Background<[ImageMatch]>? {
+      guard i < batches.count else { return nil }
+      return Background {
+        try Self.match(batches[i], store: store, advisories: advisories, now: now, groups: groups)
+      }
+    }
+    // The next batch is matched while this one is written: the writer and the matchers overlap.
+    var next = matching(0)
+    var i = 0
+    while let current = next {
+      let matched = try current.wait()
+      i += 1
+      next = matching(i)
+      do {
+        events += try store.applyFindings(
+          batch: matched, cause: cause, withdrawn: withdrawn, now: now)
+      } catch {
+        _ = try? next?.wait()
+        throw error
+      }
     }
     return events
   }
@@ -224,7 +244,8 @@ public actor ServerEngine {
   /// Reads and matches the stored SBOMs of DIGESTS concurrently (one worker per core); images
   /// without a stored SBOM are left out. The result is in DIGESTS' order.
   static func match(
-    _ digests: [String], store: any ServerStore, advisories: OpenedAdvisories, now: Date
+    _ digests: [String], store: any ServerStore, advisories: OpenedAdvisories, now: Date,
+    groups: AdvisoryGroupCache? = nil
   ) throws -> [ImageMatch] {
     let results = Mutex<[Int: Result<ImageMatch?, any Error>]>([:])
     DispatchQueue.concurrentPerform(iterations: digests.count) { i in
@@ -232,7 +253,8 @@ public actor ServerEngine {
         guard let sbom = try store.sbom(digest: digests[i]) else { return nil }
         return ImageMatch(
           digest: digests[i],
-          matched: MatchedVulnerability.fold(advisories.report(for: sbom, now: now)))
+          matched: MatchedVulnerability.fold(advisories.report(for: sbom, now: now, groups: groups))
+        )
       }
       results.withLock { $0[i] = result }
     }
@@ -273,5 +295,27 @@ public actor ServerEngine {
       full: full, keysChecked: keys.count, keysChanged: changed.count,
       imagesRematched: digests.count, historyEvents: events,
       advisoryRecords: advisories.info.records, seconds: seconds)
+  }
+}
+
+/// Work started on a global queue now, its result (or error) waited for later.
+final class Background<T: Sendable>: @unchecked Sendable {
+  private let done = DispatchSemaphore(value: 0)
+  private let lock = NSLock()
+  private var result: Result<T, any Error>?
+
+  init(_ work: @escaping @Sendable () throws -> T) {
+    DispatchQueue.global().async {
+      let outcome = Result { try work() }
+      self.lock.withLock { self.result = outcome }
+      self.done.signal()
+    }
+  }
+
+  /// Blocks until the work is done (any number of calls).
+  func wait() throws -> T {
+    done.wait()
+    done.signal()
+    return try lock.withLock { result! }.get()
   }
 }

@@ -186,8 +186,8 @@ struct ServerModeTests {
     #expect(try await server.request("GET", "/metrics", token: nil).0 == 200)
     let token = try #require(harness.tokens[.admin])
     #expect(try await server.request("GET", "/api/v1/images", token: token).0 == 404)
-    server.stop(signal: SIGTERM)
-    #expect(server.process.terminationStatus == 0)
+    let stopped = server.stop(signal: SIGTERM)
+    #expect(stopped.status == 0 && !stopped.killed)
     let log = (try? String(contentsOfFile: server.stderrPath, encoding: .utf8)) ?? ""
     #expect(log.contains("worker: health and metrics only"), "\(log.suffix(2000))")
   }

@@ -141,6 +141,41 @@ public enum ProcessRunner {
     }
   }
 
+  /// Sends SIGNAL to PROCESS (started elsewhere, no termination handler needed) and waits up
+  /// to GRACE seconds for it to end, then kills it; returns its status and whether it was
+  /// killed. Polls like `waitForExit` (Foundation's own wait can miss an exit).
+  @discardableResult
+  public static func stop(_ process: Process, signal: Int32, grace: Double = 60) -> (
+    status: Int32, killed: Bool
+  ) {
+    let pid = process.processIdentifier
+    guard pid > 0 else { return (0, false) }
+    kill(pid, signal)
+    let deadline = Date().addingTimeInterval(grace)
+    var killed = false
+    var exitSeenAt: Date?
+    while true {
+      if !process.isRunning { return (process.terminationStatus, killed) }
+      var info = siginfo_t()
+      if waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0, info.si_signo == SIGCHLD
+      {
+        if let seen = exitSeenAt {
+          var raw: Int32 = 0
+          if Date().timeIntervalSince(seen) > 1, waitpid(pid, &raw, WNOHANG) == pid {
+            return (raw & 0x7f == 0 ? (raw >> 8) & 0xff : raw & 0x7f, killed)
+          }
+        } else {
+          exitSeenAt = Date()
+        }
+      }
+      if !killed, Date() > deadline {
+        kill(pid, SIGKILL)
+        killed = true
+      }
+      usleep(50_000)
+    }
+  }
+
   /// `run`, on a thread of its own: the caller's task waits without holding one of Swift
   /// concurrency's few threads (two on this machine), so a long tool run in one test does not
   /// stall the async tests beside it.
