@@ -140,8 +140,12 @@ let package = Package(
         // Traces over OTLP/HTTP when configured (otel.endpoint / --otel-endpoint).
         otel, tracing,
       ],
-      // The OpenAPI 3.1 document of the API, served at GET /api/v1/openapi.json.
-      resources: [.embedInCode("Resources/openapi.json")]),
+      // The OpenAPI 3.1 document of the API, served at GET /api/v1/openapi.json; the dashboard's
+      // stylesheet and script, served at /assets/.
+      resources: [
+        .embedInCode("Resources/openapi.json"), .embedInCode("Resources/dashboard.css"),
+        .embedInCode("Resources/dashboard.js"),
+      ]),
     .executableTarget(
       name: "tailguard",
       dependencies: [
