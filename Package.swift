@@ -156,7 +156,8 @@ let package = Package(
     .executableTarget(
       name: "tailguard-bench",
       dependencies: [
-        "Advisories", "Matching", "TailguardModel", "TailguardServer", "Scanner", logging,
+        "Advisories", "Matching", "TailguardModel", "TailguardServer", "Scanner", "Reports",
+        logging,
       ],
       path: "Sources/tailguard-bench"),
 
@@ -205,11 +206,13 @@ let package = Package(
       exclude: ["Fixtures"]),
     .testTarget(
       name: "SBOMFormatsTests", dependencies: ["SBOMFormats", "TailguardModel", "TailguardTesting"]),
-    .testTarget(name: "ReportsTests", dependencies: ["Reports", "TailguardModel"]),
+    .testTarget(
+      name: "ReportsTests", dependencies: ["Reports", "TailguardModel", "TailguardTesting"]),
     .testTarget(
       name: "RemediationTests",
       dependencies: [
-        "Remediation", "Scanner", "Advisories", "ImageSources", "ByteFormats", "Catalogers", "Fleet",
+        "Remediation", "Scanner", "Advisories", "ImageSources", "ByteFormats", "Catalogers",
+        "Fleet",
         "Reports", "TailguardModel", "TailguardTesting",
       ]),
     .testTarget(

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need on a fresh machine of this kind: the oracle tools
 # (../shared/data/install-oracles.sh), the browser for the HTML report tests (Debian
-# chromium and chromium-driver, PyPI selenium), the server API's OpenAPI checkers (PyPI
+# chromium and chromium-driver, PyPI selenium; Debian graphviz for the DOT output), the server API's OpenAPI checkers (PyPI
 # schemathesis, openapi-spec-validator), kubernetes-validate (PyPI) for the deploy/kubernetes
 # manifests, and PostgreSQL (Debian) for the store suites. Idempotent; the README's test
 # command and .ci/run both call it.
@@ -11,9 +11,9 @@ cd "$(dirname "$0")/.."
 echo "== installing oracle tools (../shared/data/install-oracles.sh)"
 bash ../shared/data/install-oracles.sh
 
-echo "== installing the browser for HTML report tests (Debian chromium, chromium-driver; PyPI selenium)"
+echo "== installing the browser for HTML report tests (Debian chromium, chromium-driver; PyPI selenium) and Graphviz (Debian graphviz: checks graph -o dot)"
 browser_pkgs=()
-for p in chromium chromium-driver; do
+for p in chromium chromium-driver graphviz; do
   dpkg-query -W -f='${db:Status-Abbrev}' "$p" 2>/dev/null | grep -q '^ii' || browser_pkgs+=("$p")
 done
 if [ ${#browser_pkgs[@]} -gt 0 ]; then
@@ -24,7 +24,7 @@ fi
 python3 -c 'import selenium, schemathesis, openapi_spec_validator' 2>/dev/null \
   || python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore \
     --break-system-packages selenium==4.51.0 schemathesis==4.32.5 openapi-spec-validator==0.9.0
-python3 -c 'import selenium' && test -x /usr/bin/chromium && test -x /usr/bin/chromedriver
+python3 -c 'import selenium' && test -x /usr/bin/chromium && test -x /usr/bin/chromedriver && command -v dot >/dev/null
 command -v schemathesis >/dev/null && command -v openapi-spec-validator >/dev/null
 
 echo "== installing kubernetes-validate (PyPI) for scripts/validate-deploy.sh"

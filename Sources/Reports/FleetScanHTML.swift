@@ -193,26 +193,7 @@ public struct FleetScanHTML: Sendable {
   // MARK: Text
 
   /// HTML text and attribute escaping.
-  static func escape(_ s: String) -> String {
-    var out = ""
-    out.reserveCapacity(s.utf8.count)
-    for c in s.unicodeScalars {
-      switch c {
-      case "&": out += "&amp;"
-      case "<": out += "&lt;"
-      case ">": out += "&gt;"
-      case "\"": out += "&quot;"
-      case "'": out += "&#39;"
-      default:
-        if c.value < 0x20 && c != "\n" && c != "\t" {
-          out += " "
-        } else {
-          out.unicodeScalars.append(c)
-        }
-      }
-    }
-    return out
-  }
+  static func escape(_ s: String) -> String { HTMLText.escape(s) }
 
   static func n(_ x: Double) -> String {
     let r = (x * 10).rounded() / 10

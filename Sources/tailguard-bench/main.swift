@@ -7,6 +7,7 @@
 //
 // usage: tailguard-bench match SHARED_DATA_DIR [WORK_DIR]
 //        tailguard-bench seed-server ... (SeedServer.swift)
+//        tailguard-bench graph [PACKAGES] [ROUNDS] (GraphBench.swift)
 import Advisories
 import Foundation
 import Matching
@@ -24,6 +25,8 @@ func fail(_ message: String) -> Never {
 let args = CommandLine.arguments
 // Seeding a server database for bench/rematch.sh and bench/server-load.sh: SeedServer.swift.
 if args.count >= 2, args[1] == "seed-server" { seedServer(Array(args.dropFirst(2))) }
+// The dependency graph's build and render times for bench/graph.sh: GraphBench.swift.
+if args.count >= 2, args[1] == "graph" { graphBench(Array(args.dropFirst(2))) }
 guard args.count >= 3, args[1] == "match" else {
   fail("usage: tailguard-bench match SHARED_DATA_DIR [WORK_DIR]")
 }

@@ -20,7 +20,7 @@ struct Tailguard: AsyncParsableCommand {
       PolicyCommand.self, VerifyCommand.self, VerifyBlobCommand.self, VerifyAttestationCommand.self,
       FleetCommand.self, PinCommand.self, ResolveCommand.self, CacheCommand.self,
       VersionCommand.self, CVSSCommand.self, ServeCommand.self, AdmissionCommand.self,
-      FixCommand.self, PatchCommand.self,
+      FixCommand.self, PatchCommand.self, GraphCommand.self,
     ]
   )
 }
