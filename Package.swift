@@ -131,6 +131,8 @@ let package = Package(
       name: "TailguardServer",
       dependencies: [
         "Scanner", "TailguardModel", "SBOMFormats", "ByteFormats", "ImageSources", grdb, postgres,
+        // The dashboard: the dependency graph and the one HTML escaping function.
+        "Reports",
         // Admission: the policies of `scan --policy` over the stored facts.
         "Policy", "Rego",
         hummingbird, hummingbirdTLS, serviceLifecycle, logging, prometheus, nioCore, nioSSL, yams,

@@ -16,6 +16,8 @@ from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import WebDriverWait
 
 base, token, shots, image, hostile, vuln = sys.argv[1:7]
 options = Options()
@@ -44,6 +46,17 @@ def visit(path):
     drain_console()
 
 
+def click_and_wait(selector, url_test):
+    """Clicks SELECTOR (a submit button) and waits until the next page is loaded and its URL
+    passes URL_TEST: a click returns before the navigation it starts has finished."""
+    old = driver.find_element(By.TAG_NAME, "html")
+    driver.find_element(By.CSS_SELECTOR, selector).click()
+    WebDriverWait(driver, 30).until(expected_conditions.staleness_of(old))
+    WebDriverWait(driver, 30).until(lambda d: url_test(d.current_url)
+                                    and d.execute_script("return document.readyState") == "complete")
+    drain_console()
+
+
 def count(label, selector):
     counts[f"{label} {selector}"] = len(driver.find_elements(By.CSS_SELECTOR, selector))
 
@@ -68,8 +81,7 @@ try:
 
     # Log in through the form.
     driver.find_element(By.ID, "token").send_keys(token)
-    driver.find_element(By.CSS_SELECTOR, "form#login button[type=submit]").click()
-    drain_console()
+    click_and_wait("form#login button[type=submit]", lambda url: not url.endswith("/login"))
     logged_in = driver.current_url.rstrip("/") == base.rstrip("/")
 
     # The overview.
@@ -109,15 +121,24 @@ try:
     count("images?segment=tail", "table#images tbody tr")
     visit("/images")
     driver.find_element(By.CSS_SELECTOR, "form#filters input[name=kev]").click()
-    driver.find_element(By.CSS_SELECTOR, "form#filters button[type=submit]").click()
-    drain_console()
+    click_and_wait("form#filters button[type=submit]", lambda url: "kev=1" in url)
     count("images?kev=1 (form)", "table#images tbody tr")
 
     # One image, and the one whose names are markup.
     visit("/images/" + image)
     count("image", "#findings-table tbody tr")
     count("image", "section#graph")
+    for selector in ("section#graph svg.dependency-graph g.node",
+                     "section#graph svg.dependency-graph path.edge",
+                     "section#graph svg.dependency-graph g.node.hl"):
+        count("image", selector)
     shot("image")
+    # Graph interaction (the graph's own script, served in /assets/dashboard.js): fold a layer.
+    layers = driver.find_elements(By.CSS_SELECTOR, "section#graph svg.dependency-graph g.node.layer")
+    if layers:
+        driver.execute_script("arguments[0].dispatchEvent(new MouseEvent('click', {bubbles: true}))", layers[0])
+        counts["image graph folded layer: hidden packages"] = len(driver.find_elements(
+            By.CSS_SELECTOR, "section#graph svg.dependency-graph g.node.package.hidden"))
     visit("/images/" + hostile)
     try:
         driver.switch_to.alert
@@ -134,8 +155,7 @@ try:
     shot("finding")
 
     # Log out (POST with the page's CSRF field), then pages redirect again.
-    driver.find_element(By.CSS_SELECTOR, "form.logout button").click()
-    drain_console()
+    click_and_wait("form.logout button", lambda url: url.endswith("/login"))
     visit("/")
     logged_out = driver.current_url.endswith("/login")
 

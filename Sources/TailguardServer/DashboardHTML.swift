@@ -2,6 +2,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import Reports
 
 /// Typed HTML building for the dashboard. Tag and attribute names are literals in the code;
 /// every text and attribute value goes through `HTML.escape`, the dashboard's one escaping
@@ -14,33 +15,14 @@ struct HTML {
     out.reserveCapacity(capacity)
   }
 
-  /// HTML text and attribute-value escaping (`&<>"'`); control characters become spaces.
+  /// HTML text and attribute-value escaping: the project's one function (`HTMLText.escape`,
+  /// shared with the reports and the graph), skipped for the common text that needs none.
   static func escape(_ s: String) -> String {
-    var needs = false
-    for c in s.utf8 where c < 0x20 || c == 0x26 || c == 0x3C || c == 0x3E || c == 0x22 || c == 0x27
-    {
-      needs = true
-      break
+    for c in s.utf8
+    where c < 0x20 || c == 0x26 || c == 0x3C || c == 0x3E || c == 0x22 || c == 0x27 || c >= 0x7F {
+      return HTMLText.escape(s)
     }
-    if !needs { return s }
-    var out = ""
-    out.reserveCapacity(s.utf8.count + 16)
-    for c in s.unicodeScalars {
-      switch c {
-      case "&": out += "&amp;"
-      case "<": out += "&lt;"
-      case ">": out += "&gt;"
-      case "\"": out += "&quot;"
-      case "'": out += "&#39;"
-      default:
-        if c.value < 0x20 && c != "\n" && c != "\t" {
-          out += " "
-        } else {
-          out.unicodeScalars.append(c)
-        }
-      }
-    }
-    return out
+    return s
   }
 
   /// Escaped text.
@@ -113,12 +95,15 @@ struct HTML {
 
 /// The dashboard's embedded assets and the headers every dashboard response carries.
 enum DashboardAssets {
-  static var css: [UInt8] { PackageResources.dashboard_css }
-  static var js: [UInt8] { PackageResources.dashboard_js }
+  /// The dashboard's stylesheet and script, each followed by the dependency graph's (Reports).
+  static let css: [UInt8] =
+    PackageResources.dashboard_css + Array(DependencyGraphRenderer.style.utf8)
+  static let js: [UInt8] =
+    PackageResources.dashboard_js + Array(("\n" + DependencyGraphRenderer.script).utf8)
 
   /// A short content hash, so pages name each asset by version and it may be cached for long.
-  static let cssVersion = version(PackageResources.dashboard_css)
-  static let jsVersion = version(PackageResources.dashboard_js)
+  static let cssVersion = version(css)
+  static let jsVersion = version(js)
 
   static func version(_ bytes: [UInt8]) -> String {
     String(Tokens.hash(String(decoding: bytes, as: UTF8.self)).prefix(12))

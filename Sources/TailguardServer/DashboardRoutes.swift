@@ -114,17 +114,24 @@ enum Dashboard {
     pages.get("images/:digest") { request, context in
       let raw = context.parameters.get("digest") ?? ""
       let text = raw.removingPercentEncoding ?? raw
-      guard let digest = try? Digest(parsing: text), digest.algorithm == "sha256",
-        let detail = try await ServerAPI.db({ try store.dashboardImage(digest: digest.description) }
-        )
-      else {
+      // The graph is laid out off the request threads too (CPU work for large images).
+      let found: (DashboardImageDetail, String?)? =
+        if let digest = try? Digest(parsing: text), digest.algorithm == "sha256" {
+          try await ServerAPI.db {
+            guard let detail = try store.dashboardImage(digest: digest.description) else {
+              return nil
+            }
+            return (detail, DashboardGraph.fragment(detail))
+          }
+        } else { nil }
+      guard let (detail, graph) = found else {
         return html(
           DashboardPages.notFound(
             "No image \(text) is known.", logoutCSRF: sessions.logoutCSRF(request)),
           status: .notFound)
       }
       return html(
-        DashboardPages.image(detail, graph: nil, logoutCSRF: sessions.logoutCSRF(request)))
+        DashboardPages.image(detail, graph: graph, logoutCSRF: sessions.logoutCSRF(request)))
     }
     pages.get("findings/:id") { request, context in
       let raw = context.parameters.get("id") ?? ""

@@ -39,7 +39,7 @@ struct DashboardTests {
             purl: PackageURL(type: "pypi", name: name, version: version),
             locations: [
               Location(path: "/usr/lib/python3/site-packages/\(name)", layer: layer, layerIndex: 0)
-            ], foundBy: "test")
+            ], foundBy: "test", introducedBy: layer, introducedByIndex: 0)
         })
     }
 
@@ -235,6 +235,11 @@ struct DashboardTests {
       #expect(web.text.contains("CVE-TEST-0001") && web.text.contains("2.11.3"))
       #expect(web.text.contains("/usr/lib/python3/site-packages/jinja2 (layer 0)"))
       #expect(web.text.contains("first_seen"))
+      // The dependency graph (Reports' renderer): image, layer, two packages, two vulnerabilities.
+      #expect(web.text.contains("<svg class=\"dependency-graph\""))
+      #expect(web.text.components(separatedBy: "<g class=\"node ").count - 1 == 6)
+      #expect(web.text.components(separatedBy: "<path class=\"edge ").count - 1 == 5)
+      #expect(!web.text.contains("data-placeholder"))
 
       // The images table: filters as GET parameters, keyset pages.
       func rows(_ uri: String) async throws -> Int {
@@ -353,6 +358,10 @@ struct DashboardTests {
       #expect(seen.counts["images quick filter 'batch' visible rows"] == 1)
       #expect(seen.counts["image #findings-table tbody tr"] == 2)
       #expect(seen.counts["finding table#finding-images tbody tr"] == 2)
+      #expect(seen.counts["image section#graph svg.dependency-graph g.node"] == 6)
+      #expect(seen.counts["image section#graph svg.dependency-graph path.edge"] == 5)
+      #expect(seen.counts["image section#graph svg.dependency-graph g.node.hl"] == 4)
+      #expect(seen.counts["image graph folded layer: hidden packages"] == 2)
       #expect(seen.sorted["replicas ascending"] == true)
       #expect(seen.sorted["replicas descending"] == true)
       #expect(seen.sorted["keyboard sort aria-sort"] == true)
