@@ -84,7 +84,7 @@ enum DashboardPages {
 
   // MARK: Overview
 
-  static func overview(_ o: DashboardOverview, logoutCSRF: String) -> String {
+  static func overview(_ o: DashboardOverview, at: Date, logoutCSRF: String) -> String {
     page(title: "Fleet overview", current: "/", logoutCSRF: logoutCSRF) { html in
       let head = o.summary.segments["head"] ?? LiveSegment()
       let tail = o.summary.segments["tail"] ?? LiveSegment()
@@ -101,7 +101,7 @@ enum DashboardPages {
       }
       html.element("p", ["class": "meta"]) { html in
         html.text(
-          "\(o.totalImages) images known, \(o.summary.images) indexed · head: the \(o.summary.head) most used by replicas · \(o.summary.alerts.count) alerts"
+          "\(o.totalImages) images known, \(o.summary.images) indexed · head: the \(o.summary.head) most used by replicas · \(o.summary.alerts.count) alerts · figures as of \(at.formatted(.iso8601)) (refreshed every \(Dashboard.overviewMaxAge.components.seconds) s)"
         )
       }
       html.element("section", ["id": "segments", "aria-labelledby": "segments-h"]) { html in

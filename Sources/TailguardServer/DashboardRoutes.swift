@@ -79,9 +79,13 @@ enum Dashboard {
 
     let pages = open.add(middleware: DashboardSessionMiddleware(sessions: sessions))
 
+    let overview = DashboardSnapshot(maxAge: overviewMaxAge) {
+      try await ServerAPI.db { try store.dashboardOverview(now: Date()) }
+    }
     pages.get("/") { request, _ in
-      let overview = try await ServerAPI.db { try store.dashboardOverview(now: Date()) }
-      return html(DashboardPages.overview(overview, logoutCSRF: sessions.logoutCSRF(request)))
+      let (figures, at) = try await overview.get()
+      return html(
+        DashboardPages.overview(figures, at: at, logoutCSRF: sessions.logoutCSRF(request)))
     }
     pages.get("images") { request, _ in
       let params = request.uri.queryParameters
@@ -150,6 +154,9 @@ enum Dashboard {
       return html(DashboardPages.finding(id, rows: rows, logoutCSRF: sessions.logoutCSRF(request)))
     }
   }
+
+  /// How old the overview's figures may get before a page refreshes them (in the background).
+  static let overviewMaxAge: Duration = .seconds(15)
 
   static func loginForm(_ sessions: DashboardSessions, error: String?, status: HTTPResponse.Status)
     -> Response

@@ -99,39 +99,41 @@ extension SQLServerStore: DashboardStore {
     let summary = try fleetSummary(now: now)
     let sla = try slaReport(now: now, limit: 20)
     return try read { db in
-      var ranked: [DashboardRanked] = []
+      // One pass over the open findings, per image and severity; the ranking and the segments'
+      // severities are summed from it here (each aggregate in SQL would be another pass).
+      var counts: [String: [String: Int]] = [:]
       for row in try db.query(
-        """
-        SELECT i.digest AS digest, i.reference AS reference, i.segment AS segment,
-          COALESCE(u.r, 0) AS replicas, COALESCE(f.n, 0) AS findings
-        FROM image i
-        LEFT JOIN (SELECT digest, SUM(replicas) AS r FROM image_usage GROUP BY digest) u
-          ON u.digest = i.digest
-        LEFT JOIN (SELECT digest, COUNT(*) AS n FROM finding WHERE state = 'open' GROUP BY digest) f
-          ON f.digest = i.digest
-        WHERE i.segment IN ('head', 'tail')
-        """)
+        "SELECT digest, severity, COUNT(*) AS n FROM finding WHERE state = 'open' GROUP BY digest, severity"
+      ) {
+        counts[try row.string("digest"), default: [:]][try row.string("severity")] = try row.int(
+          "n")
+      }
+      var replicas: [String: Int] = [:]
+      for row in try db.query(
+        "SELECT digest, SUM(replicas) AS r FROM image_usage GROUP BY digest")
       {
-        ranked.append(
-          DashboardRanked(
-            digest: try row.string("digest"), reference: try row.string("reference"),
-            segment: try row.string("segment"), replicas: row.optionalInt("replicas") ?? 0,
-            findings: row.optionalInt("findings") ?? 0))
+        replicas[try row.string("digest")] = row.optionalInt("r") ?? 0
+      }
+      var ranked: [DashboardRanked] = []
+      var bySegment: [String: [String: Int]] = [:]
+      var total = 0
+      for row in try db.query("SELECT digest, reference, segment FROM image") {
+        total += 1
+        let digest = try row.string("digest")
+        let segment = row.optionalString("segment")
+        guard segment != "retired" else { continue }
+        let severities = counts[digest] ?? [:]
+        for (severity, n) in severities {
+          bySegment[segment ?? "none", default: [:]][severity, default: 0] += n
+        }
+        if let segment, segment == "head" || segment == "tail" {
+          ranked.append(
+            DashboardRanked(
+              digest: digest, reference: try row.string("reference"), segment: segment,
+              replicas: replicas[digest] ?? 0, findings: severities.values.reduce(0, +)))
+        }
       }
       ranked.sort { ($0.replicas, $1.digest) > ($1.replicas, $0.digest) }
-      var bySegment: [String: [String: Int]] = [:]
-      for row in try db.query(
-        """
-        SELECT i.segment AS segment, f.severity AS severity, COUNT(*) AS n
-        FROM finding f JOIN image i ON i.digest = f.digest
-        WHERE f.state = 'open' AND (i.segment IS NULL OR i.segment != 'retired')
-        GROUP BY i.segment, f.severity
-        """)
-      {
-        let segment = row.optionalString("segment") ?? "none"
-        bySegment[segment, default: [:]][try row.string("severity"), default: 0] += try row.int("n")
-      }
-      let total = try db.one("SELECT COUNT(*) AS n FROM image")?.int("n") ?? 0
       return DashboardOverview(
         summary: summary, sla: sla, ranked: ranked, severityBySegment: bySegment,
         totalImages: total)
