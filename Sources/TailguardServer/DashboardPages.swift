@@ -471,9 +471,9 @@ enum DashboardPages {
                     for p in f.packages {
                       html.element("li") { html in
                         html.element("code", text: p)
-                        if let where_ = locations[p], !where_.isEmpty {
+                        if let found = locations[p], !found.isEmpty {
                           html.text(" in ")
-                          html.text(where_.joined(separator: ", "))
+                          html.text(found.joined(separator: ", "))
                         }
                       }
                     }
