@@ -131,6 +131,8 @@ let package = Package(
       name: "TailguardServer",
       dependencies: [
         "Scanner", "TailguardModel", "SBOMFormats", "ByteFormats", "ImageSources", grdb, postgres,
+        // The dashboard: the dependency graph and the one HTML escaping function.
+        "Reports",
         // Admission: the policies of `scan --policy` over the stored facts.
         "Policy", "Rego",
         hummingbird, hummingbirdTLS, serviceLifecycle, logging, prometheus, nioCore, nioSSL, yams,
@@ -140,8 +142,12 @@ let package = Package(
         // Traces over OTLP/HTTP when configured (otel.endpoint / --otel-endpoint).
         otel, tracing,
       ],
-      // The OpenAPI 3.1 document of the API, served at GET /api/v1/openapi.json.
-      resources: [.embedInCode("Resources/openapi.json")]),
+      // The OpenAPI 3.1 document of the API, served at GET /api/v1/openapi.json; the dashboard's
+      // stylesheet and script, served at /assets/.
+      resources: [
+        .embedInCode("Resources/openapi.json"), .embedInCode("Resources/dashboard.css"),
+        .embedInCode("Resources/dashboard.js"),
+      ]),
     .executableTarget(
       name: "tailguard",
       dependencies: [

@@ -90,13 +90,9 @@ struct ProblemMiddleware: RouterMiddleware {
 
 /// `Authorization: Bearer TOKEN`: the token's SHA-256 is looked up; missing, malformed or unknown
 /// tokens all get the same bare 401.
-/// A known token's role is remembered for 30 s, so a request costs no database
-/// read for its token; unknown tokens are always looked up (and never remembered).
 struct AuthMiddleware: RouterMiddleware {
   typealias Context = ServerContext
-  let store: any ServerStore
-  /// Token hash → role.
-  let cache = TTLCache<Role>(ttl: .seconds(30))
+  let tokens: TokenAuthenticator
 
   func handle(
     _ request: Request, context: ServerContext,
@@ -105,16 +101,34 @@ struct AuthMiddleware: RouterMiddleware {
     guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else {
       throw Problem(.unauthorized)
     }
-    let hash = Tokens.hash(String(header.dropFirst(7)))
-    var found = cache.get(hash)
-    if found == nil {
-      found = try await ServerAPI.db { try store.role(forTokenHash: hash) }
-      if let found { cache.put(hash, found) }
+    guard let role = try await tokens.role(forToken: String(header.dropFirst(7))) else {
+      throw Problem(.unauthorized)
     }
-    guard let role = found else { throw Problem(.unauthorized) }
     var context = context
     context.role = role
     return try await next(request, context)
+  }
+}
+
+/// Token → role, for the API's bearer tokens and the dashboard's sessions alike (one check).
+/// A known token's role is remembered for 30 s, so a request costs no database read for its
+/// token; unknown tokens are always looked up (and never remembered).
+final class TokenAuthenticator: Sendable {
+  let store: any ServerStore
+  /// Token hash → role.
+  let cache = TTLCache<Role>(ttl: .seconds(30))
+  init(store: any ServerStore) { self.store = store }
+
+  func role(forToken token: String) async throws -> Role? {
+    try await role(forHash: Tokens.hash(token))
+  }
+
+  func role(forHash hash: String) async throws -> Role? {
+    if let found = cache.get(hash) { return found }
+    let store = self.store
+    let found = try await ServerAPI.db { try store.role(forTokenHash: hash) }
+    if let found { cache.put(hash, found) }
+    return found
   }
 }
 
@@ -156,7 +170,7 @@ enum ServerAPI {
 
   static func build(
     engine: ServerEngine, metrics: ServerMetrics, limits: BodyLimits,
-    admission: AdmissionController? = nil
+    admission: AdmissionController? = nil, tls: Bool = false
   ) -> Router<ServerContext> {
     let store = engine.store
     let router = Router(context: ServerContext.self)
@@ -165,7 +179,8 @@ enum ServerAPI {
     addHealthRoutes(router, engine: engine, metrics: metrics, mode: "server")
 
     router.get("/api/v1/openapi.json") { _, _ in OpenAPIDocument.response() }
-    let api = router.group("api/v1").add(middleware: AuthMiddleware(store: store))
+    let tokens = TokenAuthenticator(store: store)
+    let api = router.group("api/v1").add(middleware: AuthMiddleware(tokens: tokens))
 
     api.post("images") { request, context in
       try context.require(.write)
@@ -258,6 +273,7 @@ enum ServerAPI {
     }
     addWatchRoutes(api, engine: engine, limits: limits)
     AdmissionAPI.add(router, api: api, admission: admission, store: store)
+    Dashboard.add(router, store: store, tokens: tokens, tls: tls)
     return router
   }
 

@@ -192,7 +192,8 @@ public enum ServerRunner {
       configuration.workerOnly
       ? WorkerRoutes.build(engine: engine, metrics: metrics)
       : ServerAPI.build(
-        engine: engine, metrics: metrics, limits: configuration.limits, admission: admission)
+        engine: engine, metrics: metrics, limits: configuration.limits, admission: admission,
+        tls: configuration.tls != nil)
     var services: [any Service] = (0..<max(0, configuration.workers)).map { _ in
       IndexWorker(engine: engine, configuration: configuration, logger: logger)
     }
