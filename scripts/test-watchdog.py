@@ -116,10 +116,18 @@ def main():
             if ".xctest" in line or "swiftpm-testing-helper" in line:
                 print(f"\ntest-watchdog: threads of {pid} ({line[:200]}):", flush=True)
                 print(backtrace(pid), flush=True)
+        # The test binary may run in a process group of its own (swift test starts it), so every
+        # descendant is killed by pid as well as the group: none is left spinning after the run.
+        stragglers = descendants(proc.pid)
         try:
             os.killpg(proc.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
+        for pid in stragglers:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
         proc.wait()
         reader.join(timeout=5)
         return 124

@@ -15,6 +15,12 @@ public final class SQLiteDriver: SQLDriver {
     config.foreignKeysEnabled = true
     config.label = "tailguard-server"
     config.busyMode = .timeout(10)
+    // The writer keeps up to 64 MiB of pages (SQLite's default is 2 MiB): a re-match inserts
+    // hundreds of thousands of findings and history rows, each touching several indexes of a
+    // database of a gigabyte. Readers keep the default (there are several of them).
+    config.prepareDatabase { db in
+      if !db.configuration.readonly { try db.execute(sql: "PRAGMA cache_size = -65536") }
+    }
     do {
       let dir = (path as NSString).deletingLastPathComponent
       if !dir.isEmpty {

@@ -226,18 +226,27 @@ public actor ServerEngine {
     // The next batch is matched while this one is written: the writer and the matchers overlap.
     var next = matching(0)
     var i = 0
+    var waited = Duration.zero
+    var writing = Duration.zero
+    let clock = ContinuousClock()
     while let current = next {
-      let matched = try current.wait()
+      var matched: [ImageMatch] = []
+      waited += try clock.measure { matched = try current.wait() }
       i += 1
       next = matching(i)
       do {
-        events += try store.applyFindings(
-          batch: matched, cause: cause, withdrawn: withdrawn, now: now)
+        writing += try clock.measure {
+          events += try store.applyFindings(
+            batch: matched, cause: cause, withdrawn: withdrawn, now: now)
+        }
       } catch {
         _ = try? next?.wait()
         throw error
       }
     }
+    logger.info(
+      "re-match of \(digests.count) images: \(writing) writing findings, \(waited) waiting for matches"
+    )
     return events
   }
 
