@@ -10,35 +10,22 @@ usage: check-dashboard-in-chromium.py BASE_URL TOKEN SCREENSHOT_DIR IMAGE_DIGEST
 """
 import json, os, sys
 
-from selenium import webdriver
 from selenium.common.exceptions import NoAlertPresentException
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import WebDriverWait
 
+import headless_chromium
+
 base, token, shots, image, hostile, vuln = sys.argv[1:7]
-options = Options()
-options.binary_location = "/usr/bin/chromium"
-for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-             "--no-first-run", "--disable-extensions", "--window-size=1280,2000"):
-    options.add_argument(flag)
-options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-try:
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-except Exception as error:  # the browser is part of the test environment
-    print(f"cannot start chromium: {error}", file=sys.stderr)
-    sys.exit(2)
+driver = headless_chromium.start()
 
 console, counts, sorted_ok, screenshots = [], {}, {}, []
 
 
 def drain_console():
-    for entry in driver.get_log("browser"):
-        if entry.get("level") in ("WARNING", "SEVERE"):
-            console.append(entry.get("message"))
+    console.extend(headless_chromium.warnings(driver))
 
 
 def visit(path):

@@ -10,25 +10,14 @@ usage: check-graph-in-chromium.py FILE [SCREENSHOT]
 """
 import json, sys
 
-from selenium import webdriver
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
+import headless_chromium
+
 path = sys.argv[1]
 screenshot = sys.argv[2] if len(sys.argv) > 2 else None
-options = Options()
-options.binary_location = "/usr/bin/chromium"
-for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-             "--no-first-run", "--disable-extensions", "--window-size=1400,1200"):
-    options.add_argument(flag)
-options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-try:
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-except Exception as error:  # the browser is part of the test environment
-    print(f"cannot start chromium: {error}", file=sys.stderr)
-    sys.exit(2)
+driver = headless_chromium.start(1400, 1200)
 
 
 def count(selector):
@@ -73,8 +62,7 @@ try:
     focus.click()
     seen["focusFilter"] = "focus" in driver.find_element(
         By.CSS_SELECTOR, "svg.dependency-graph").get_attribute("class")
-    seen["console"] = [e.get("message") for e in driver.get_log("browser")
-                       if e.get("level") in ("WARNING", "SEVERE")]
+    seen["console"] = headless_chromium.warnings(driver)
     print(json.dumps(seen))
 finally:
     driver.quit()

@@ -8,23 +8,12 @@ usage: check-html-in-chromium.py FILE SELECTOR...
 """
 import json, sys
 
-from selenium import webdriver
-from selenium.webdriver.chrome.options import Options
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
 
+import headless_chromium
+
 path, selectors = sys.argv[1], sys.argv[2:]
-options = Options()
-options.binary_location = "/usr/bin/chromium"
-for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-             "--no-first-run", "--disable-extensions", "--window-size=1280,2000"):
-    options.add_argument(flag)
-options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-try:
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-except Exception as error:  # the browser is part of the test environment
-    print(f"cannot start chromium: {error}", file=sys.stderr)
-    sys.exit(2)
+driver = headless_chromium.start()
 try:
     driver.set_page_load_timeout(60)
     driver.get("file://" + path)
@@ -37,13 +26,13 @@ try:
         headers[0].click()
         column = [float(td.get_attribute("data-value")) for td in driver.find_elements(By.CSS_SELECTOR, "table.sortable tbody tr td:first-child")]
         sorted_ok = column == sorted(column)
-    logs = [entry for entry in driver.get_log("browser") if entry.get("level") in ("WARNING", "SEVERE")]
+    logs = headless_chromium.warnings(driver)
     print(json.dumps({
         "title": driver.title,
         "headline": headline[0].text if headline else None,
         "counts": counts,
         "sortedAscending": sorted_ok,
-        "console": [entry.get("message") for entry in logs],
+        "console": logs,
     }))
 finally:
     driver.quit()

@@ -499,7 +499,7 @@ enum DashboardPages {
       }
       html.element(
         "section",
-        ["id": "graph", "aria-labelledby": "graph-h", "data-placeholder": graph == nil ? "" : nil]
+        ["id": "graph", "aria-labelledby": "graph-h", "data-no-sbom": graph == nil ? "" : nil]
       ) { html in
         html.element("h2", ["id": "graph-h"], text: "Dependency graph")
         if let graph {
@@ -508,7 +508,7 @@ enum DashboardPages {
           html.element(
             "p",
             text:
-              "Placeholder: the dependency graph (image → base → layers → packages → vulnerabilities) is added when DependencyGraph lands."
+              "No stored SBOM for this image (it is still being indexed, or its SBOM was not kept): no graph to draw."
           )
         }
       }

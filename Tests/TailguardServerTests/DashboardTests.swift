@@ -241,7 +241,7 @@ struct DashboardTests {
       #expect(web.text.contains("<svg class=\"dependency-graph\""))
       #expect(web.text.components(separatedBy: "<g class=\"node ").count - 1 == 6)
       #expect(web.text.components(separatedBy: "<path class=\"edge ").count - 1 == 5)
-      #expect(!web.text.contains("data-placeholder"))
+      #expect(!web.text.contains("data-no-sbom"))
 
       // The images table: filters as GET parameters, keyset pages.
       func rows(_ uri: String) async throws -> Int {

@@ -33,34 +33,15 @@ struct GraphCommand: AsyncParsableCommand {
   @OptionGroup var targetOptions: TargetOptions
   @OptionGroup var output: OutputOptions<GraphFormat>
 
-  @Option(
-    name: .long, help: "Advisory database file (default: $TAILGUARD_DB or the user data directory)."
-  )
-  var db: String?
-
-  @Option(
-    name: .customLong("ignore-file"),
-    help: "Ignore rules (YAML or plain lines); default .tailguardignore.yaml when present.")
-  var ignoreFile: String?
-
-  @Option(
-    name: .customLong("vex"),
-    help: "OpenVEX document whose not_affected/fixed statements suppress findings.")
-  var vex: [String] = []
+  @OptionGroup var findingSource: FindingSourceOptions
 
   @Flag(name: .long, help: "Draw every package, not only those with findings.")
   var expand = false
 
   func run() async throws {
     try await ExitCodes.run(quiet: output.quiet) {
-      var scan = ScanRequest(
-        target: target, advisories: AdvisoryChoice.resolve(flag: db),
-        options: try targetOptions.scanOptions(progress: output.progressSink))
-      scan.ignoreFile =
-        ignoreFile
-        ?? (FileManager.default.fileExists(atPath: ".tailguardignore.yaml")
-          ? ".tailguardignore.yaml" : nil)
-      scan.vexFiles = vex
+      let scan = findingSource.request(
+        target: target, options: try targetOptions.scanOptions(progress: output.progressSink))
       let outcome = try await Scanner().dependencyGraph(
         GraphRequest(scan: scan, options: DependencyGraph.Options(foldClean: !expand)))
       Diagnostics.print(outcome.report.diagnostics, output.verbosity)

@@ -34,10 +34,7 @@ struct ScanCommand: AsyncParsableCommand {
   @OptionGroup var targetOptions: TargetOptions
   @OptionGroup var output: OutputOptions<ScanFormat>
 
-  @Option(
-    name: .long, help: "Advisory database file (default: $TAILGUARD_DB or the user data directory)."
-  )
-  var db: String?
+  @OptionGroup var findingSource: FindingSourceOptions
 
   @Option(
     name: .customLong("fail-on"),
@@ -51,16 +48,6 @@ struct ScanCommand: AsyncParsableCommand {
     name: .customLong("ignore-unfixed"),
     help: "Leave out findings with no fix (not fixed / won't fix).")
   var ignoreUnfixed = false
-
-  @Option(
-    name: .customLong("ignore-file"),
-    help: "Ignore rules (YAML or plain lines); default .tailguardignore.yaml when present.")
-  var ignoreFile: String?
-
-  @Option(
-    name: .customLong("vex"),
-    help: "OpenVEX document whose not_affected/fixed statements suppress findings.")
-  var vex: [String] = []
 
   @Flag(name: .customLong("show-suppressed"), help: "List suppressed findings too (table output).")
   var showSuppressed = false
@@ -109,16 +96,10 @@ struct ScanCommand: AsyncParsableCommand {
 
   /// The request these flags make.
   func request() throws -> ScanRequest {
-    var request = ScanRequest(
-      target: target, advisories: AdvisoryChoice.resolve(flag: db),
-      options: try targetOptions.scanOptions(progress: output.progressSink))
+    var request = findingSource.request(
+      target: target, options: try targetOptions.scanOptions(progress: output.progressSink))
     request.onlyFixed = onlyFixed
     request.ignoreUnfixed = ignoreUnfixed
-    request.ignoreFile =
-      ignoreFile
-      ?? (FileManager.default.fileExists(atPath: ".tailguardignore.yaml")
-        ? ".tailguardignore.yaml" : nil)
-    request.vexFiles = vex
     request.policies = policy
     request.v0Compatible = v0Compatible
     request.requireSignature = requireSignature
@@ -168,5 +149,36 @@ extension Severity: ExpressibleByArgument {
   }
   public static var allValueStrings: [String] {
     Severity.allCases.filter { $0 != .unknown }.map(\.rawValue)
+  }
+}
+
+/// `--db`, `--ignore-file` and `--vex`: the advisory data a scan matches against and the
+/// statements that suppress findings (`scan`, `graph`).
+struct FindingSourceOptions: ParsableArguments {
+  @Option(
+    name: .long, help: "Advisory database file (default: $TAILGUARD_DB or the user data directory)."
+  )
+  var db: String?
+
+  @Option(
+    name: .customLong("ignore-file"),
+    help: "Ignore rules (YAML or plain lines); default .tailguardignore.yaml when present.")
+  var ignoreFile: String?
+
+  @Option(
+    name: .customLong("vex"),
+    help: "OpenVEX document whose not_affected/fixed statements suppress findings.")
+  var vex: [String] = []
+
+  /// The scan of TARGET these flags ask for.
+  func request(target: String, options: ScanOptions) -> ScanRequest {
+    var request = ScanRequest(
+      target: target, advisories: AdvisoryChoice.resolve(flag: db), options: options)
+    request.ignoreFile =
+      ignoreFile
+      ?? (FileManager.default.fileExists(atPath: ".tailguardignore.yaml")
+        ? ".tailguardignore.yaml" : nil)
+    request.vexFiles = vex
+    return request
   }
 }
