@@ -141,6 +141,12 @@ try:
     count("finding", "table#finding-images tbody tr")
     shot("finding")
 
+    # The tail's graph: its images together.
+    visit("/graph?segment=tail")
+    count("graph", "section#graph svg.dependency-graph g.node.image")
+    count("graph", "section#graph svg.dependency-graph g.node")
+    shot("graph-tail")
+
     # Log out (POST with the page's CSRF field), then pages redirect again.
     click_and_wait("form.logout button", lambda url: url.endswith("/login"))
     visit("/")

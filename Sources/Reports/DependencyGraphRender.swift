@@ -205,7 +205,8 @@ public enum DependencyGraphRenderer {
       out +=
         "<rect x=\(attr(layout.x[i])) y=\(attr(layout.y[i])) width=\"\(w)\" height=\"\(h)\" rx=\"4\"/>"
       let tag = severityTag(node)
-      let room = tag.isEmpty ? 38 : 38 - tag.count - 1
+      // Room for the label beside the tag (bold, smaller): about 6 px per label character.
+      let room = tag.isEmpty ? 38 : 35 - tag.count
       out +=
         "<text x=\(attr(layout.x[i] + 6)) y=\(attr(layout.y[i] + 14))>\(HTMLText.escape(clip(node.label, room)))</text>"
       if !tag.isEmpty {

@@ -41,4 +41,14 @@ enum DashboardGraph {
     return DependencyGraphRenderer.fragment(
       graph, title: "Dependency graph of \(detail.image.reference)")
   }
+
+  /// The most images a segment's graph draws (its most used ones).
+  static let segmentLimit = 25
+
+  /// The graph of IMAGES together (nil when none has a stored SBOM).
+  static func fragment(_ details: [DashboardImageDetail], title: String) -> String? {
+    let inputs = details.compactMap(input)
+    guard !inputs.isEmpty else { return nil }
+    return DependencyGraphRenderer.fragment(DependencyGraph(images: inputs), title: title)
+  }
 }

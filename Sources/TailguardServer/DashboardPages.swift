@@ -30,7 +30,7 @@ enum DashboardPages {
       html.element("nav", ["aria-label": "Main"]) { html in
         html.element("span", ["class": "brand"], text: "tailguard")
         if let logoutCSRF {
-          for (href, name) in [("/", "Overview"), ("/images", "Images")] {
+          for (href, name) in [("/", "Overview"), ("/images", "Images"), ("/graph", "Graph")] {
             html.element(
               "a", ["href": href, "aria-current": current == href ? "page" : nil], text: name)
           }
@@ -510,6 +510,41 @@ enum DashboardPages {
             text:
               "No stored SBOM for this image (it is still being indexed, or its SBOM was not kept): no graph to draw."
           )
+        }
+      }
+    }
+  }
+
+  // MARK: A segment's graph
+
+  /// The dependency graph of a segment's most used images together: shared bases and layers
+  /// are one node, so the page shows what the segment's images have in common and where each
+  /// critical or known-exploited vulnerability comes from.
+  static func segmentGraph(
+    segment: String, images: [DashboardRanked], of total: Int, graph: String?, at: Date,
+    logoutCSRF: String
+  ) -> String {
+    page(title: "Graph of the \(segment)", current: "/graph", logoutCSRF: logoutCSRF) { html in
+      html.element("h1", text: "Dependency graph of the \(segment)")
+      html.element("nav", ["class": "segments", "aria-label": "Segments"]) { html in
+        for s in ["head", "tail"] {
+          if s == "tail" { html.text(" · ") }
+          html.element(
+            "a", ["href": "/graph?segment=\(s)", "aria-current": s == segment ? "page" : nil],
+            text: s == "head" ? "Head" : "Tail")
+        }
+      }
+      html.element(
+        "p", ["id": "graph-scope"],
+        text:
+          "The \(images.count) most used of the segment's \(total) images (by replicas, as of \(at.formatted(.iso8601))); shared bases and layers are drawn once."
+      )
+      if images.isEmpty {
+        html.element("p", text: "No image in the \(segment) yet.")
+      }
+      if let graph {
+        html.element("section", ["id": "graph", "aria-label": "Dependency graph"]) { html in
+          html.out += graph  // SVG from Reports' renderer, which escapes its own text
         }
       }
     }

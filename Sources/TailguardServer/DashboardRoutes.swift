@@ -115,6 +115,21 @@ enum Dashboard {
         DashboardPages.images(
           list, query: query, limit: limit, total: total, logoutCSRF: sessions.logoutCSRF(request)))
     }
+    pages.get("graph") { request, _ in
+      let segment = request.uri.queryParameters.get("segment") == "head" ? "head" : "tail"
+      let (figures, at) = try await overview.get()
+      let members = figures.ranked.filter { $0.segment == segment }
+      let chosen = Array(members.prefix(DashboardGraph.segmentLimit))
+      // Read and laid out off the request threads, like the image page's graph.
+      let graph: String? = try await ServerAPI.db {
+        let details = try chosen.compactMap { try store.dashboardImage(digest: $0.digest) }
+        return DashboardGraph.fragment(details, title: "Dependency graph of the \(segment)")
+      }
+      return html(
+        DashboardPages.segmentGraph(
+          segment: segment, images: chosen, of: members.count, graph: graph, at: at,
+          logoutCSRF: sessions.logoutCSRF(request)))
+    }
     pages.get("images/:digest") { request, context in
       let raw = context.parameters.get("digest") ?? ""
       let text = raw.removingPercentEncoding ?? raw

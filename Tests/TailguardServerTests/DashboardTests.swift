@@ -243,6 +243,22 @@ struct DashboardTests {
       #expect(web.text.components(separatedBy: "<path class=\"edge ").count - 1 == 5)
       #expect(!web.text.contains("data-no-sbom"))
 
+      // A segment's graph: its images together, shared layers once, values escaped.
+      let tail = try await browser.get("/graph?segment=tail", cookie: session)
+      #expect(tail.status == 200)
+      #expect(tail.text.components(separatedBy: "<g class=\"node image ").count - 1 == 3)
+      #expect(tail.text.contains("The 3 most used of the segment&#39;s 3 images"))
+      #expect(!tail.text.contains(Fleet.script) && tail.text.contains("&lt;script&gt;"))
+      #expect(tail.text.contains("aria-current=\"page\">Graph</a>"))
+      let head = try await browser.get("/graph?segment=head", cookie: session)
+      #expect(head.text.components(separatedBy: "<g class=\"node image ").count - 1 == 1)
+      #expect(head.text.contains("CVE-TEST-0001"))
+      // The head's graph is the head image's own graph.
+      #expect(
+        head.text.components(separatedBy: "<g class=\"node ").count
+          == web.text.components(separatedBy: "<g class=\"node ").count)
+      #expect(head.body.count < 300_000 && tail.body.count < 300_000)
+
       // The images table: filters as GET parameters, keyset pages.
       func rows(_ uri: String) async throws -> Int {
         let page = try await browser.get(uri, cookie: session)
@@ -363,13 +379,15 @@ struct DashboardTests {
       #expect(seen.counts["image section#graph svg.dependency-graph g.node"] == 6)
       #expect(seen.counts["image section#graph svg.dependency-graph path.edge"] == 5)
       #expect(seen.counts["image section#graph svg.dependency-graph g.node.hl"] == 4)
+      #expect(seen.counts["graph section#graph svg.dependency-graph g.node.image"] == 3)
+      #expect((seen.counts["graph section#graph svg.dependency-graph g.node"] ?? 0) > 6)
       #expect(seen.counts["image graph folded layer: hidden packages"] == 2)
       #expect(seen.sorted["replicas ascending"] == true)
       #expect(seen.sorted["replicas descending"] == true)
       #expect(seen.sorted["keyboard sort aria-sort"] == true)
       #expect(seen.escaped)
       #expect(seen.loggedOut)
-      #expect(seen.screenshots.count == 5)
+      #expect(seen.screenshots.count == 6)
       for file in seen.screenshots {
         #expect(
           ((try? FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0) > 1000,
