@@ -100,7 +100,14 @@ public struct DependencyGraph: Sendable, Hashable, Codable {
   public struct Options: Sendable, Hashable {
     /// Fold each layer's packages without findings into one node.
     public var foldClean: Bool
-    public init(foldClean: Bool = true) { self.foldClean = foldClean }
+    /// Draw at most this many vulnerabilities per package (the most severe first; critical and
+    /// known-exploited ones always), the rest as one node ("37 more: 2 high, 35 medium"); nil:
+    /// every one.
+    public var vulnerabilitiesPerPackage: Int?
+    public init(foldClean: Bool = true, vulnerabilitiesPerPackage: Int? = nil) {
+      self.foldClean = foldClean
+      self.vulnerabilitiesPerPackage = vulnerabilitiesPerPackage.map { max(0, $0) }
+    }
   }
 
   /// The label naming an image's base (OCI image-spec annotation, also set as a label).
@@ -126,6 +133,8 @@ public struct DependencyGraph: Sendable, Hashable, Codable {
     public var packages = 0
     public var foldedPackages = 0
     public var vulnerabilities = 0
+    /// Vulnerabilities folded into "N more" nodes (`vulnerabilitiesPerPackage`).
+    public var foldedVulnerabilities = 0
     public var critical = 0
     public var knownExploited = 0
     public var highlightedPaths = 0
@@ -141,6 +150,10 @@ public struct DependencyGraph: Sendable, Hashable, Codable {
       case .package:
         if let folded = node.folded { s.foldedPackages += folded } else { s.packages += 1 }
       case .vulnerability:
+        if let folded = node.folded {
+          s.foldedVulnerabilities += folded
+          continue
+        }
         s.vulnerabilities += 1
         if node.severity == .critical { s.critical += 1 }
         if node.kev == true { s.knownExploited += 1 }
@@ -163,6 +176,9 @@ public struct DependencyGraph: Sendable, Hashable, Codable {
     parts.append(
       Self.count(s.vulnerabilities, "vulnerability", plural: "vulnerabilities")
         + " (\(s.critical) critical, \(s.knownExploited) known exploited)")
+    if s.foldedVulnerabilities > 0 {
+      parts.append("\(Self.grouped(s.foldedVulnerabilities)) less severe findings folded")
+    }
     return parts.joined(separator: ", ")
   }
 
@@ -308,7 +324,9 @@ extension DependencyGraph {
             id: id, kind: .package, label: package.name + " " + package.version,
             detail: package.purl.description))
         edge(Edge(from: parent, to: id, kind: .contains))
-        for scored in findings {
+        let (drawn, rest) = Self.split(findings, keep: options.vulnerabilitiesPerPackage)
+        if !rest.isEmpty { more(rest, of: id) }
+        for scored in drawn {
           let vid = "vulnerability:" + scored.finding.primaryID
           var v = Node(
             id: vid, kind: .vulnerability, label: scored.finding.primaryID,
@@ -331,6 +349,46 @@ extension DependencyGraph {
         }
       }
       if let done = foldedParent { fold(foldedCount, under: done) }
+    }
+
+    /// A package's findings to draw and to fold: the KEEP most severe (known-exploited first
+    /// among equals), plus every critical or known-exploited one, so no highlighted path is lost.
+    static func split(_ findings: [ScoredFinding], keep: Int?) -> (
+      [ScoredFinding], [ScoredFinding]
+    ) {
+      guard let keep, findings.count > keep else { return (findings, []) }
+      let ordered = findings.sorted {
+        let (a, b) = ($0.assessment, $1.assessment)
+        if a.severity != b.severity { return a.severity > b.severity }
+        let (ka, kb) = (a.risk.threat.source == .kev, b.risk.threat.source == .kev)
+        if ka != kb { return ka }
+        return $0.finding.primaryID < $1.finding.primaryID
+      }
+      var drawn: [ScoredFinding] = []
+      var rest: [ScoredFinding] = []
+      for (i, f) in ordered.enumerated() {
+        let hot = f.assessment.severity == .critical || f.assessment.risk.threat.source == .kev
+        if i < keep || hot { drawn.append(f) } else { rest.append(f) }
+      }
+      return (drawn, rest)
+    }
+
+    /// One node for the vulnerabilities of PACKAGE that are not drawn, with their counts by
+    /// severity.
+    mutating func more(_ rest: [ScoredFinding], of package: String) {
+      var bySeverity: [Severity: Int] = [:]
+      for f in rest { bySeverity[f.assessment.severity, default: 0] += 1 }
+      let counts = Severity.allCases.reversed().compactMap { s in
+        bySeverity[s].map { "\($0) \(s.rawValue)" }
+      }
+      var n = Node(
+        id: "more:" + package, kind: .vulnerability,
+        label: "\(DependencyGraph.grouped(rest.count)) more: " + counts.joined(separator: ", "),
+        detail: rest.map(\.finding.primaryID).sorted().joined(separator: " "))
+      n.folded = rest.count
+      n.severity = bySeverity.keys.max()
+      node(n)
+      edge(Edge(from: package, to: n.id, kind: .affects))
     }
 
     /// One node for PARENT's COUNT packages without findings.

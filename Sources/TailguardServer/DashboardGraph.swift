@@ -37,10 +37,14 @@ enum DashboardGraph {
   /// alternative), escaped by the renderer; its style and script are in the dashboard's assets.
   static func fragment(_ detail: DashboardImageDetail) -> String? {
     guard let input = input(detail) else { return nil }
-    let graph = DependencyGraph(images: [input])
+    let graph = DependencyGraph(images: [input], options: options)
     return DependencyGraphRenderer.fragment(
       graph, title: "Dependency graph of \(detail.image.reference)")
   }
+
+  /// Packages without findings folded per layer; at most 6 vulnerabilities drawn per package
+  /// (critical and known-exploited ones always), so a page stays readable and light.
+  static let options = DependencyGraph.Options(foldClean: true, vulnerabilitiesPerPackage: 6)
 
   /// The most images a segment's graph draws (its most used ones).
   static let segmentLimit = 25
@@ -49,6 +53,7 @@ enum DashboardGraph {
   static func fragment(_ details: [DashboardImageDetail], title: String) -> String? {
     let inputs = details.compactMap(input)
     guard !inputs.isEmpty else { return nil }
-    return DependencyGraphRenderer.fragment(DependencyGraph(images: inputs), title: title)
+    return DependencyGraphRenderer.fragment(
+      DependencyGraph(images: inputs, options: options), title: title)
   }
 }

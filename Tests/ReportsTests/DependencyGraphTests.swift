@@ -148,6 +148,52 @@ import Testing
     #expect(g.description.contains("4 vulnerabilities (1 critical, 1 known exploited)"))
   }
 
+  /// A package with ten findings, at most two drawn: the critical and the known-exploited ones
+  /// always, the other eight as one node that says what it holds.
+  @Test func vulnerabilitiesBeyondTheLimitAreFoldedNeverTheCriticalOrKEV() throws {
+    let layer = Self.layer(0, "a", base: false, step: "RUN pip install stdlib")
+    let p = Self.package("stdlib", "1.15.2", layer: layer)
+    var findings = [
+      finding(p, id: "CVE-C1", severity: .critical, cvss: 9.8, fixed: nil),
+      Self.kev(finding(p, id: "CVE-K1", severity: .high, cvss: 7, fixed: nil)),
+      finding(p, id: "CVE-H1", severity: .high, cvss: 7.5, fixed: nil),
+    ]
+    for i in 1...4 {
+      findings.append(finding(p, id: "CVE-M\(i)", severity: .medium, cvss: 5, fixed: nil))
+    }
+    for i in 1...3 {
+      findings.append(finding(p, id: "CVE-L\(i)", severity: .low, cvss: 2, fixed: nil))
+    }
+    let image = ImageMetadata(
+      target: "t", sourceKind: "oci-layout", manifestDigest: Self.digest("9"), layers: [layer])
+    let input = DependencyGraph.ImageInput(
+      sbom: SoftwareBOM(image: image, packages: [p]), findings: findings)
+
+    let all = DependencyGraph(images: [input])
+    #expect(all.nodes.filter { $0.kind == .vulnerability }.count == 10)
+    for keep in [0, 2] {
+      let g = DependencyGraph(images: [input], options: .init(vulnerabilitiesPerPackage: keep))
+      let vulnerabilities = g.nodes.filter { $0.kind == .vulnerability }
+      #expect(
+        vulnerabilities.map(\.label).filter { $0.hasPrefix("CVE-") }.sorted() == [
+          "CVE-C1", "CVE-K1",
+        ])
+      let more = try #require(vulnerabilities.first { $0.folded != nil })
+      #expect(more.folded == 8)
+      #expect(more.label == "8 more: 1 high, 4 medium, 3 low")
+      #expect(more.severity == .high && more.highlighted == nil)
+      #expect(more.detail?.contains("CVE-H1") == true && more.detail?.contains("CVE-L3") == true)
+      #expect(g.edges.filter { $0.kind == .affects }.count == 3)
+      #expect(g.summary.vulnerabilities == 2 && g.summary.foldedVulnerabilities == 8)
+      #expect(g.description.hasSuffix("8 less severe findings folded"))
+      // The critical and KEV paths are all still there.
+      #expect(g.highlightedPaths.count == all.highlightedPaths.count)
+    }
+    let three = DependencyGraph(images: [input], options: .init(vulnerabilitiesPerPackage: 3))
+    #expect(three.nodes.contains { $0.label == "CVE-H1" })
+    #expect(three.nodes.first { $0.folded != nil }?.label == "7 more: 4 medium, 3 low")
+  }
+
   @Test func formatsEscapeEveryValue() throws {
     let g = DependencyGraph(images: Self.fleet())
     let title = "Dependency graph of <img src=x onerror=alert(1)>"

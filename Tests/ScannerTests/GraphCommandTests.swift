@@ -95,6 +95,24 @@ import Testing
       #expect(byID[edge.to]?.severity == scored.assessment.severity.rawValue)
     }
 
+    // At most 4 vulnerabilities per package: the rest folded into one node that counts them,
+    // so every finding is still accounted for.
+    let capped = try TailguardCLI.run(
+      ["graph"] + common + ["-o", "json", "--max-vulnerabilities", "4"], seconds: 300)
+    let few = try JSONDecoder().decode(Graph.self, from: Data(capped.stdout.utf8))
+    let fewByID = Dictionary(uniqueKeysWithValues: few.nodes.map { ($0.id, $0) })
+    var accounted = 0
+    for package in few.nodes where package.kind == "package" && package.folded == nil {
+      let out = few.edges.filter { $0.from == package.id && $0.kind == "affects" }
+      let folded = out.compactMap { fewByID[$0.to]?.folded }
+      #expect(folded.count <= 1)
+      #expect(out.count - folded.count <= 4, "\(package.label)")
+      accounted += out.count - folded.count + folded.reduce(0, +)
+    }
+    #expect(accounted == report.findings.count)
+    let badCount = try TailguardCLI.run(["graph"] + common + ["--max-vulnerabilities", "-1"])
+    #expect(badCount.status == 64)
+
     // Every package when asked.
     let expanded = try TailguardCLI.run(
       ["graph"] + common + ["-o", "json", "--expand"], seconds: 300)

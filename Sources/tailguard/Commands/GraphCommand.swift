@@ -23,7 +23,8 @@ struct GraphCommand: AsyncParsableCommand {
       layers that fold their packages, and the same paths as a table).
       The base image is the image's leading layers shared with --base, or read from its config \
       history; it is named by the org.opencontainers.image.base.name label. Packages without \
-      findings are folded into one node per layer unless --expand.
+      findings are folded into one node per layer unless --expand; --max-vulnerabilities N folds \
+      a package's less severe vulnerabilities beyond N into one node.
       Exit code 2 when the target cannot be read; a graph applies no thresholds.
       """)
 
@@ -38,12 +39,27 @@ struct GraphCommand: AsyncParsableCommand {
   @Flag(name: .long, help: "Draw every package, not only those with findings.")
   var expand = false
 
+  @Option(
+    name: .customLong("max-vulnerabilities"),
+    help:
+      "Draw at most N vulnerabilities per package (critical and known-exploited ones always), the rest as one node.",
+    transform: { text in
+      guard let n = Int(text), n >= 0 else {
+        throw ValidationError("--max-vulnerabilities takes a count")
+      }
+      return n
+    })
+  var maxVulnerabilities: Int?
+
   func run() async throws {
     try await ExitCodes.run(quiet: output.quiet) {
       let scan = findingSource.request(
         target: target, options: try targetOptions.scanOptions(progress: output.progressSink))
       let outcome = try await Scanner().dependencyGraph(
-        GraphRequest(scan: scan, options: DependencyGraph.Options(foldClean: !expand)))
+        GraphRequest(
+          scan: scan,
+          options: DependencyGraph.Options(
+            foldClean: !expand, vulnerabilitiesPerPackage: maxVulnerabilities)))
       Diagnostics.print(outcome.report.diagnostics, output.verbosity)
       switch output.format {
       case .dot: try output.write(DependencyGraphRenderer.dot(outcome.graph, title: outcome.title))
