@@ -116,7 +116,7 @@ struct OpenAPIDocumentTests {
   /// The dashboard's HTML pages for browsers (README "Dashboard"): not part of the API.
   static let dashboardRoutes: Set<String> = [
     "GET /", "GET /login", "POST /login", "POST /logout", "GET /images", "GET /images/{digest}",
-    "GET /findings/{id}", "GET /assets/dashboard.css", "GET /assets/dashboard.js",
+    "GET /findings/{id}", "GET /graph", "GET /assets/dashboard.css", "GET /assets/dashboard.js",
   ]
 
   @Test func documentsExactlyTheRoutesTheRouterServes() throws {
