@@ -25,6 +25,17 @@ import TailguardModel
 public struct DependencyGraph: Sendable, Hashable, Codable {
   public enum Kind: String, Sendable, Hashable, Codable, CaseIterable {
     case image, base, layer, package, vulnerability
+
+    /// Its place from image (0) to vulnerability (4): the order of nodes and of columns.
+    var rank: Int {
+      switch self {
+      case .image: 0
+      case .base: 1
+      case .layer: 2
+      case .package: 3
+      case .vulnerability: 4
+      }
+    }
   }
 
   public struct Node: Sendable, Hashable, Codable {
@@ -476,20 +487,20 @@ extension DependencyGraph {
         edges[i].highlighted = true
       }
 
-      let rank: [Kind: Int] = [.image: 0, .base: 1, .layer: 2, .package: 3, .vulnerability: 4]
-      let position = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
-      let sorted = order.compactMap { nodes[$0] }.sorted {
-        let (ra, rb) = (rank[$0.kind]!, rank[$1.kind]!)
-        if ra != rb { return ra < rb }
-        if $0.kind == .vulnerability {
-          // Most severe first, known-exploited first, then by id.
-          let (sa, sb) = ($0.severity ?? .unknown, $1.severity ?? .unknown)
-          if sa != sb { return sa > sb }
-          if ($0.kev == true) != ($1.kev == true) { return $0.kev == true }
-          return $0.id < $1.id
+      // By kind; vulnerabilities most severe first, known-exploited first, then by id; every
+      // other kind in the order it was met.
+      let met = order.enumerated().compactMap { i, id in nodes[id].map { (i, $0) } }
+      let sorted = met.sorted { a, b in
+        let (x, y) = (a.1, b.1)
+        if x.kind.rank != y.kind.rank { return x.kind.rank < y.kind.rank }
+        if x.kind == .vulnerability {
+          let (sx, sy) = (x.severity ?? .unknown, y.severity ?? .unknown)
+          if sx != sy { return sx > sy }
+          if (x.kev == true) != (y.kev == true) { return x.kev == true }
+          return x.id < y.id
         }
-        return position[$0.id]! < position[$1.id]!
-      }
+        return a.0 < b.0
+      }.map(\.1)
       return DependencyGraph(nodes: sorted, edges: edges)
     }
   }

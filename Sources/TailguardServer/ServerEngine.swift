@@ -311,6 +311,7 @@ public actor ServerEngine {
 final class Background<T: Sendable>: @unchecked Sendable {
   private let done = DispatchSemaphore(value: 0)
   private let lock = NSLock()
+  /// Set once, before `done` is signalled; nil only until then.
   private var result: Result<T, any Error>?
 
   init(_ work: @escaping @Sendable () throws -> T) {
@@ -325,6 +326,10 @@ final class Background<T: Sendable>: @unchecked Sendable {
   func wait() throws -> T {
     done.wait()
     done.signal()
-    return try lock.withLock { result! }.get()
+    let outcome = lock.withLock { result }
+    guard let outcome else {
+      throw ServerFailure(.unavailable, "background work ended without a result")
+    }
+    return try outcome.get()
   }
 }

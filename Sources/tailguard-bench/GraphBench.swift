@@ -11,8 +11,10 @@ func graphBench(_ args: [String]) -> Never {
   let rounds = args.dropFirst().first.flatMap(Int.init) ?? 21
   func digest(_ n: Int) -> Digest {
     let hex = String(n, radix: 16)
-    return try! Digest(
-      algorithm: "sha256", hex: String(repeating: "0", count: 64 - hex.count) + hex)
+    do {
+      return try Digest(
+        algorithm: "sha256", hex: String(repeating: "0", count: 64 - hex.count) + hex)
+    } catch { fail("digest \(n): \(error)") }
   }
   let layers = (0..<12).map { i in
     LayerInfo(
